@@ -41,6 +41,7 @@ Chinese characters kept literal.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from pathlib import Path
@@ -75,7 +76,7 @@ def rect_from_centre(lon: float, lat: float, width_m: float, height_m: float):
 
 
 def ring_from_bounds(west: float, south: float, east: float, north: float):
-    """Closed, counter-clockwise exterior ring (SW, SE, NE, NW, SW)."""
+    """Return a closed, counter-clockwise exterior ring (SW, SE, NE, NW, SW)."""
     return [[west, south], [east, south], [east, north], [west, north], [west, south]]
 
 
@@ -86,9 +87,7 @@ def _round(coords):
 
 
 def _signed_area(ring) -> float:
-    return 0.5 * sum(
-        x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in zip(ring[:-1], ring[1:])
-    )
+    return 0.5 * sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(ring))
 
 
 def polygon(ring):
@@ -104,8 +103,16 @@ def point(lon: float, lat: float):
 
 def feature(geometry, **props):
     order = [
-        "id", "name", "name_zh", "kind", "address", "area_m2_published",
-        "source", "accuracy_m", "placement", "notes",
+        "id",
+        "name",
+        "name_zh",
+        "kind",
+        "address",
+        "area_m2_published",
+        "source",
+        "accuracy_m",
+        "placement",
+        "notes",
     ]
     missing = [k for k in order if k not in props]
     assert not missing, f"missing properties: {missing}"
@@ -118,9 +125,7 @@ def feature(geometry, **props):
 def dumps(fc) -> str:
     text = json.dumps(fc, indent=2, ensure_ascii=False)
     # keep each [lon, lat] pair on one line (still 2-space indented JSON)
-    text = re.sub(
-        r"\[\s+(-?\d+(?:\.\d+)?),\s+(-?\d+(?:\.\d+)?)\s+\]", r"[\1, \2]", text
-    )
+    text = re.sub(r"\[\s+(-?\d+(?:\.\d+)?),\s+(-?\d+(?:\.\d+)?)\s+\]", r"[\1, \2]", text)
     return text + "\n"
 
 
@@ -131,6 +136,7 @@ def write(name: str, features) -> None:
 
 
 # --------------------------------------------------------------------------- sites
+
 
 def cgt_park():
     width, height, centre_lat = 200.0, 400.0, 31.1050
@@ -209,7 +215,9 @@ def cancer_center():
         name="Fudan University Shanghai Cancer Center, Pudong campus",
         name_zh="复旦大学附属肿瘤医院浦东院区",
         kind="hospital",
-        address="4333 Kangxin Hwy (康新公路4333号), Pudong New Area, Shanghai (reported, unconfirmed)",
+        address=(
+            "4333 Kangxin Hwy (康新公路4333号), Pudong New Area, Shanghai (reported, unconfirmed)"
+        ),
         area_m2_published=None,
         source=(
             "Fudan University Shanghai Cancer Center (FUSCC) and SHINE (shine.cn) pages "
@@ -236,7 +244,7 @@ def childrens_center():
         geom,
         id="childrens_center",
         name="Shanghai Children's Medical Center, Zhangjiang campus "
-             "(National Children's Medical Center, Zhangjiang branch)",
+        "(National Children's Medical Center, Zhangjiang branch)",
         name_zh="上海儿童医学中心张江院区",
         kind="hospital",
         address=None,
@@ -260,8 +268,14 @@ def childrens_center():
 
 # ------------------------------------------------------------------------ boundary
 
+
 def simz_boundary():
-    nw, ne, se, sw = (121.6024, 31.1117), (121.6375, 31.1117), (121.6375, 31.0798), (121.6061, 31.0798)
+    nw, ne, se, sw = (
+        (121.6024, 31.1117),
+        (121.6375, 31.1117),
+        (121.6375, 31.0798),
+        (121.6061, 31.0798),
+    )
     ring = [list(sw), list(se), list(ne), list(nw), list(sw)]
     return feature(
         polygon(ring),
@@ -293,18 +307,53 @@ def simz_boundary():
 # ---------------------------------------------------------------------- stations
 
 STATIONS = [
-    ("metro_zhoupu_east", "East Zhoupu", "周浦东", "Line 16", 121.6024, 31.1117,
-     "BD-09 and GCJ-02 listings converted to WGS84; the two agree within ~100 m. "
-     "At S3 x Zhoudeng Hwy; used as the SIMZ NW corner."),
-    ("metro_heshahangcheng", "Heshahangcheng", "鹤沙航城", "Line 16", 121.6061, 31.0798,
-     "BD-09 and GCJ-02 listings converted to WGS84. About 3.6 km south of East Zhoupu "
-     "along S3; used as the SIMZ SW corner."),
-    ("metro_hangtou_east", "Hangtou East", "航头东", "Line 16", 121.6130, 31.0572,
-     "BD-09 listing converted to WGS84. South of SIMZ."),
-    ("metro_kangxin_gonglu", "Kangxin Gonglu", "康新公路", "Line 11", 121.6131, 31.1326,
-     "BD-09 listing converted to WGS84. On Kangxin Hwy, about 2.5 km NNE of SIMZ."),
-    ("metro_xiuyan_road", "Xiuyan Road", "秀沿路", "Line 11", 121.5943, 31.1403,
-     "BD-09 listing converted to WGS84. North-west of SIMZ."),
+    (
+        "metro_zhoupu_east",
+        "East Zhoupu",
+        "周浦东",
+        "Line 16",
+        121.6024,
+        31.1117,
+        "BD-09 and GCJ-02 listings converted to WGS84; the two agree within ~100 m. "
+        "At S3 x Zhoudeng Hwy; used as the SIMZ NW corner.",
+    ),
+    (
+        "metro_heshahangcheng",
+        "Heshahangcheng",
+        "鹤沙航城",
+        "Line 16",
+        121.6061,
+        31.0798,
+        "BD-09 and GCJ-02 listings converted to WGS84. About 3.6 km south of East Zhoupu "
+        "along S3; used as the SIMZ SW corner.",
+    ),
+    (
+        "metro_hangtou_east",
+        "Hangtou East",
+        "航头东",
+        "Line 16",
+        121.6130,
+        31.0572,
+        "BD-09 listing converted to WGS84. South of SIMZ.",
+    ),
+    (
+        "metro_kangxin_gonglu",
+        "Kangxin Gonglu",
+        "康新公路",
+        "Line 11",
+        121.6131,
+        31.1326,
+        "BD-09 listing converted to WGS84. On Kangxin Hwy, about 2.5 km NNE of SIMZ.",
+    ),
+    (
+        "metro_xiuyan_road",
+        "Xiuyan Road",
+        "秀沿路",
+        "Line 11",
+        121.5943,
+        31.1403,
+        "BD-09 listing converted to WGS84. North-west of SIMZ.",
+    ),
 ]
 
 

@@ -1,0 +1,40 @@
+# The two quick-start commands: `make run` and `make test`.
+# Each creates its own virtual environment in .venv with the Python it finds.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+OUT    ?= out
+
+.PHONY: run test lint typecheck pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Install siteplan (a real, non-editable install) and run its main job on the
+# bundled SIMZ study, writing to out/.
+run: $(BIN)/python
+	$(BIN)/python -m pip install --quiet .
+	$(BIN)/siteplan validate -o $(OUT)/validate.txt
+
+# Install the test dependencies and run the whole suite: ruff, mypy, pytest.
+test: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(MAKE) lint typecheck pytest
+
+lint:
+	$(BIN)/ruff check src tests benchmarks notebooks geodata
+	$(BIN)/ruff format --check src tests benchmarks geodata
+
+typecheck:
+	$(BIN)/mypy
+
+pytest:
+	$(BIN)/python -m pytest
+
+bench: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) $(OUT) dist build .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,51 @@
+"""siteplan: proximity scoring and site planning for GeoJSON layers.
+
+Load a study (the bundled Shanghai International Medical Zone study by
+default), measure every pair of sites in a metric CRS, score them with a
+distance-decay function, and render reports, Folium maps and GeoPackages.
+
+Examples
+--------
+>>> import siteplan
+>>> data = siteplan.read_study()
+>>> len(data.sites)
+4
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from siteplan.errors import (
+    CRSError,
+    LayerError,
+    OutputError,
+    ParameterError,
+    SiteplanError,
+    StudyError,
+)
+from siteplan.layers import Layer, LayerSpec, read_layer
+from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
+from siteplan.validate import validate_paths
+
+try:
+    __version__ = version("siteplan")
+except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+    __version__ = "0+unknown"
+
+__all__ = [
+    "CRSError",
+    "Layer",
+    "LayerError",
+    "LayerSpec",
+    "OutputError",
+    "ParameterError",
+    "SiteplanError",
+    "Study",
+    "StudyData",
+    "StudyError",
+    "__version__",
+    "bundled_study_path",
+    "load_study",
+    "read_layer",
+    "read_study",
+    "validate_paths",
+]

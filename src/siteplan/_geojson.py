@@ -1,0 +1,257 @@
+"""Structural checks of a GeoJSON text before GDAL reads it.
+
+GDAL is lenient: it closes unclosed rings, drops NaN coordinates and reports
+broken JSON with messages that do not name the feature. These checks run on the
+parsed JSON first, so that every refusal names the file and the feature and says
+what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any, Final
+
+from siteplan.errors import LayerError
+
+__all__ = ["check_geojson_text", "feature_label"]
+
+GEOMETRY_TYPES: Final = (
+    "Point",
+    "MultiPoint",
+    "LineString",
+    "MultiLineString",
+    "Polygon",
+    "MultiPolygon",
+)
+# Depth of the "coordinates" array for each geometry type.
+_DEPTH: Final = {
+    "Point": 0,
+    "MultiPoint": 1,
+    "LineString": 1,
+    "MultiLineString": 2,
+    "Polygon": 2,
+    "MultiPolygon": 3,
+}
+_MAX_DEPTH: Final = 64
+
+
+def feature_label(feature: Any, index: int, id_field: str) -> str:
+    """Return how to name a feature in a message: its id, else its 1-based position."""
+    if isinstance(feature, dict):
+        props = feature.get("properties")
+        if isinstance(props, dict):
+            value = props.get(id_field)
+            if isinstance(value, str | int) and not isinstance(value, bool) and str(value):
+                return repr(str(value))
+        fid = feature.get("id")
+        if isinstance(fid, str | int) and not isinstance(fid, bool) and str(fid):
+            return repr(str(fid))
+    return f"#{index + 1}"
+
+
+def _decode(path: Path, raw: bytes) -> str:
+    if not raw.strip():
+        raise LayerError("the file is empty; export the layer again", path=path)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LayerError(
+            f"the text is not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start}); "
+            "save the file as UTF-8, as RFC 7946 GeoJSON requires",
+            path=path,
+        ) from None
+
+
+def _parse(path: Path, text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            what = "the JSON ends early (the file looks truncated)"
+        else:
+            what = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        raise LayerError(f"{what}; export the layer again as GeoJSON", path=path) from None
+    except RecursionError:
+        raise LayerError(
+            "the JSON is nested too deeply to be GeoJSON; check the file", path=path
+        ) from None
+
+
+def _check_position(pos: Any, path: Path, label: str) -> None:
+    if not isinstance(pos, list) or len(pos) < 2:
+        raise LayerError(
+            f"a position is {json.dumps(pos)[:40]}, not [lon, lat]; "
+            "write each position as an array of two or three numbers",
+            path=path,
+            feature=label,
+        )
+    for value in pos[:3]:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise LayerError(
+                f"coordinate {json.dumps(value)[:40]} is not a number; "
+                "write coordinates as plain JSON numbers",
+                path=path,
+                feature=label,
+            )
+        if not math.isfinite(value):
+            raise LayerError(
+                f"coordinate {value} is not finite (NaN or infinite); "
+                "fix or remove the feature's broken vertex",
+                path=path,
+                feature=label,
+            )
+
+
+def _check_coordinates(coords: Any, depth: int, path: Path, label: str, gtype: str) -> None:
+    if depth == 0:
+        _check_position(coords, path, label)
+        return
+    if not isinstance(coords, list):
+        raise LayerError(
+            f"the {gtype} coordinates are not nested arrays as RFC 7946 requires; "
+            "export the layer again as GeoJSON",
+            path=path,
+            feature=label,
+        )
+    for item in coords:
+        _check_coordinates(item, depth - 1, path, label, gtype)
+    if depth == 1 and gtype in ("Polygon", "MultiPolygon"):
+        _check_ring(coords, path, label)
+
+
+def _check_ring(ring: list[Any], path: Path, label: str) -> None:
+    if len(ring) < 4:
+        raise LayerError(
+            f"a polygon ring has {len(ring)} positions, fewer than the 4 a closed ring needs; "
+            "fix the footprint",
+            path=path,
+            feature=label,
+        )
+    if ring[0][:2] != ring[-1][:2]:
+        raise LayerError(
+            f"a polygon ring is not closed (first position {ring[0][:2]}, "
+            f"last {ring[-1][:2]}); repeat the first position at the end of the ring",
+            path=path,
+            feature=label,
+        )
+
+
+def _check_geometry(geometry: Any, path: Path, label: str, nesting: int = 0) -> None:
+    if geometry is None:
+        raise LayerError(
+            "the geometry is null; draw the feature or remove it", path=path, feature=label
+        )
+    if not isinstance(geometry, dict):
+        raise LayerError(
+            "the geometry is not a GeoJSON object; export the layer again",
+            path=path,
+            feature=label,
+        )
+    gtype = geometry.get("type")
+    if gtype == "GeometryCollection":
+        if nesting > 4:
+            raise LayerError("GeometryCollections nest too deeply", path=path, feature=label)
+        members = geometry.get("geometries")
+        if not isinstance(members, list):
+            raise LayerError(
+                "GeometryCollection has no 'geometries' array", path=path, feature=label
+            )
+        for member in members:
+            _check_geometry(member, path, label, nesting + 1)
+        return
+    if gtype not in _DEPTH:
+        raise LayerError(
+            f"geometry type {json.dumps(gtype)[:40]} is not a GeoJSON geometry type; "
+            f"use one of {', '.join(GEOMETRY_TYPES)}",
+            path=path,
+            feature=label,
+        )
+    coords = geometry.get("coordinates")
+    if coords is None or coords == []:
+        raise LayerError(
+            f"the {gtype} is empty (no coordinates); draw the feature or remove it",
+            path=path,
+            feature=label,
+        )
+    _check_coordinates(coords, _DEPTH[gtype], path, label, gtype)
+
+
+def _features(doc: Any, path: Path) -> list[Any]:
+    if not isinstance(doc, dict) or not isinstance(doc.get("type"), str):
+        raise LayerError(
+            "this is JSON but not GeoJSON (no FeatureCollection or Feature 'type'); "
+            "export the layer as GeoJSON",
+            path=path,
+        )
+    kind = doc["type"]
+    if kind == "FeatureCollection":
+        features = doc.get("features")
+        if not isinstance(features, list):
+            raise LayerError(
+                "the FeatureCollection has no 'features' array; export the layer again",
+                path=path,
+            )
+        if not features:
+            raise LayerError(
+                "the FeatureCollection has no features; add at least one feature", path=path
+            )
+        return features
+    if kind == "Feature":
+        return [doc]
+    if kind in _DEPTH or kind == "GeometryCollection":
+        raise LayerError(
+            f"the file is a bare {kind} geometry with no properties; wrap it in a Feature "
+            "with 'id' and 'name' properties",
+            path=path,
+        )
+    raise LayerError(
+        f"this is JSON but not GeoJSON (type {json.dumps(kind)[:40]}); "
+        "export the layer as a GeoJSON FeatureCollection",
+        path=path,
+    )
+
+
+def check_geojson_text(path: Path, id_field: str = "id") -> list[Any]:
+    """Check a GeoJSON file's structure and return its list of features.
+
+    Parameters
+    ----------
+    path
+        The file to check.
+    id_field
+        The property that names features in messages.
+
+    Returns
+    -------
+    list
+        The parsed features, in file order.
+
+    Raises
+    ------
+    LayerError
+        For an empty, non-UTF-8, non-JSON, truncated or non-GeoJSON file, an empty
+        FeatureCollection, a null or empty geometry, a non-numeric or non-finite
+        coordinate, or an unclosed polygon ring.
+    """
+    raw = path.read_bytes()
+    doc = _parse(path, _decode(path, raw))
+    features = _features(doc, path)
+    for index, feature in enumerate(features):
+        label = feature_label(feature, index, id_field)
+        if not isinstance(feature, dict) or feature.get("type") != "Feature":
+            raise LayerError(
+                "this member of 'features' is not a GeoJSON Feature; export the layer again",
+                path=path,
+                feature=label,
+            )
+        props = feature.get("properties")
+        if props is not None and not isinstance(props, dict):
+            raise LayerError(
+                "'properties' is not an object; write properties as a JSON object",
+                path=path,
+                feature=label,
+            )
+        _check_geometry(feature.get("geometry"), path, label)
+    return features

@@ -1,0 +1,439 @@
+"""Read and validate layer files into WGS84 GeoDataFrames.
+
+A layer is one GeoJSON or GeoPackage file with a role in a study: ``site``
+(the places that are scored), ``boundary`` (the study area, where candidates may
+go), ``context`` (drawn on maps only, e.g. metro stations) or ``exclusion``
+(areas where no candidate may go). Every layer is read through pyogrio, checked,
+converted from its declared datum to WGS84 and handed back with unique,
+non-empty ``id`` and ``name`` columns.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS
+
+from siteplan._datum import DATUMS, geometries_to_wgs84
+from siteplan._geojson import check_geojson_text
+from siteplan.errors import LayerError
+
+__all__ = [
+    "LAYER_SUFFIXES",
+    "ROLES",
+    "Layer",
+    "LayerSpec",
+    "read_layer",
+]
+
+ROLES: Final = ("site", "boundary", "context", "exclusion")
+LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg")
+WGS84: Final = CRS.from_epsg(4326)
+
+_POLYGONAL: Final = frozenset({"Polygon", "MultiPolygon"})
+_ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
+    "site": frozenset({"Polygon", "MultiPolygon", "Point", "MultiPoint"}),
+    "boundary": _POLYGONAL,
+    "exclusion": _POLYGONAL,
+    "context": frozenset(
+        {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
+    ),
+}
+_LARGE_COORDINATE: Final = 1000.0
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """How one layer file takes part in a study (a ``[[layers]]`` table).
+
+    Parameters
+    ----------
+    path
+        The layer file (GeoJSON or GeoPackage).
+    role
+        ``site``, ``boundary``, ``context`` or ``exclusion``.
+    datum
+        ``wgs84``, ``gcj02`` (Amap/Gaode, Tencent) or ``bd09`` (Baidu).
+    weight
+        The weight of the layer's features in scoring, unless a feature has its own.
+    id_field, name_field
+        The properties that hold each feature's id and display name.
+    """
+
+    path: Path
+    role: str = "site"
+    datum: str = "wgs84"
+    weight: float = 1.0
+    id_field: str = "id"
+    name_field: str = "name"
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise LayerError(f"role {self.role!r} is not one of {', '.join(ROLES)}", path=self.path)
+        if self.datum not in DATUMS:
+            raise LayerError(
+                f"datum {self.datum!r} is not one of {', '.join(DATUMS)} "
+                "(gcj02 for Amap/Gaode or Tencent coordinates, bd09 for Baidu)",
+                path=self.path,
+            )
+        if (
+            isinstance(self.weight, bool)
+            or not isinstance(self.weight, int | float)
+            or not np.isfinite(self.weight)
+            or self.weight < 0
+        ):
+            raise LayerError(
+                f"weight {self.weight!r} is not a number >= 0; give the layer a weight "
+                "such as 1 or 2.5",
+                path=self.path,
+            )
+
+    @property
+    def name(self) -> str:
+        """The layer's name: its file name without the suffix."""
+        return self.path.stem
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One validated layer: its spec, its WGS84 features and what was repaired.
+
+    ``frame`` has the columns ``id`` and ``name`` (str, unique, non-empty),
+    ``weight`` (float), ``placement`` (``surveyed``, ``schematic`` or
+    ``unknown``), the file's other properties, and ``geometry`` in EPSG:4326.
+    """
+
+    spec: LayerSpec
+    frame: gpd.GeoDataFrame
+    source_crs: str
+    warnings: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def schematic(self) -> bool:
+        """Whether any feature of the layer is placed schematically."""
+        return bool((self.frame["placement"] == "schematic").any())
+
+    def summary(self) -> dict[str, Any]:
+        """Return the facts ``siteplan validate`` prints about the layer."""
+        minx, miny, maxx, maxy = (float(v) for v in self.frame.total_bounds)
+        counts = self.frame["placement"].value_counts().sort_index()
+        return {
+            "path": str(self.spec.path),
+            "role": self.spec.role,
+            "features": len(self.frame),
+            "geometry_types": sorted(set(self.frame.geom_type)),
+            "bounds": [minx, miny, maxx, maxy],
+            "datum": self.spec.datum,
+            "source_crs": self.source_crs,
+            "placement": {str(k): int(v) for k, v in counts.items()},
+            "warnings": list(self.warnings),
+        }
+
+
+def _read_frame(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
+    if path.suffix.lower() in (".geojson", ".json"):
+        check_geojson_text(path, spec.id_field)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            frame = pyogrio.read_dataframe(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise LayerError(
+            f"GDAL cannot read this file ({detail}); give a GeoJSON or GeoPackage layer",
+            path=path,
+        ) from None
+    if not isinstance(frame, gpd.GeoDataFrame):
+        raise LayerError("the file has no geometry column; give a spatial layer", path=path)
+    if frame.empty:
+        raise LayerError("the layer has no features; add at least one feature", path=path)
+    return frame.reset_index(drop=True)
+
+
+def _labels(frame: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
+    if spec.id_field in frame.columns:
+        return [
+            repr(str(v)) if _is_present(v) else f"#{i + 1}"
+            for i, v in enumerate(frame[spec.id_field])
+        ]
+    return [f"#{i + 1}" for i in range(len(frame))]
+
+
+def _is_present(value: Any) -> bool:
+    if value is None:
+        return False
+    if isinstance(value, float) and np.isnan(value):
+        return False
+    return str(value).strip() != ""
+
+
+def _check_geometries(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> None:
+    geoms = frame.geometry.array
+    for i, geom in enumerate(geoms):
+        if geom is None:
+            raise LayerError(
+                "the geometry is null; draw the feature or remove it",
+                path=spec.path,
+                feature=labels[i],
+            )
+        if geom.is_empty:
+            raise LayerError(
+                "the geometry is empty; draw the feature or remove it",
+                path=spec.path,
+                feature=labels[i],
+            )
+    allowed = _ALLOWED_TYPES[spec.role]
+    for i, gtype in enumerate(frame.geom_type):
+        if gtype not in allowed:
+            raise LayerError(
+                f"a {gtype} does not fit a {spec.role} layer, which takes "
+                f"{', '.join(sorted(allowed))}; fix the geometry or give the layer another role",
+                path=spec.path,
+                feature=labels[i],
+            )
+    coords, owner = shapely.get_coordinates(np.asarray(geoms), return_index=True)
+    bad = ~np.isfinite(coords).all(axis=1)
+    if bad.any():
+        raise LayerError(
+            "a coordinate is NaN or infinite; fix or remove the broken vertex",
+            path=spec.path,
+            feature=labels[int(owner[np.argmax(bad)])],
+        )
+
+
+def _check_lonlat(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> None:
+    coords, owner = shapely.get_coordinates(np.asarray(frame.geometry.array), return_index=True)
+    lon, lat = coords[:, 0], coords[:, 1]
+    outside = (np.abs(lon) > 180) | (np.abs(lat) > 90)
+    if not outside.any():
+        return
+    first = int(np.argmax(outside))
+    label = labels[int(owner[first])]
+    x, y = float(lon[first]), float(lat[first])
+    if (np.abs(coords) > _LARGE_COORDINATE).any():
+        raise LayerError(
+            f"coordinates such as ({x:.1f}, {y:.1f}) look like metres or feet, but the file "
+            "declares no CRS and GeoJSON is lon/lat WGS84 (RFC 7946); reproject the layer "
+            "to EPSG:4326, or save it as a GeoPackage that records its CRS",
+            path=spec.path,
+            feature=label,
+        )
+    if (np.abs(lon) <= 90).all() and (np.abs(lat) <= 180).all():
+        raise LayerError(
+            f"latitude and longitude look swapped (position [{x}, {y}] has a latitude beyond "
+            "±90); GeoJSON positions are [lon, lat]: swap the two numbers",
+            path=spec.path,
+            feature=label,
+        )
+    raise LayerError(
+        f"position [{x}, {y}] is beyond lon ±180 / lat ±90; fix the coordinates",
+        path=spec.path,
+        feature=label,
+    )
+
+
+def _to_wgs84(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> gpd.GeoDataFrame:
+    crs = frame.crs
+    if crs is None or CRS.from_user_input(crs).equals(WGS84, ignore_axis_order=True):
+        _check_lonlat(frame, spec, labels)
+        geoms = geometries_to_wgs84(frame.geometry.array, spec.datum)
+        return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=WGS84))
+    if spec.datum != "wgs84":
+        raise LayerError(
+            f"datum {spec.datum} applies to lon/lat coordinates, but the layer is in "
+            f"{CRS.from_user_input(crs).name}; drop the datum or export the layer as lon/lat",
+            path=spec.path,
+        )
+    return frame.to_crs(WGS84)
+
+
+def _repair(
+    frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str], *, strict: bool
+) -> tuple[gpd.GeoDataFrame, list[str]]:
+    geoms = np.asarray(frame.geometry.array)
+    invalid = ~shapely.is_valid(geoms)
+    notes: list[str] = []
+    if not invalid.any():
+        return frame, notes
+    repaired = geoms.copy()
+    for i in np.flatnonzero(invalid):
+        reason = shapely.is_valid_reason(geoms[i])
+        if strict:
+            raise LayerError(
+                f"the geometry is invalid ({reason}); repair it (e.g. QGIS Fix geometries) "
+                "or run without --strict to repair it with make_valid",
+                path=spec.path,
+                feature=labels[i],
+            )
+        fixed = shapely.make_valid(geoms[i])
+        if frame.geom_type.iloc[i] in _POLYGONAL:
+            parts = shapely.get_parts(fixed)
+            polys = [p for p in parts if p.geom_type in _POLYGONAL]
+            fixed = shapely.multipolygons(polys) if len(polys) > 1 else (polys or [None])[0]
+            if fixed is None or fixed.area == 0:
+                raise LayerError(
+                    f"the geometry is invalid ({reason}) and has no area once repaired; "
+                    "redraw the footprint",
+                    path=spec.path,
+                    feature=labels[i],
+                )
+        repaired[i] = fixed
+        notes.append(
+            f"{spec.path}: feature {labels[i]}: invalid geometry ({reason}) repaired with "
+            "make_valid; check the footprint, or use --strict to refuse it"
+        )
+    return frame.set_geometry(gpd.GeoSeries(repaired, index=frame.index, crs=frame.crs)), notes
+
+
+def _ids_and_names(
+    frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]
+) -> tuple[list[str], list[str], list[str]]:
+    notes: list[str] = []
+    if spec.id_field in frame.columns:
+        ids = []
+        for i, value in enumerate(frame[spec.id_field]):
+            if not _is_present(value):
+                raise LayerError(
+                    f"the '{spec.id_field}' property is missing or empty; give every feature "
+                    "a unique id",
+                    path=spec.path,
+                    feature=labels[i],
+                )
+            ids.append(_as_text(value))
+    else:
+        stem = spec.path.stem
+        ids = [stem] if len(frame) == 1 else [f"{stem}_{i + 1}" for i in range(len(frame))]
+        notes.append(
+            f"{spec.path}: no '{spec.id_field}' property; ids made from the file name "
+            f"({ids[0]}{', ...' if len(ids) > 1 else ''}); set id_field to use another property"
+        )
+    seen: dict[str, int] = {}
+    for i, fid in enumerate(ids):
+        if fid in seen:
+            raise LayerError(
+                f"id {fid!r} is used by features #{seen[fid] + 1} and #{i + 1}; "
+                "give every feature a unique id",
+                path=spec.path,
+                feature=labels[i],
+            )
+        seen[fid] = i
+    if spec.name_field in frame.columns:
+        names = [
+            _as_text(v) if _is_present(v) else ids[i] for i, v in enumerate(frame[spec.name_field])
+        ]
+    else:
+        names = list(ids)
+    return ids, names, notes
+
+
+def _as_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _weights(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> list[float]:
+    if "weight" not in frame.columns:
+        return [float(spec.weight)] * len(frame)
+    out = []
+    for i, value in enumerate(frame["weight"]):
+        if not _is_present(value):
+            out.append(float(spec.weight))
+            continue
+        try:
+            weight = float(value)
+        except (TypeError, ValueError):
+            weight = float("nan")
+        if isinstance(value, bool) or not np.isfinite(weight) or weight < 0:
+            raise LayerError(
+                f"weight {value!r} is not a number >= 0; fix the feature's 'weight' property",
+                path=spec.path,
+                feature=labels[i],
+            )
+        out.append(weight)
+    return out
+
+
+def read_layer(spec: LayerSpec, *, strict: bool = False) -> Layer:
+    """Read, check and convert one layer file.
+
+    Parameters
+    ----------
+    spec
+        The file and how it takes part in the study.
+    strict
+        Refuse invalid (e.g. self-intersecting) polygons instead of repairing them.
+
+    Returns
+    -------
+    Layer
+        The layer's features in WGS84 with unique ``id`` and ``name`` columns.
+
+    Raises
+    ------
+    LayerError
+        With the file, the feature where there is one, what is wrong and what to do.
+
+    Examples
+    --------
+    >>> from siteplan.study import bundled_study_path
+    >>> layer = read_layer(LayerSpec(bundled_study_path().parent / "cgt_park.geojson"))
+    >>> layer.frame["id"].tolist()
+    ['cgt_park']
+    """
+    path = spec.path
+    if not path.exists():
+        raise LayerError(
+            "no such file; check the path (study paths are relative to the study file)",
+            path=path,
+        )
+    if not path.is_file():
+        raise LayerError("not a file; give a GeoJSON or GeoPackage layer file", path=path)
+    frame = _read_frame(path, spec)
+    labels = _labels(frame, spec)
+    _check_geometries(frame, spec, labels)
+    source_crs = "none (RFC 7946 lon/lat)" if frame.crs is None else str(frame.crs.to_string())
+    frame = _to_wgs84(frame, spec, labels)
+    frame, notes = _repair(frame, spec, labels, strict=strict)
+    ids, names, id_notes = _ids_and_names(frame, spec, labels)
+    weights = _weights(frame, spec, labels)
+    placement = (
+        frame["placement"].where(frame["placement"].notna(), "unknown").astype(str).tolist()
+        if "placement" in frame.columns
+        else ["unknown"] * len(frame)
+    )
+    props = frame.drop(
+        columns=[c for c in ("id", "name", "weight", "placement") if c in frame.columns]
+    )
+    out = gpd.GeoDataFrame(
+        {
+            "id": pd.array(ids, dtype=object),
+            "name": pd.array(names, dtype=object),
+            "weight": np.asarray(weights, dtype=float),
+            "placement": pd.array(placement, dtype=object),
+        },
+        index=frame.index,
+    )
+    out = gpd.GeoDataFrame(pd.concat([out, props], axis=1), geometry="geometry", crs=WGS84)
+    return Layer(spec=spec, frame=out, source_crs=source_crs, warnings=tuple(id_notes + notes))
+
+
+def find_layer_files(folder: Path) -> list[Path]:
+    """Return the layer files (``.geojson``, ``.json``, ``.gpkg``) in a folder, sorted."""
+    return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in LAYER_SUFFIXES)
+
+
+def layer_specs_for(
+    paths: Sequence[Path], role: str = "site", datum: str = "wgs84"
+) -> list[LayerSpec]:
+    """Return specs for bare layer files: each a layer of ``role`` in ``datum``."""
+    return [LayerSpec(path=p, role=role, datum=datum) for p in paths]

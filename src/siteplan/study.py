@@ -1,0 +1,396 @@
+"""Study files: which layers make up a study and how it is scored.
+
+A study is a TOML file, a folder of layer files (each a site layer), or, when
+nothing is given, the bundled Shanghai International Medical Zone study. A
+study file looks like::
+
+    name = "My study"
+    crs = "auto"            # or an EPSG code such as "EPSG:32651" or 32651
+    focus = "cgt_park"      # optional: the site drawn first on maps
+
+    [scoring]               # optional; every key has a default
+    measure = "edge"        # edge | centroid
+    rings_m = [500, 1000, 2000, 5000]
+    decay = "rings"         # rings | linear | exponential | gaussian | logistic
+    # the decay's parameters by name: max_m, half_m, sigma_m, inflection_m, steepness_m
+
+    [[layers]]
+    path = "sites.geojson"  # relative to this file, or absolute
+    role = "site"           # site | boundary | context | exclusion
+    datum = "wgs84"         # wgs84 | gcj02 | bd09
+    weight = 1.0
+    id_field = "id"
+    name_field = "name"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Final
+
+import geopandas as gpd
+import pandas as pd
+
+from siteplan.errors import LayerError, StudyError
+from siteplan.layers import (
+    LAYER_SUFFIXES,
+    ROLES,
+    WGS84,
+    Layer,
+    LayerSpec,
+    find_layer_files,
+    read_layer,
+)
+
+__all__ = [
+    "Study",
+    "StudyData",
+    "bundled_study_path",
+    "load_study",
+    "read_study",
+]
+
+_TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints"})
+_LAYER_KEYS: Final = frozenset({"path", "role", "datum", "weight", "id_field", "name_field"})
+SCORING_KEYS: Final = frozenset(
+    {"measure", "rings_m", "decay", "max_m", "half_m", "sigma_m", "inflection_m", "steepness_m"}
+)
+
+
+def bundled_study_path() -> Path:
+    """Return the path of the bundled SIMZ study file.
+
+    The study ships inside the installed package (``siteplan/_bundled/simz``); in
+    a source checkout installed in editable mode it is read from ``geodata/simz``.
+    """
+    packaged = resources.files("siteplan") / "_bundled" / "simz" / "study.toml"
+    if packaged.is_file():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parents[2] / "geodata" / "simz" / "study.toml"
+    if checkout.is_file():
+        return checkout
+    raise StudyError(
+        "the bundled SIMZ study is missing from this installation; reinstall siteplan",
+        path=str(packaged),
+    )
+
+
+@dataclass(frozen=True)
+class Study:
+    """A study's configuration, before any layer is read.
+
+    Parameters
+    ----------
+    name
+        A title for reports and maps.
+    layers
+        The layer files and their roles.
+    crs
+        ``"auto"`` (UTM zone from the study's extent) or a CRS such as ``"EPSG:32651"``.
+    focus
+        A site id drawn first on maps, or None.
+    scoring
+        Scoring parameters from the study file (see :mod:`siteplan.scoring`).
+    constraints
+        Candidate constraints from ``[[constraints]]`` tables.
+    path
+        The study file or folder, or None for a study built in code.
+    """
+
+    name: str
+    layers: tuple[LayerSpec, ...]
+    crs: str = "auto"
+    focus: str | None = None
+    scoring: Mapping[str, Any] = field(default_factory=dict)
+    constraints: tuple[Mapping[str, Any], ...] = ()
+    path: Path | None = None
+
+    @property
+    def is_bundled(self) -> bool:
+        """Whether this is the bundled SIMZ study."""
+        return self.path is not None and self.path == bundled_study_path()
+
+
+def _expect(value: Any, kind: type | tuple[type, ...], where: str, path: Path, hint: str) -> Any:
+    if isinstance(value, bool) and kind is not bool:
+        raise StudyError(f"{where} is {value!r}; {hint}", path=path)
+    if not isinstance(value, kind):
+        raise StudyError(f"{where} is {value!r}; {hint}", path=path)
+    return value
+
+
+def _layer_spec(table: Any, index: int, study_path: Path) -> LayerSpec:
+    where = f"[[layers]] #{index + 1}"
+    if not isinstance(table, dict):
+        raise StudyError(f"{where} is not a table", path=study_path)
+    unknown = sorted(set(table) - _LAYER_KEYS)
+    if unknown:
+        raise StudyError(
+            f"{where} has unknown key(s) {', '.join(unknown)}; allowed: "
+            f"{', '.join(sorted(_LAYER_KEYS))}",
+            path=study_path,
+        )
+    if "path" not in table:
+        raise StudyError(f"{where} has no 'path'; give the layer file", path=study_path)
+    raw = _expect(table["path"], str, f"{where} path", study_path, "give a file path")
+    layer_path = Path(raw).expanduser()
+    if not layer_path.is_absolute():
+        layer_path = study_path.parent / layer_path
+    role = _expect(
+        table.get("role", "site"),
+        str,
+        f"{where} role",
+        study_path,
+        f"use one of {', '.join(ROLES)}",
+    )
+    weight = _expect(
+        table.get("weight", 1.0), (int, float), f"{where} weight", study_path, "give a number >= 0"
+    )
+    try:
+        return LayerSpec(
+            path=layer_path,
+            role=role,
+            datum=_expect(
+                table.get("datum", "wgs84"),
+                str,
+                f"{where} datum",
+                study_path,
+                "use wgs84, gcj02 or bd09",
+            ),
+            weight=float(weight),
+            id_field=_expect(
+                table.get("id_field", "id"), str, f"{where} id_field", study_path, "give a name"
+            ),
+            name_field=_expect(
+                table.get("name_field", "name"),
+                str,
+                f"{where} name_field",
+                study_path,
+                "give a name",
+            ),
+        )
+    except LayerError as exc:
+        raise StudyError(f"{where}: {exc.message}", path=study_path) from None
+
+
+def _crs_value(value: Any, path: Path) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"EPSG:{value}"
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise StudyError(
+        f'crs is {value!r}; use "auto" or an EPSG code such as "EPSG:32651"', path=path
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise StudyError("the study file is not UTF-8 text; save it as UTF-8", path=path) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StudyError(f"not valid TOML ({exc}); fix the study file", path=path) from None
+
+
+def _study_from_file(path: Path) -> Study:
+    doc = _read_toml(path)
+    unknown = sorted(set(doc) - _TOP_KEYS)
+    if unknown:
+        raise StudyError(
+            f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_TOP_KEYS))}",
+            path=path,
+        )
+    tables = doc.get("layers")
+    if not isinstance(tables, list) or not tables:
+        raise StudyError(
+            "the study has no [[layers]]; add at least one [[layers]] table with a path",
+            path=path,
+        )
+    specs = tuple(_layer_spec(t, i, path) for i, t in enumerate(tables))
+    scoring = doc.get("scoring", {})
+    if not isinstance(scoring, dict):
+        raise StudyError("[scoring] is not a table", path=path)
+    bad = sorted(set(scoring) - SCORING_KEYS)
+    if bad:
+        raise StudyError(
+            f"[scoring] has unknown key(s) {', '.join(bad)}; allowed: "
+            f"{', '.join(sorted(SCORING_KEYS))}",
+            path=path,
+        )
+    constraints = doc.get("constraints", [])
+    if not isinstance(constraints, list) or not all(isinstance(c, dict) for c in constraints):
+        raise StudyError("constraints must be [[constraints]] tables", path=path)
+    focus = doc.get("focus")
+    if focus is not None and not isinstance(focus, str):
+        raise StudyError(f"focus is {focus!r}; give a site id", path=path)
+    name = doc.get("name", path.stem)
+    if not isinstance(name, str):
+        raise StudyError(f"name is {name!r}; give a title", path=path)
+    return Study(
+        name=name,
+        layers=specs,
+        crs=_crs_value(doc.get("crs", "auto"), path),
+        focus=focus,
+        scoring=scoring,
+        constraints=tuple(constraints),
+        path=path,
+    )
+
+
+def _study_from_folder(path: Path) -> Study:
+    files = find_layer_files(path)
+    if not files:
+        raise StudyError(
+            f"the folder holds no layer files ({', '.join(LAYER_SUFFIXES)}); "
+            "add GeoJSON or GeoPackage layers, or give a study file",
+            path=path,
+        )
+    return Study(name=path.name, layers=tuple(LayerSpec(path=f) for f in files), path=path)
+
+
+def load_study(path: str | Path | None = None) -> Study:
+    """Return a study's configuration from a TOML file, a folder, or the bundled study.
+
+    Parameters
+    ----------
+    path
+        A study TOML file, or a folder of layer files (every file is a site
+        layer). None means the bundled SIMZ study.
+
+    Returns
+    -------
+    Study
+        The study's configuration; no layer has been read yet.
+
+    Examples
+    --------
+    >>> study = load_study()
+    >>> [spec.role for spec in study.layers].count("site")
+    4
+    """
+    if path is None:
+        return _study_from_file(bundled_study_path())
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise StudyError(
+            "no such study file or folder; give a study .toml, a folder of layers, "
+            "or nothing for the bundled SIMZ study",
+            path=path,
+        )
+    if path.is_dir():
+        return _study_from_folder(path)
+    if path.suffix.lower() == ".toml":
+        return _study_from_file(path)
+    if path.suffix.lower() in LAYER_SUFFIXES:
+        return Study(name=path.stem, layers=(LayerSpec(path=path),), path=path)
+    raise StudyError(
+        "not a study: give a .toml study file, a folder of layers, or a .geojson/.gpkg layer",
+        path=path,
+    )
+
+
+@dataclass(frozen=True)
+class StudyData:
+    """A study with every layer read, checked and converted to WGS84.
+
+    ``sites`` combines the site layers; besides each layer's properties it has
+    the columns ``id``, ``name``, ``layer`` (the layer's name), ``weight`` and
+    ``placement``. ``boundary``, ``context`` and ``exclusions`` are None when the
+    study has no layer of that role.
+    """
+
+    study: Study
+    layers: tuple[Layer, ...]
+    sites: gpd.GeoDataFrame
+    boundary: gpd.GeoDataFrame | None
+    context: gpd.GeoDataFrame | None
+    exclusions: gpd.GeoDataFrame | None
+    warnings: tuple[str, ...]
+
+    @property
+    def schematic(self) -> bool:
+        """Whether any site or boundary feature is placed schematically."""
+        return any(layer.schematic for layer in self.layers)
+
+
+def _combine(layers: Sequence[Layer]) -> gpd.GeoDataFrame | None:
+    if not layers:
+        return None
+    frames = [layer.frame.assign(layer=layer.spec.name) for layer in layers]
+    combined = pd.concat(frames, ignore_index=True)
+    return gpd.GeoDataFrame(combined, geometry="geometry", crs=WGS84)
+
+
+def _check_unique_ids(layers: Sequence[Layer]) -> None:
+    owner: dict[str, Path] = {}
+    for layer in layers:
+        for fid in layer.frame["id"]:
+            if fid in owner:
+                other = owner[fid]
+                raise LayerError(
+                    f"id {fid!r} is also used in {other}; ids must be unique across the "
+                    "whole study: rename one of them",
+                    path=layer.spec.path,
+                    feature=repr(fid),
+                )
+            owner[fid] = layer.spec.path
+
+
+def read_study(study: Study | str | Path | None = None, *, strict: bool = False) -> StudyData:
+    """Read and validate every layer of a study.
+
+    Parameters
+    ----------
+    study
+        A :class:`Study`, a path accepted by :func:`load_study`, or None for the
+        bundled SIMZ study.
+    strict
+        Refuse invalid polygons instead of repairing them.
+
+    Returns
+    -------
+    StudyData
+        Every layer in WGS84, the sites combined into one frame.
+
+    Raises
+    ------
+    LayerError, StudyError
+        When a layer cannot be used, with the file and feature named.
+
+    Examples
+    --------
+    >>> data = read_study()
+    >>> sorted(data.sites["id"])
+    ['cancer_center', 'cgt_park', 'childrens_center', 'proton_center']
+    """
+    if not isinstance(study, Study):
+        study = load_study(study)
+    layers = tuple(read_layer(spec, strict=strict) for spec in study.layers)
+    _check_unique_ids(layers)
+    by_role = {role: [lay for lay in layers if lay.spec.role == role] for role in ROLES}
+    sites = _combine(by_role["site"])
+    if sites is None:
+        raise StudyError(
+            'the study has no site layer; give at least one layer with role = "site"',
+            path=study.path,
+        )
+    if study.focus is not None and study.focus not in set(sites["id"]):
+        raise StudyError(
+            f"focus {study.focus!r} is not a site id; use one of {', '.join(sites['id'])}",
+            path=study.path,
+        )
+    return StudyData(
+        study=study,
+        layers=layers,
+        sites=sites,
+        boundary=_combine(by_role["boundary"]),
+        context=_combine(by_role["context"]),
+        exclusions=_combine(by_role["exclusion"]),
+        warnings=tuple(w for layer in layers for w in layer.warnings),
+    )

@@ -1,0 +1,125 @@
+"""Validate layer files, folders and study files, and summarise what was read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from siteplan.layers import LAYER_SUFFIXES, LayerSpec
+from siteplan.study import Study, StudyData, load_study, read_study
+
+__all__ = ["Validation", "validate_paths"]
+
+
+@dataclass(frozen=True)
+class Validation:
+    """What ``siteplan validate`` found: the studies read, as data and as text."""
+
+    studies: tuple[StudyData, ...]
+    text: str
+    warnings: tuple[str, ...]
+    inputs: tuple[Path, ...]
+
+
+def _studies_for(paths: Sequence[Path], role: str, datum: str) -> list[Study]:
+    """Group bare layer files into one study; every study file or folder is its own."""
+    studies: list[Study] = []
+    bare: list[LayerSpec] = []
+    for path in paths:
+        if path.suffix.lower() in LAYER_SUFFIXES and not path.is_dir():
+            bare.append(LayerSpec(path=path, role=role, datum=datum))
+        else:
+            studies.append(load_study(path))
+    if bare:
+        name = bare[0].path.stem if len(bare) == 1 else f"{len(bare)} layer files"
+        studies.append(Study(name=name, layers=tuple(bare), path=None))
+    return studies
+
+
+def _read(study: Study, strict: bool) -> StudyData:
+    if study.path is None and not any(s.role == "site" for s in study.layers):
+        # Bare non-site layers are valid on their own: read them as a site-less study.
+        from siteplan.layers import read_layer
+        from siteplan.study import _check_unique_ids
+
+        layers = tuple(read_layer(s, strict=strict) for s in study.layers)
+        _check_unique_ids(layers)
+        return StudyData(
+            study=study,
+            layers=layers,
+            sites=layers[0].frame.iloc[0:0],
+            boundary=None,
+            context=None,
+            exclusions=None,
+            warnings=tuple(w for lay in layers for w in lay.warnings),
+        )
+    return read_study(study, strict=strict)
+
+
+def _fmt_layer(data: StudyData) -> list[str]:
+    lines = []
+    for layer in data.layers:
+        s = layer.summary()
+        minx, miny, maxx, maxy = s["bounds"]
+        count = s["features"]
+        placement = ", ".join(f"{k} {v}" for k, v in s["placement"].items())
+        lines.append(
+            f"  {layer.spec.path.name}: {s['role']} layer, {count} feature"
+            f"{'' if count == 1 else 's'} ({', '.join(s['geometry_types'])}), "
+            f"datum {s['datum']}, bounds lon {minx:.5f}..{maxx:.5f} lat {miny:.5f}..{maxy:.5f}, "
+            f"placement: {placement}"
+        )
+    return lines
+
+
+def validate_paths(
+    paths: Sequence[Path], *, role: str = "site", datum: str = "wgs84", strict: bool = False
+) -> Validation:
+    """Read and check every layer the paths name, and summarise them.
+
+    Parameters
+    ----------
+    paths
+        Layer files, folders of layers, or study files; empty for the bundled study.
+    role, datum
+        How to read bare layer files.
+    strict
+        Refuse invalid polygons instead of repairing them.
+
+    Returns
+    -------
+    Validation
+        The studies read and a per-layer summary.
+
+    Raises
+    ------
+    siteplan.errors.SiteplanError
+        At the first layer that cannot be used.
+    """
+    studies = [load_study(None)] if not paths else _studies_for(paths, role, datum)
+    read = tuple(_read(study, strict) for study in studies)
+    lines: list[str] = []
+    for data in read:
+        where = f" ({data.study.path})" if data.study.path is not None else ""
+        lines.append(f"{data.study.name}{where}")
+        lines.extend(_fmt_layer(data))
+        sites = len(data.sites)
+        note = (
+            "; site positions are SCHEMATIC (placement = schematic): not survey data"
+            if data.schematic
+            else ""
+        )
+        lines.append(f"ok: {len(data.layers)} layers, {sites} sites{note}")
+    inputs = tuple(
+        p
+        for data in read
+        for p in ([data.study.path] if data.study.path else [])
+        + [layer.spec.path for layer in data.layers]
+    )
+    return Validation(
+        studies=read,
+        text="\n".join(lines) + "\n",
+        warnings=tuple(w for data in read for w in data.warnings),
+        inputs=inputs,
+    )
