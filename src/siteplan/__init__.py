@@ -14,6 +14,8 @@ Examples
 
 from importlib.metadata import PackageNotFoundError, version
 
+from siteplan.analysis import Result, analyze
+from siteplan.decay import make_decay
 from siteplan.errors import (
     CRSError,
     LayerError,
@@ -38,13 +40,16 @@ __all__ = [
     "LayerSpec",
     "OutputError",
     "ParameterError",
+    "Result",
     "SiteplanError",
     "Study",
     "StudyData",
     "StudyError",
     "__version__",
+    "analyze",
     "bundled_study_path",
     "load_study",
+    "make_decay",
     "read_layer",
     "read_study",
     "validate_paths",

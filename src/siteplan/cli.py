@@ -7,13 +7,17 @@ standard error and exit status 1; ``--verbose`` shows the traceback instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from siteplan import __version__
 from siteplan.errors import SiteplanError
+
+if TYPE_CHECKING:
+    from siteplan.analysis import Result
 
 __all__ = ["main"]
 
@@ -51,6 +55,75 @@ def main(ctx: click.Context, verbose: bool) -> None:
 study_argument = click.argument(
     "study", required=False, type=click.Path(path_type=Path, dir_okay=True)
 )
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_SCORING_OPTIONS: tuple[Callable[[F], F], ...] = (
+    click.option("--crs", help='Metric CRS to measure in: "auto" (UTM) or e.g. EPSG:32651.'),
+    click.option(
+        "--measure",
+        type=click.Choice(["edge", "centroid"]),
+        help="Distance scores follow: edge-to-edge (default) or centroid-to-centroid.",
+    ),
+    click.option(
+        "--rings",
+        "rings_m",
+        callback=lambda _ctx, _param, value: _parse_rings(value),
+        help="Ring radii in metres, increasing, comma-separated (default 500,1000,2000,5000).",
+    ),
+    click.option(
+        "--decay",
+        type=click.Choice(["rings", "linear", "exponential", "gaussian", "logistic"]),
+        help="Distance-decay function (default rings).",
+    ),
+    click.option("--max-m", type=float, help="linear decay: distance where the score reaches 0."),
+    click.option("--half-m", type=float, help="exponential decay: half-score distance."),
+    click.option("--sigma-m", type=float, help="gaussian decay: sigma in metres."),
+    click.option("--inflection-m", type=float, help="logistic decay: distance scoring 50."),
+    click.option("--steepness-m", type=float, help="logistic decay: steepness in metres."),
+    click.option("--strict", is_flag=True, help="Refuse invalid polygons instead of repairing."),
+)
+
+
+def scoring_options(func: F) -> F:
+    """Add the scoring options every scoring command takes (see DESIGN.md)."""
+    for option in reversed(_SCORING_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _parse_rings(value: str | None) -> tuple[float, ...] | None:
+    if value is None:
+        return None
+    try:
+        return tuple(float(part) for part in value.split(",") if part.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a list of numbers; give radii in metres such as 500,1000,2000",
+            param_hint="--rings",
+        ) from None
+
+
+SCORING_KEYS = (
+    "crs",
+    "measure",
+    "rings_m",
+    "decay",
+    "max_m",
+    "half_m",
+    "sigma_m",
+    "inflection_m",
+    "steepness_m",
+    "strict",
+)
+
+
+def analyze_from_cli(study: Path | None, options: dict[str, Any]) -> Result:
+    """Run :func:`siteplan.analyze` with the scoring options a command received."""
+    from siteplan.analysis import analyze
+
+    kwargs = {k: options.pop(k) for k in SCORING_KEYS if k in options}
+    return analyze(study, **kwargs)
 
 
 @main.command()

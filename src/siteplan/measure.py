@@ -1,0 +1,248 @@
+"""Measure sites in a metric CRS: pair distances, areas, ring buffers and overlaps.
+
+Every function takes geometries already projected to a metric CRS (see
+:mod:`siteplan.projection`) and returns pandas objects aligned to its input.
+Geodesic checks use :class:`pyproj.Geod` on the WGS84 ellipsoid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from pyproj import CRS, Geod, Transformer
+
+__all__ = [
+    "GEODESIC_TOLERANCE",
+    "QUAD_SEGS",
+    "geodesic_areas",
+    "pair_distances",
+    "pair_index",
+    "reach_table",
+    "ring_bands",
+    "ring_overlaps",
+    "ring_reached",
+]
+
+#: Segments per quarter circle in ring buffers: a circle's area is matched within 0.04 %.
+QUAD_SEGS: Final = 32
+#: Relative disagreement between projected and geodesic values that triggers a warning.
+GEODESIC_TOLERANCE: Final = 0.001
+#: Absolute disagreement (metres, or m² for areas) below which no warning is given.
+_ABS_TOLERANCE_M: Final = 0.5
+
+_GEOD: Final = Geod(ellps="WGS84")
+
+
+def pair_index(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return the positions (i, j), i < j, of every unordered pair of ``n`` items.
+
+    Examples
+    --------
+    >>> i, j = pair_index(3)
+    >>> list(zip(i.tolist(), j.tolist()))
+    [(0, 1), (0, 2), (1, 2)]
+    """
+    i, j = np.triu_indices(n, k=1)
+    return i.astype(np.intp), j.astype(np.intp)
+
+
+def pair_distances(
+    geoms: gpd.GeoSeries, ids: Sequence[str], crs: CRS
+) -> tuple[pd.DataFrame, npt.NDArray[np.object_]]:
+    """Measure every unordered pair of projected geometries.
+
+    Parameters
+    ----------
+    geoms
+        Site geometries in the metric CRS ``crs``.
+    ids
+        The sites' ids, in the same order.
+    crs
+        The metric CRS of ``geoms``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair ``(a, b)`` in input order, with ``edge_m`` (0 when the
+        footprints touch or overlap), ``centroid_m`` and ``geodesic_m`` (the
+        WGS84 geodesic length of the shortest edge-to-edge segment).
+    numpy.ndarray
+        The shortest edge-to-edge segments in ``crs`` (for drawing pair lines).
+    """
+    arr = np.asarray(geoms.array, dtype=object)
+    i, j = pair_index(len(arr))
+    a, b = arr[i], arr[j]
+    edge = shapely.distance(a, b)
+    centroids = shapely.centroid(arr)
+    centroid = shapely.distance(centroids[i], centroids[j])
+    lines = shapely.shortest_line(a, b)
+    geodesic = _geodesic_lengths(lines, crs)
+    geodesic = np.where(edge == 0.0, 0.0, geodesic)
+    id_arr = np.asarray(ids, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "a": id_arr[i],
+            "b": id_arr[j],
+            "edge_m": edge.astype(float),
+            "centroid_m": centroid.astype(float),
+            "geodesic_m": geodesic.astype(float),
+        }
+    )
+    return frame, lines
+
+
+def _geodesic_lengths(lines: npt.NDArray[np.object_], crs: CRS) -> npt.NDArray[np.float64]:
+    """Return the geodesic length of each two-point segment given in ``crs``."""
+    if len(lines) == 0:
+        return np.zeros(0)
+    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    to_wgs84 = Transformer.from_crs(crs, 4326, always_xy=True)
+    lon, lat = to_wgs84.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
+    lon = np.asarray(lon).reshape(-1, 2)
+    lat = np.asarray(lat).reshape(-1, 2)
+    _, _, dist = _GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
+    return np.asarray(dist, dtype=float)
+
+
+def geodesic_areas(geoms_wgs84: gpd.GeoSeries) -> npt.NDArray[np.float64]:
+    """Return each WGS84 geometry's geodesic area in m² (0 for points and lines)."""
+    return np.array(
+        [abs(_GEOD.geometry_area_perimeter(g)[0]) for g in geoms_wgs84.array], dtype=float
+    )
+
+
+def disagreement_warnings(
+    projected: npt.ArrayLike, geodesic: npt.ArrayLike, labels: Sequence[str], what: str, crs: str
+) -> list[str]:
+    """Return warnings where projected and geodesic values differ by more than 0.1 %."""
+    p = np.asarray(projected, dtype=float)
+    g = np.asarray(geodesic, dtype=float)
+    diff = np.abs(p - g)
+    bad = (diff > GEODESIC_TOLERANCE * np.abs(g)) & (diff > _ABS_TOLERANCE_M)
+    return [
+        f"{labels[int(k)]}: {what} in {crs} is {p[k]:.1f} but {g[k]:.1f} on the ellipsoid "
+        f"({100 * diff[k] / max(abs(g[k]), 1e-9):.2f} % apart, more than "
+        f"{100 * GEODESIC_TOLERANCE:g} %); the study may be too large for one projection: "
+        "set crs to a projection centred on it"
+        for k in np.flatnonzero(bad)
+    ]
+
+
+def ring_reached(distances: npt.ArrayLike, rings_m: Sequence[float]) -> npt.NDArray[np.float64]:
+    """Return the smallest ring radius that reaches each distance (NaN beyond the last).
+
+    A ring reaches a site when the distance is <= its radius.
+
+    Examples
+    --------
+    >>> ring_reached([0, 500, 501, 6000], [500, 1000]).tolist()
+    [500.0, 500.0, 1000.0, nan]
+    """
+    d = np.asarray(distances, dtype=float)
+    radii = np.asarray(rings_m, dtype=float)
+    k = np.searchsorted(radii, d, side="left")
+    out = np.full(d.shape, np.nan)
+    inside = k < len(radii)
+    out[inside] = radii[k[inside]]
+    return out
+
+
+def reach_table(pairs: pd.DataFrame, distance: str, rings_m: Sequence[float]) -> pd.DataFrame:
+    """Return, for every site and ring, each other site the ring reaches.
+
+    Parameters
+    ----------
+    pairs
+        The pair table with columns ``a``, ``b`` and ``distance``.
+    distance
+        The column measured (``edge_m`` or ``centroid_m``).
+    rings_m
+        The ring radii.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``site_id``, ``ring_m``, ``other_id``, ``distance_m``, sorted.
+    """
+    both = pd.concat(
+        [
+            pd.DataFrame({"site_id": pairs["a"], "other_id": pairs["b"], "d": pairs[distance]}),
+            pd.DataFrame({"site_id": pairs["b"], "other_id": pairs["a"], "d": pairs[distance]}),
+        ],
+        ignore_index=True,
+    )
+    rows = [both.loc[both["d"] <= r].assign(ring_m=float(r)) for r in rings_m]
+    out = pd.concat(rows, ignore_index=True) if rows else both.iloc[0:0].assign(ring_m=0.0)
+    out = out.rename(columns={"d": "distance_m"})[["site_id", "ring_m", "other_id", "distance_m"]]
+    return out.sort_values(["site_id", "ring_m", "other_id"], ignore_index=True)
+
+
+def ring_bands(
+    geoms: gpd.GeoSeries, ids: Sequence[str], rings_m: Sequence[float]
+) -> tuple[pd.DataFrame, npt.NDArray[np.object_], npt.NDArray[np.object_]]:
+    """Buffer each site into rings and cut them into bands between consecutive rings.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per site and ring: ``site_id``, ``inner_m`` (0 for the first
+        band, which starts at the footprint), ``ring_m``, ``area_m2`` (the band's).
+    numpy.ndarray
+        The band geometries in the metric CRS, aligned to the rows.
+    numpy.ndarray
+        The full buffers (disc plus footprint) at each ring, shape (sites, rings).
+    """
+    arr = np.asarray(geoms.array, dtype=object)
+    radii = np.asarray(rings_m, dtype=float)
+    buffers = shapely.buffer(arr[:, None], radii[None, :], quad_segs=QUAD_SEGS)
+    inner = np.concatenate([arr[:, None], buffers[:, :-1]], axis=1)
+    bands = shapely.difference(buffers, inner)
+    id_arr = np.asarray(ids, dtype=object)
+    inner_m = np.concatenate([[0.0], radii[:-1]])
+    frame = pd.DataFrame(
+        {
+            "site_id": np.repeat(id_arr, len(radii)),
+            "inner_m": np.tile(inner_m, len(arr)),
+            "ring_m": np.tile(radii, len(arr)),
+            "area_m2": shapely.area(bands).ravel(),
+        }
+    )
+    return frame, bands.ravel(), buffers
+
+
+def ring_overlaps(
+    buffers: npt.NDArray[np.object_],
+    pairs: pd.DataFrame,
+    rings_m: Sequence[float],
+) -> pd.DataFrame:
+    """Return the area where two sites' ring buffers overlap, for every pair and ring.
+
+    Only pairs whose edge distance is within twice the ring radius can overlap;
+    the others are 0 without an intersection.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a``, ``b``, ``ring_m``, ``overlap_m2``.
+    """
+    i, j = pair_index(buffers.shape[0])
+    out = []
+    for k, r in enumerate(rings_m):
+        area = np.zeros(len(i))
+        near = pairs["edge_m"].to_numpy() <= 2.0 * r
+        if near.any():
+            area[near] = shapely.area(
+                shapely.intersection(buffers[i[near], k], buffers[j[near], k])
+            )
+        out.append(
+            pd.DataFrame({"a": pairs["a"], "b": pairs["b"], "ring_m": float(r), "overlap_m2": area})
+        )
+    if not out:
+        return pd.DataFrame(columns=["a", "b", "ring_m", "overlap_m2"])
+    return pd.concat(out, ignore_index=True).sort_values(["a", "b", "ring_m"], ignore_index=True)

@@ -1,0 +1,119 @@
+"""Choose and check the metric CRS a study is measured in.
+
+siteplan measures only in a projected CRS whose unit is the metre. ``auto``
+picks the WGS84 UTM zone of the study's centre (EPSG:326zz north, 327zz south),
+or the Universal Polar Stereographic CRS beyond 84°N / 80°S. Geographic CRSs
+(degrees) and Web Mercator (which stretches distances by 1/cos(latitude)) are
+refused.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
+from siteplan.errors import CRSError
+
+__all__ = ["check_metric_crs", "choose_crs", "utm_crs_for"]
+
+logger = logging.getLogger(__name__)
+
+_WEB_MERCATOR: Final = frozenset({3857, 900913, 3785, 102100, 102113, 41001, 3395})
+
+
+def utm_crs_for(lon: float, lat: float) -> CRS:
+    """Return the WGS84 UTM (or polar UPS) CRS for a position.
+
+    Examples
+    --------
+    >>> utm_crs_for(121.61, 31.10).to_string()
+    'EPSG:32651'
+    """
+    if lat > 84.0:
+        return CRS.from_epsg(32661)
+    if lat < -80.0:
+        return CRS.from_epsg(32761)
+    lon = (lon + 180.0) % 360.0 - 180.0
+    zone = min(math.floor((lon + 180.0) / 6.0) + 1, 60)
+    return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
+
+
+def _centre(frame: gpd.GeoDataFrame) -> tuple[float, float]:
+    """Return the centre of a WGS84 frame's extent, across the antimeridian if needed."""
+    minx, miny, maxx, maxy = (float(v) for v in frame.total_bounds)
+    lat = (miny + maxy) / 2.0
+    if maxx - minx <= 180.0:
+        return (minx + maxx) / 2.0, lat
+    # The extent crosses the antimeridian: average longitudes on the circle.
+    reps = frame.geometry.representative_point()
+    angles = np.radians(reps.x.to_numpy())
+    lon = math.degrees(math.atan2(float(np.sin(angles).mean()), float(np.cos(angles).mean())))
+    return lon, lat
+
+
+def check_metric_crs(crs: CRS | str | int) -> CRS:
+    """Return ``crs`` as a pyproj CRS if distances can be measured in it.
+
+    Raises
+    ------
+    CRSError
+        For an unknown CRS, a geographic one, Web Mercator, or a unit other
+        than the metre.
+    """
+    try:
+        parsed = CRS.from_user_input(crs)
+    except PyprojCRSError:
+        raise CRSError(
+            f'crs {crs!r} is not a CRS pyproj knows; use "auto" or an EPSG code such as EPSG:32651'
+        ) from None
+    name = parsed.to_string()
+    if parsed.is_geographic:
+        raise CRSError(
+            f"crs {name} is geographic (degrees); distances must be measured in metres: "
+            'use "auto" or a projected CRS such as EPSG:32651'
+        )
+    epsg = parsed.to_epsg()
+    if epsg in _WEB_MERCATOR or "pseudo-mercator" in parsed.name.lower():
+        raise CRSError(
+            f"crs {name} is Web Mercator, which stretches distances by 1/cos(latitude) "
+            '(about 17 % at Shanghai); use "auto" (UTM) or another metric projected CRS'
+        )
+    if not parsed.is_projected:
+        raise CRSError(f'crs {name} is not a projected CRS; use "auto" or a UTM zone')
+    units = {axis.unit_name for axis in parsed.axis_info}
+    if units != {"metre"}:
+        raise CRSError(
+            f"crs {name} measures in {', '.join(sorted(units))}, not metres; "
+            'use "auto" or a CRS in metres'
+        )
+    return parsed
+
+
+def choose_crs(frame: gpd.GeoDataFrame, requested: str | None = "auto") -> CRS:
+    """Return the metric CRS to measure a WGS84 frame in.
+
+    Parameters
+    ----------
+    frame
+        Features in EPSG:4326 (all of a study's layers).
+    requested
+        ``"auto"`` or None for the UTM zone of the frame's centre, else a CRS
+        (EPSG code, WKT, PROJ string) that :func:`check_metric_crs` accepts.
+
+    Returns
+    -------
+    pyproj.CRS
+        A projected CRS in metres.
+    """
+    if requested is None or str(requested).strip().lower() == "auto":
+        lon, lat = _centre(frame)
+        crs = utm_crs_for(lon, lat)
+        logger.info("measuring in %s (auto, from the study's centre %.4f, %.4f)", crs, lon, lat)
+        return crs
+    return check_metric_crs(requested)
