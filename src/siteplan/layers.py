@@ -140,8 +140,9 @@ class Layer:
 
 
 def _read_frame(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
+    features = None
     if path.suffix.lower() in (".geojson", ".json"):
-        check_geojson_text(path, spec.id_field)
+        features = check_geojson_text(path, spec.id_field)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -156,7 +157,13 @@ def _read_frame(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
         raise LayerError("the file has no geometry column; give a spatial layer", path=path)
     if frame.empty:
         raise LayerError("the layer has no features; add at least one feature", path=path)
-    return frame.reset_index(drop=True)
+    frame = frame.reset_index(drop=True)
+    if features is not None and spec.id_field not in frame.columns and len(features) == len(frame):
+        # GDAL turns integer Feature "id" members (RFC 7946 3.2) into FIDs and drops them.
+        fids = [f.get("id") for f in features]
+        if all(isinstance(v, str | int) and not isinstance(v, bool) for v in fids):
+            frame[spec.id_field] = [str(v) for v in fids]
+    return frame
 
 
 def _labels(frame: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:

@@ -1,0 +1,66 @@
+"""Fixtures shared by the whole test suite.
+
+- ``write_geojson``: write a dict (as JSON), a str (as UTF-8) or bytes (as they
+  are) to a file under ``tmp_path`` and return its path.
+- ``bundled``: the bundled SIMZ study file.
+- ``run_cli``: run ``siteplan`` in-process with click's CliRunner and return
+  ``(exit_code, stdout, stderr)``.
+
+Test geometries and GeoJSON builders live in ``tests/geometries.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from siteplan.cli import main
+from siteplan.study import bundled_study_path
+
+WriteGeoJSON = Callable[..., Path]
+RunCLI = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def write_geojson(tmp_path: Path) -> WriteGeoJSON:
+    """Return ``write(content, name="layer.geojson") -> Path`` writing under tmp_path.
+
+    A dict or list is written as JSON, a str as UTF-8 text, bytes unchanged.
+    ``name`` may contain folders; they are created.
+    """
+
+    def write(content: Any, name: str = "layer.geojson") -> Path:
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        elif isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_text(json.dumps(content, ensure_ascii=False), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def bundled() -> Path:
+    """Return the bundled SIMZ study file."""
+    return bundled_study_path()
+
+
+@pytest.fixture
+def run_cli() -> RunCLI:
+    """Return ``run(*args, input=None) -> (exit_code, stdout, stderr)`` for ``siteplan``."""
+    runner = CliRunner()
+
+    def run(*args: str | Path, input: str | None = None) -> tuple[int, str, str]:
+        result = runner.invoke(main, [str(a) for a in args], input=input, prog_name="siteplan")
+        return result.exit_code, result.stdout, result.stderr
+
+    return run
