@@ -185,7 +185,7 @@ REFUSALS: dict[str, Refusal] = {
     ),
     "point_as_exclusion": Refusal(
         layer(POINT),
-        ("point does not fit a", "exclusion layer", "give the layer another role"),
+        ("point does not fit an", "exclusion layer", "give the layer another role"),
         feature="'f1'",
         spec={"role": "exclusion"},
     ),

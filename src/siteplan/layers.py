@@ -175,6 +175,10 @@ def _labels(frame: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
     return [f"#{i + 1}" for i in range(len(frame))]
 
 
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
 def _is_present(value: Any) -> bool:
     if value is None:
         return False
@@ -202,7 +206,7 @@ def _check_geometries(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str
     for i, gtype in enumerate(frame.geom_type):
         if gtype not in allowed:
             raise LayerError(
-                f"a {gtype} does not fit a {spec.role} layer, which takes "
+                f"a {gtype} does not fit {_article(spec.role)} {spec.role} layer, which takes "
                 f"{', '.join(sorted(allowed))}; fix the geometry or give the layer another role",
                 path=spec.path,
                 feature=labels[i],
