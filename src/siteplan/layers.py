@@ -238,7 +238,8 @@ def _check_lonlat(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -
             path=spec.path,
             feature=label,
         )
-    if (np.abs(lon) <= 90).all() and (np.abs(lat) <= 180).all():
+    mine = owner == owner[first]
+    if (np.abs(lon[mine]) <= 90).all() and (np.abs(lat[mine]) <= 180).all():
         raise LayerError(
             f"latitude and longitude look swapped (position [{x}, {y}] has a latitude beyond "
             "±90); GeoJSON positions are [lon, lat]: swap the two numbers",
