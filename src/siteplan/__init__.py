@@ -24,6 +24,7 @@ from siteplan.errors import (
     SiteplanError,
     StudyError,
 )
+from siteplan.export import export_result
 from siteplan.layers import Layer, LayerSpec, read_layer
 from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
 from siteplan.validate import validate_paths
@@ -48,6 +49,7 @@ __all__ = [
     "__version__",
     "analyze",
     "bundled_study_path",
+    "export_result",
     "load_study",
     "make_decay",
     "read_layer",

@@ -123,7 +123,8 @@ class Result:
     @property
     def caveat(self) -> str:
         """The accuracy statement every output carries."""
-        acc = pd.to_numeric(self.sites.get("accuracy_m"), errors="coerce")
+        column = self.sites.get("accuracy_m")
+        acc = None if column is None else pd.to_numeric(column, errors="coerce")
         acc_max = float(acc.max()) if acc is not None and acc.notna().any() else None
         if self.schematic:
             text = f"±{acc_max:,.0f} m" if acc_max else "1 km"

@@ -164,3 +164,34 @@ def validate(
         from siteplan._io import write_text
 
         write_text(output, result.text, inputs=result.inputs)
+
+
+@main.command()
+@study_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The file to write: PATH.gpkg (GeoPackage) or PATH.geojson (RFC 7946 GeoJSON).",
+)
+@scoring_options
+def export(study: Path | None, output: Path, **options: Any) -> None:
+    """Export sites with scores, ring bands and pair lines for GIS software.
+
+    A .gpkg GeoPackage gets the layers sites, rings, pairs (plus boundary and
+    context when the study has them) and a parameters table; a .geojson file
+    gets one RFC 7946 FeatureCollection whose features say in feature_type
+    whether they are a site, a ring band or a pair line.
+    """
+    from siteplan.export import export_driver, export_result
+
+    export_driver(output)  # refuse an unknown format before measuring anything
+    result = analyze_from_cli(study, options)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    written = export_result(result, output)
+    click.echo(
+        f"wrote {written}: {len(result.sites)} sites, {len(result.rings)} ring bands, "
+        f"{len(result.pairs)} pairs (measured in {result.crs_name})"
+    )

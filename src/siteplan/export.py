@@ -1,0 +1,362 @@
+"""Export an analysis to a GeoPackage or a GeoJSON file for GIS software.
+
+- ``.gpkg``: one GeoPackage with the layers ``sites`` (footprints with scores),
+  ``rings`` (ring bands), ``pairs`` (the shortest edge-to-edge segment of every
+  pair, with distances and scores), ``boundary`` and ``context`` when the study
+  has them, and an attribute table ``parameters`` (key, value) recording the
+  metric CRS the study was measured in, the scoring parameters, the warnings
+  and the accuracy caveat.
+- ``.geojson``: one RFC 7946 FeatureCollection (WGS84 lon/lat, no ``crs``
+  member) of sites, ring bands and pair lines; each feature says which it is
+  in its ``feature_type`` property (``site``, ``ring`` or ``pair``).
+
+Spatial layers are in EPSG:4326 (QGIS reprojects on the fly); distances and
+areas in their attributes were measured in the study's metric CRS. Files are
+written through pyogrio (GDAL) to a temporary file and renamed into place, and
+the same result always gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import numbers
+from collections.abc import Iterator, Mapping
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from siteplan._io import atomic_path
+from siteplan.errors import OutputError, ParameterError
+from siteplan.layers import WGS84
+
+if TYPE_CHECKING:
+    from siteplan.analysis import Result
+
+__all__ = [
+    "EXPORT_SUFFIXES",
+    "SITE_COLUMNS",
+    "export_driver",
+    "export_layers",
+    "export_result",
+    "parameter_rows",
+]
+
+#: Output suffixes and the GDAL driver each is written with.
+EXPORT_SUFFIXES: Final = {".gpkg": "GPKG", ".geojson": "GeoJSON"}
+#: The attribute columns of the ``sites`` layer, in order.
+SITE_COLUMNS: Final = (
+    "id",
+    "name",
+    "name_zh",
+    "layer",
+    "weight",
+    "placement",
+    "accuracy_m",
+    "source",
+    "area_m2",
+    "geodesic_area_m2",
+    "score",
+    "rank",
+    "nearest_id",
+    "nearest_m",
+)
+RING_COLUMNS: Final = ("site_id", "inner_m", "ring_m", "area_m2", "reaches")
+PAIR_COLUMNS: Final = (
+    "a",
+    "b",
+    "name_a",
+    "name_b",
+    "edge_m",
+    "centroid_m",
+    "geodesic_m",
+    "distance_m",
+    "ring_m",
+    "score",
+)
+#: Optional site properties written as NULL when the study's layers lack them.
+_OPTIONAL_SITE_COLUMNS: Final = {"name_zh": "str", "source": "str", "accuracy_m": "float64"}
+#: GDAL stamps GeoPackages with the current time unless told otherwise.
+_FIXED_DATE: Final = "2000-01-01T00:00:00.000Z"
+#: Column names GeoPackage reserves for the feature id and the geometry.
+_RESERVED: Final = frozenset({"fid", "geom"})
+#: GDAL version from which GeoJSON takes FOREIGN_MEMBERS_COLLECTION.
+_FOREIGN_MEMBERS_GDAL: Final = (3, 9, 0)
+
+
+def export_result(result: Result, path: str | Path) -> Path:
+    """Write an analysis to a GeoPackage (``.gpkg``) or GeoJSON (``.geojson``) file.
+
+    Parameters
+    ----------
+    result
+        The analysis to export (see :func:`siteplan.analyze`).
+    path
+        The output file; its suffix chooses the format. Missing parent folders
+        are created; an existing file is replaced atomically.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ParameterError
+        For a suffix other than ``.gpkg`` or ``.geojson``.
+    OutputError
+        When the path is one of the study's inputs, lies under a regular file,
+        or cannot be written. Nothing is left behind on failure.
+
+    Examples
+    --------
+    >>> import tempfile, pyogrio, siteplan
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     out = export_result(siteplan.analyze(), Path(folder) / "simz.gpkg")
+    ...     [str(name) for name, _ in pyogrio.list_layers(out)]
+    ['sites', 'rings', 'pairs', 'boundary', 'context', 'parameters']
+    """
+    path = Path(path).expanduser()
+    driver = export_driver(path)
+    layers = export_layers(result)
+    # GDAL errors are turned into OutputError outside atomic_path (which has removed the
+    # temporary file by then): an OSError raised inside it would be re-worded.
+    try:
+        with atomic_path(path, result.inputs) as tmp:
+            if driver == "GPKG":
+                _write_geopackage(tmp, layers, result)
+            else:
+                _write_geojson(tmp, path.stem, layers, result)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise OutputError(
+            f"GDAL cannot write the {driver} file ({detail}); check the folder and free space",
+            path=path,
+        ) from None
+    return path
+
+
+def export_driver(path: str | Path) -> str:
+    """Return the GDAL driver an output path is written with (from its suffix).
+
+    Raises
+    ------
+    ParameterError
+        For a suffix other than ``.gpkg`` or ``.geojson`` (in any case).
+
+    Examples
+    --------
+    >>> export_driver("results.GPKG")
+    'GPKG'
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        allowed = " or ".join(f"{s} ({d})" for s, d in EXPORT_SUFFIXES.items())
+        given = repr(suffix) if suffix else "a file without a suffix"
+        raise ParameterError(f"cannot export to {given}; name the output {allowed}", path=path)
+    return EXPORT_SUFFIXES[suffix]
+
+
+def export_layers(result: Result) -> dict[str, gpd.GeoDataFrame]:
+    """Return the spatial layers an export writes, in WGS84, with clean column types.
+
+    The keys are ``sites``, ``rings``, ``pairs`` and, when the study has them,
+    ``boundary`` and ``context``. Strings are ``str``, whole numbers integer and
+    other numbers float64; a missing value (e.g. ``ring_m`` beyond the last
+    ring) is written as NULL.
+    """
+    sites = result.sites.copy()
+    for column, dtype in _OPTIONAL_SITE_COLUMNS.items():
+        if column not in sites.columns:
+            sites[column] = pd.Series(np.nan, index=sites.index, dtype=dtype)
+    layers = {
+        "sites": _select(sites, SITE_COLUMNS),
+        "rings": _select(result.rings, RING_COLUMNS),
+        "pairs": _select(result.pairs, PAIR_COLUMNS),
+    }
+    for name, frame in (("boundary", result.data.boundary), ("context", result.data.context)):
+        if frame is not None:
+            renamed = {c: f"{c}_" for c in frame.columns if str(c).lower() in _RESERVED}
+            layers[name] = _select(frame.rename(columns=renamed), None)
+    return layers
+
+
+def _select(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> gpd.GeoDataFrame:
+    """Return ``columns`` (or every attribute column) with clean types, plus the geometry."""
+    names = [c for c in frame.columns if c != frame.geometry.name] if columns is None else columns
+    data = {str(c): _clean(frame[c]) for c in names}
+    geometry = frame.geometry.to_crs(WGS84).reset_index(drop=True)
+    return gpd.GeoDataFrame(
+        pd.DataFrame(data).reset_index(drop=True), geometry=geometry.array, crs=WGS84
+    )
+
+
+def _clean(column: pd.Series) -> pd.Series:
+    """Return a column with one sensible type: str, integer, float, boolean or datetime."""
+    column = column.reset_index(drop=True)
+    if column.dtype != object:
+        if pd.api.types.is_string_dtype(column.dtype):
+            return column.astype("str")
+        return column
+    values = [v for v in column if not _missing(v)]
+    if values and all(isinstance(v, bool | np.bool_) for v in values):
+        return column.astype("boolean")
+    if values and all(
+        isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_) for v in values
+    ):
+        return column.astype("Int64")
+    if values and all(
+        isinstance(v, numbers.Real) and not isinstance(v, bool | np.bool_) for v in values
+    ):
+        return column.astype("float64")
+    text = [None if _missing(v) else _text(v) for v in column]
+    return pd.Series(pd.array(text, dtype="str"), name=column.name)
+
+
+def _missing(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return True
+    return isinstance(value, float) and np.isnan(value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict | list | tuple):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+def parameter_rows(result: Result) -> list[tuple[str, str]]:
+    """Return the ``parameters`` table of a GeoPackage export as (key, value) rows."""
+    rows: list[tuple[str, str]] = [
+        ("study", result.name),
+        ("metric_crs", result.crs_name),
+        ("layer_crs", "EPSG:4326"),
+    ]
+    rows += [(key, _value_text(value)) for key, value in result.parameters.as_dict().items()]
+    rows += [
+        ("cluster_score", repr(float(result.cluster_score))),
+        ("schematic", "true" if result.schematic else "false"),
+        ("caveat", result.caveat),
+    ]
+    rows += [(f"warning_{k}", text) for k, text in enumerate(result.warnings, start=1)]
+    rows.append(("siteplan_version", _version()))
+    return rows
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value)
+
+
+def _version() -> str:
+    try:
+        return version("siteplan")
+    except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "0+unknown"
+
+
+def _descriptions(result: Result) -> dict[str, str]:
+    measured = (
+        f"Distances and areas measured in {result.crs_name}; "
+        f"{result.parameters.measure} distances, {result.parameters.decay.kind} decay."
+    )
+    return {
+        "sites": f"{result.name}: sites with proximity scores and ranks. {measured} "
+        f"{result.caveat}",
+        "rings": "Ring bands around each site (the area between consecutive rings; the first "
+        "starts at the footprint); reaches lists the other sites within ring_m. " + measured,
+        "pairs": "The shortest edge-to-edge segment of every pair of sites, with distances (m) "
+        "and the pair score; ring_m is NULL beyond the last ring. " + measured,
+        "boundary": f"{result.name}: study boundary.",
+        "context": f"{result.name}: context features (drawn on maps, not scored).",
+        "parameters": "Scoring parameters, metric CRS, warnings and accuracy caveat of the "
+        "analysis.",
+    }
+
+
+def _write_geopackage(tmp: Path, layers: Mapping[str, gpd.GeoDataFrame], result: Result) -> None:
+    descriptions = _descriptions(result)
+    geometry_types = {"rings": "MultiPolygon", "pairs": "LineString"}
+    with _fixed_gdal_date():
+        for name, frame in layers.items():
+            pyogrio.write_dataframe(
+                frame,
+                tmp,
+                layer=name,
+                driver="GPKG",
+                geometry_type=geometry_types.get(name),
+                promote_to_multi=True if name == "rings" else None,
+                layer_options={"DESCRIPTION": descriptions[name]},
+            )
+        table = pd.DataFrame(parameter_rows(result), columns=["key", "value"]).astype("str")
+        pyogrio.write_dataframe(
+            table,
+            tmp,
+            layer="parameters",
+            driver="GPKG",
+            layer_options={"DESCRIPTION": descriptions["parameters"]},
+        )
+
+
+def _write_geojson(
+    tmp: Path, name: str, layers: Mapping[str, gpd.GeoDataFrame], result: Result
+) -> None:
+    parts = [
+        _nullable(layers[key]).assign(feature_type=kind)
+        for key, kind in (("sites", "site"), ("rings", "ring"), ("pairs", "pair"))
+    ]
+    combined = pd.concat(parts, ignore_index=True)
+    columns = ["feature_type", *(c for c in combined.columns if c not in ("feature_type",))]
+    frame = gpd.GeoDataFrame(combined[columns], geometry="geometry", crs=WGS84)
+    options = {"RFC7946": "YES", "COORDINATE_PRECISION": "7", "WRITE_BBOX": "NO"}
+    if pyogrio.__gdal_version__ >= _FOREIGN_MEMBERS_GDAL:
+        options["FOREIGN_MEMBERS_COLLECTION"] = json.dumps(
+            {"siteplan": _summary(result)}, ensure_ascii=False
+        )
+    pyogrio.write_dataframe(frame, tmp, layer=name, driver="GeoJSON", layer_options=options)
+
+
+def _nullable(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``frame`` with integer and boolean columns made nullable (for concatenation)."""
+    out = frame.copy()
+    for column in out.columns:
+        dtype = out[column].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            out[column] = out[column].astype("boolean")
+        elif pd.api.types.is_integer_dtype(dtype):
+            out[column] = out[column].astype("Int64")
+    return out
+
+
+def _summary(result: Result) -> dict[str, Any]:
+    """Return the FeatureCollection's ``siteplan`` member: how the numbers were made."""
+    return {
+        "study": result.name,
+        "metric_crs": result.crs_name,
+        "parameters": result.parameters.as_dict(),
+        "cluster_score": float(result.cluster_score),
+        "schematic": bool(result.schematic),
+        "caveat": result.caveat,
+        "warnings": list(result.warnings),
+        "siteplan_version": _version(),
+    }
+
+
+@contextlib.contextmanager
+def _fixed_gdal_date() -> Iterator[None]:
+    """Make GDAL stamp GeoPackages with a fixed date, then restore the setting."""
+    previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
+    pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _FIXED_DATE})
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
