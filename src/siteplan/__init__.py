@@ -26,6 +26,7 @@ from siteplan.errors import (
 )
 from siteplan.export import export_result
 from siteplan.layers import Layer, LayerSpec, read_layer
+from siteplan.report import render_report, write_report
 from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
 from siteplan.validate import validate_paths
 
@@ -54,5 +55,7 @@ __all__ = [
     "make_decay",
     "read_layer",
     "read_study",
+    "render_report",
     "validate_paths",
+    "write_report",
 ]

@@ -169,6 +169,50 @@ def validate(
 @main.command()
 @study_argument
 @click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "csv", "json", "html"]),
+    help="Report format (default: from the -o suffix .md/.csv/.json/.html, else markdown).",
+)
+@click.option(
+    "--table",
+    type=click.Choice(["pairs", "sites"]),
+    default="pairs",
+    show_default=True,
+    help="csv only: one row per pair, or one row per site.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the report here (atomically) instead of to standard output.",
+)
+@scoring_options
+def report(
+    study: Path | None, fmt: str | None, table: str, output: Path | None, **options: Any
+) -> None:
+    """Report how close every pair of sites is, and how each site scores.
+
+    json and csv carry full precision; markdown and html round for people. The
+    html page is self-contained (tables, a map and a distance-matrix picture,
+    no network needed) and can be emailed.
+    """
+    from siteplan.report import format_for_path, render_report, write_report
+
+    fmt = fmt or (format_for_path(output) if output is not None else "markdown")
+    result = analyze_from_cli(study, options)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output is None:
+        click.echo(render_report(result, fmt, table), nl=False)
+    else:
+        write_report(result, output, fmt, table)
+
+
+@main.command()
+@study_argument
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),

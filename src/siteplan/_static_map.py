@@ -1,0 +1,411 @@
+"""Static pictures for the HTML report: a site map and a distance-matrix heatmap.
+
+Both are drawn with matplotlib's object API (:class:`matplotlib.figure.Figure`
+on an Agg canvas, never pyplot's global figures or backend) in the study's
+metric CRS, with matplotlib's default style whatever the user's rc settings,
+and saved as PNG without metadata that changes between runs, so the same
+result gives the same bytes. There is no basemap: nothing needs the network.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import numpy.typing as npt
+from pyproj import Transformer
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from siteplan.analysis import Result
+
+__all__ = ["distance_matrix", "heatmap_png", "site_map_png"]
+
+_DPI: Final = 100
+_SCORE_CMAP: Final = "viridis"
+_DISTANCE_CMAP: Final = "viridis_r"
+#: Above this many sites the heatmap is not annotated (the cells get too small).
+_ANNOTATE_MAX: Final = 20
+_HALO: Final = 3.0
+
+
+@contextmanager
+def _drawing() -> Iterator[None]:
+    """Draw with matplotlib's defaults, and without glyph warnings for exotic ids."""
+    from matplotlib import style
+
+    with style.context("default"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph .* missing from", category=UserWarning)
+        yield
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=_DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def _halo() -> list[Any]:
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=_HALO, foreground="white")]
+
+
+# --------------------------------------------------------------------------- map
+
+
+def _nice_length(span: float) -> float:
+    """Return a round scale-bar length (1, 2 or 5 times 10^k metres) about a fifth of ``span``."""
+    target = max(span / 5.0, 1e-9)
+    power = 10.0 ** math.floor(math.log10(target))
+    return max(m * power for m in (1.0, 2.0, 5.0) if m * power <= target)
+
+
+def _extent(result: Result, focus: str | None) -> tuple[float, float, float, float]:
+    """Return square map limits around the sites, the boundary and the first ring."""
+    boxes = [result.sites_m.total_bounds]
+    if result.data.boundary is not None and len(result.data.boundary):
+        boxes.append(result.data.boundary.to_crs(result.crs).total_bounds)
+    if focus is not None and result.parameters.rings_m:
+        first = result.sites_m.loc[result.sites_m["id"] == focus].total_bounds
+        r = result.parameters.rings_m[0]
+        boxes.append(np.array([first[0] - r, first[1] - r, first[2] + r, first[3] + r]))
+    arr = np.vstack(boxes)
+    minx, miny = np.nanmin(arr[:, :2], axis=0)
+    maxx, maxy = np.nanmax(arr[:, 2:], axis=0)
+    half = max(maxx - minx, maxy - miny, 200.0) * 0.6
+    cx, cy = (minx + maxx) / 2.0, (miny + maxy) / 2.0
+    return cx - half, cx + half, cy - half, cy + half
+
+
+def _north_angle(result: Result, x: float, y: float) -> float:
+    """Return the angle (radians, clockwise from grid north) of true north at (x, y)."""
+    to_geo = Transformer.from_crs(result.crs, 4326, always_xy=True)
+    to_map = Transformer.from_crs(4326, result.crs, always_xy=True)
+    lon, lat = to_geo.transform(x, y)
+    nx, ny = to_map.transform(lon, min(lat + 0.01, 89.9))
+    return math.atan2(nx - x, ny - y)
+
+
+def _draw_scale_bar(ax: Axes, limits: tuple[float, float, float, float]) -> None:
+    x0, x1, y0, y1 = limits
+    length = _nice_length(x1 - x0)
+    left, base = x0 + 0.05 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    tick = 0.012 * (y1 - y0)
+    label = f"{length / 1000:g} km" if length >= 1000 else f"{length:g} m"
+    ax.plot(
+        [left, left, left + length, left + length],
+        [base + tick, base, base, base + tick],
+        color="black",
+        linewidth=2,
+        solid_capstyle="butt",
+        path_effects=_halo(),
+        zorder=10,
+    )
+    ax.text(
+        left + length / 2,
+        base + 1.5 * tick,
+        label,
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        path_effects=_halo(),
+        parse_math=False,
+        zorder=10,
+    )
+
+
+def _draw_north_arrow(ax: Axes, result: Result, limits: tuple[float, float, float, float]) -> None:
+    x0, x1, y0, y1 = limits
+    angle = _north_angle(result, (x0 + x1) / 2, (y0 + y1) / 2)
+    size = 0.07
+    bx, by = 0.93, 0.82
+    tx, ty = bx + size * math.sin(angle), by + size * math.cos(angle)
+    ax.annotate(
+        "",
+        xy=(tx, ty),
+        xytext=(bx, by),
+        xycoords="axes fraction",
+        arrowprops={"arrowstyle": "-|>,head_width=0.45,head_length=0.9", "color": "black"},
+        zorder=10,
+    )
+    ax.text(
+        tx,
+        ty + 0.01,
+        "N",
+        transform=ax.transAxes,
+        ha="center",
+        va="bottom",
+        fontsize=12,
+        fontweight="bold",
+        path_effects=_halo(),
+        zorder=10,
+    )
+
+
+def _draw_context(ax: Axes, result: Result) -> list[Any]:
+    """Draw the boundary, exclusions and context layers lightly; return legend handles."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles: list[Any] = []
+    data = result.data
+    if data.boundary is not None and len(data.boundary):
+        data.boundary.to_crs(result.crs).boundary.plot(
+            ax=ax, color="#6b7280", linewidth=1.2, linestyle="--", zorder=1
+        )
+        handles.append(Line2D([], [], color="#6b7280", linestyle="--", label="study boundary"))
+    if data.exclusions is not None and len(data.exclusions):
+        data.exclusions.to_crs(result.crs).plot(
+            ax=ax, facecolor="#fecaca", edgecolor="#b91c1c", linewidth=0.6, alpha=0.5, zorder=1
+        )
+        handles.append(Patch(facecolor="#fecaca", edgecolor="#b91c1c", label="exclusion"))
+    if data.context is not None and len(data.context):
+        context = data.context.to_crs(result.crs)
+        context.plot(
+            ax=ax, color="#9ca3af", edgecolor="#4b5563", markersize=18, linewidth=0.6, zorder=2
+        )
+        for label, point in zip(
+            context["name"], context.geometry.representative_point(), strict=True
+        ):
+            ax.text(
+                point.x,
+                point.y,
+                f" {label}",
+                fontsize=7,
+                color="#4b5563",
+                ha="left",
+                va="center",
+                clip_on=True,
+                parse_math=False,
+                path_effects=_halo(),
+                zorder=3,
+            )
+        handles.append(Line2D([], [], marker="o", color="#9ca3af", linestyle="", label="context"))
+    return handles
+
+
+def _ring_label_point(
+    centre: tuple[float, float], radius: float, limits: tuple[float, float, float, float]
+) -> tuple[float, float, float] | None:
+    """Return (x, y, rotation) of the first compass point of a ring inside the map, if any."""
+    cx, cy = centre
+    x0, x1, y0, y1 = limits
+    margin = 0.03 * (x1 - x0)
+    for x, y, rotation in (
+        (cx, cy + radius, 0.0),
+        (cx - radius, cy, 90.0),
+        (cx, cy - radius, 0.0),
+        (cx + radius, cy, 90.0),
+    ):
+        if x0 + margin <= x <= x1 - margin and y0 + margin <= y <= y1 - margin:
+            return x, y, rotation
+    return None
+
+
+def _draw_rings(
+    ax: Axes, result: Result, focus: str | None, limits: tuple[float, float, float, float]
+) -> list[Any]:
+    from matplotlib.lines import Line2D
+
+    rings = result.rings if focus is None else result.rings.loc[result.rings["site_id"] == focus]
+    if not len(rings):
+        return []
+    rings = rings.to_crs(result.crs)
+    rings.boundary.plot(
+        ax=ax, color="#2563eb", linewidth=0.9 if focus else 0.5, alpha=0.7, zorder=2
+    )
+    radii = ", ".join(f"{r:,.0f}" for r in result.parameters.rings_m)
+    if focus is None:
+        return [Line2D([], [], color="#2563eb", label=f"rings around each site\n({radii} m)")]
+    minx, miny, maxx, maxy = result.sites_m.loc[result.sites_m["id"] == focus].total_bounds
+    centre = ((minx + maxx) / 2, (miny + maxy) / 2)
+    half = ((maxx - minx) / 2, (maxy - miny) / 2)
+    for radius in result.parameters.rings_m:
+        # The buffer of a rectangle-like footprint reaches radius + half its extent.
+        point = _ring_label_point(centre, radius + max(half), limits)
+        if point is None:
+            continue
+        x, y, rotation = point
+        ax.text(
+            x,
+            y,
+            f"{radius:,.0f} m",
+            fontsize=7,
+            color="#1d4ed8",
+            ha="center",
+            va="center",
+            rotation=rotation,
+            clip_on=True,
+            parse_math=False,
+            path_effects=_halo(),
+            zorder=3,
+        )
+    return [Line2D([], [], color="#2563eb", label=f"rings around {focus}\n({radii} m)")]
+
+
+def site_map_png(result: Result) -> bytes:
+    """Draw the study's sites, rings and pair lines as a PNG (metric CRS, no basemap).
+
+    Sites are filled by score and labelled by id; the focus site's rings (every
+    site's when the study has no focus) are drawn as outlines; pair lines are
+    the shortest edge-to-edge segments; the boundary, exclusions and context
+    layers are drawn lightly. A scale bar and a north arrow (true north) are added.
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+    from matplotlib.lines import Line2D
+
+    with _drawing():
+        fig = _figure(10.0, 7.5)
+        ax = fig.add_axes((0.01, 0.02, 0.72, 0.96))
+        cax = fig.add_axes((0.77, 0.55, 0.022, 0.4))
+        cmap = _colormap(_SCORE_CMAP)
+        norm = Normalize(0.0, 100.0)
+        ids = set(result.sites_m["id"])
+        focus = result.study.focus if result.study.focus in ids else None
+        limits = _extent(result, focus)
+
+        handles = _draw_context(ax, result)
+        handles += _draw_rings(ax, result, focus, limits)
+        if len(result.pairs):
+            result.pairs.to_crs(result.crs).plot(
+                ax=ax, color="#111827", linewidth=1.2, linestyle=":", zorder=4
+            )
+            handles.append(Line2D([], [], color="#111827", linestyle=":", label="pair (edge gap)"))
+        sites = result.sites_m
+        colours = [cmap(norm(float(s))) for s in sites["score"]]
+        sites.plot(ax=ax, color=colours, edgecolor="black", linewidth=0.8, markersize=40, zorder=5)
+        gap = 0.006 * (limits[1] - limits[0])
+        bounds = sites.geometry.bounds
+        for sid, right, low, high in zip(
+            sites["id"], bounds["maxx"], bounds["miny"], bounds["maxy"], strict=True
+        ):
+            ax.text(
+                right + gap,
+                (low + high) / 2,
+                str(sid),
+                fontsize=8,
+                fontweight="bold",
+                ha="left",
+                va="center",
+                clip_on=True,
+                parse_math=False,
+                path_effects=_halo(),
+                zorder=6,
+            )
+
+        ax.set_xlim(limits[0], limits[1])
+        ax.set_ylim(limits[2], limits[3])
+        ax.set_aspect("equal", adjustable="box")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        _draw_scale_bar(ax, limits)
+        _draw_north_arrow(ax, result, limits)
+        ax.text(
+            0.99,
+            0.01,
+            result.crs_name,
+            transform=ax.transAxes,
+            ha="right",
+            va="bottom",
+            fontsize=7,
+            color="#4b5563",
+            parse_math=False,
+        )
+        if handles:
+            legend = fig.legend(
+                handles=handles,
+                loc="upper left",
+                bbox_to_anchor=(0.75, 0.5),
+                fontsize=8,
+                frameon=False,
+            )
+            for text in legend.get_texts():
+                text.set_parse_math(False)
+        fig.colorbar(ScalarMappable(norm=norm, cmap=cmap), cax=cax, label="site score")
+        return _png(fig)
+
+
+# --------------------------------------------------------------------------- heatmap
+
+
+def distance_matrix(result: Result) -> tuple[list[str], npt.NDArray[np.float64]]:
+    """Return the site ids (rank order) and the matrix of the chosen measure's distances.
+
+    The diagonal is 0; the matrix is symmetric.
+    """
+    ids = [str(i) for i in result.sites["id"]]
+    pos = {sid: k for k, sid in enumerate(ids)}
+    matrix = np.zeros((len(ids), len(ids)))
+    for a, b, d in zip(
+        result.pairs["a"], result.pairs["b"], result.pairs["distance_m"], strict=True
+    ):
+        i, j = pos[str(a)], pos[str(b)]
+        matrix[i, j] = matrix[j, i] = float(d)
+    return ids, matrix
+
+
+def _colormap(name: str) -> Any:
+    from matplotlib import colormaps
+
+    return colormaps[name]
+
+
+def heatmap_png(result: Result) -> bytes:
+    """Draw the sites-by-sites matrix of distances (the chosen measure) as an annotated PNG."""
+    ids, matrix = distance_matrix(result)
+    n = len(ids)
+    side = min(3.0 + 0.7 * n, 14.0)
+    measure = {"edge": "edge-to-edge", "centroid": "centroid-to-centroid"}[
+        result.parameters.measure
+    ]
+    with _drawing():
+        fig = _figure(side + 1.6, side)
+        ax = fig.add_axes((0.22, 0.22, 0.62, 0.7))
+        cax = fig.add_axes((0.87, 0.22, 0.025, 0.7))
+        cmap = _colormap(_DISTANCE_CMAP).with_extremes(bad="#e5e7eb")
+        shown = np.ma.masked_array(matrix, mask=np.eye(n, dtype=bool))
+        vmax = float(matrix.max()) if n > 1 and matrix.max() > 0 else 1.0
+        image = ax.imshow(shown, cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
+        ax.set_xticks(range(n))
+        ax.set_yticks(range(n))
+        ax.set_xticklabels(ids, rotation=40, ha="right", fontsize=8, parse_math=False)
+        ax.set_yticklabels(ids, fontsize=8, parse_math=False)
+        if n <= _ANNOTATE_MAX:
+            for i in range(n):
+                for j in range(n):
+                    value = matrix[i, j]
+                    red, green, blue, _ = cmap(value / vmax)
+                    dark = i != j and 0.2126 * red + 0.7152 * green + 0.0722 * blue < 0.5
+                    ax.text(
+                        j,
+                        i,
+                        "—" if i == j else f"{value:,.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize=8 if n <= 10 else 6,
+                        color="white" if dark else "black",
+                        parse_math=False,
+                    )
+        ax.set_title(f"{measure} distance (m)", fontsize=10)
+        fig.colorbar(image, cax=cax, label="metres")
+        return _png(fig)
