@@ -73,7 +73,8 @@ def resolve_parameters(
         The study file's ``[scoring]`` table.
     overrides
         Values given on the command line or to :func:`siteplan.analyze`; None
-        means "not given".
+        means "not given". Overriding the decay with another kind drops the
+        study file's parameters of its decay (the ring radii stay).
 
     Raises
     ------
@@ -82,7 +83,12 @@ def resolve_parameters(
         does not take.
     """
     merged = dict(study_scoring)
-    merged.update({k: v for k, v in overrides.items() if v is not None})
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if "decay" in given and given["decay"] != merged.get("decay", "rings"):
+        # The study file's decay parameters belong to the decay being replaced.
+        for name in {n for names in DECAY_PARAMETERS.values() for n in names} - {"rings_m"}:
+            merged.pop(name, None)
+    merged.update(given)
     measure = merged.pop("measure", "edge")
     if measure not in MEASURES:
         raise ParameterError(
