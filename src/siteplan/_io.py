@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-from siteplan.errors import OutputError
+from siteplan.errors import OutputError, SiteplanError
 
 __all__ = ["atomic_path", "check_output_path", "write_bytes", "write_text"]
 
@@ -64,8 +64,9 @@ def atomic_path(path: Path, inputs: Sequence[Path] = ()) -> Iterator[Path]:
             prefix=f".{path.name}.", suffix=".tmp" + path.suffix, dir=path.parent
         )
     except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
         raise OutputError(
-            f"cannot write here ({exc.strerror}); choose a writable folder", path=path
+            f"cannot write here ({reason}); choose a writable folder", path=path
         ) from None
     os.close(fd)
     tmp = Path(tmp_name)
@@ -73,9 +74,12 @@ def atomic_path(path: Path, inputs: Sequence[Path] = ()) -> Iterator[Path]:
     try:
         yield tmp
         tmp.replace(path)
+    except SiteplanError:
+        raise
     except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
         raise OutputError(
-            f"cannot write the output ({exc.strerror}); check the folder and free space",
+            f"cannot write the output ({reason}); check the folder and free space",
             path=path,
         ) from None
     finally:
