@@ -26,6 +26,7 @@ from siteplan.errors import (
 )
 from siteplan.export import export_result
 from siteplan.layers import Layer, LayerSpec, read_layer
+from siteplan.maps import make_map, write_map
 from siteplan.report import render_report, write_report
 from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
 from siteplan.validate import validate_paths
@@ -53,9 +54,11 @@ __all__ = [
     "export_result",
     "load_study",
     "make_decay",
+    "make_map",
     "read_layer",
     "read_study",
     "render_report",
     "validate_paths",
+    "write_map",
     "write_report",
 ]

@@ -239,3 +239,69 @@ def export(study: Path | None, output: Path, **options: Any) -> None:
         f"wrote {written}: {len(result.sites)} sites, {len(result.rings)} ring bands, "
         f"{len(result.pairs)} pairs (measured in {result.crs_name})"
     )
+
+
+@main.command("map")
+@study_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The HTML file to write.",
+)
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Embed Leaflet so the file opens with no network (no tiles unless --tiles URL; "
+    "measure, fullscreen and minimap left out).",
+)
+@click.option(
+    "--tiles",
+    metavar="NAME|URL|none",
+    help="Base map: a provider name (OpenStreetMap, OpenTopoMap, Esri.WorldImagery, amap, "
+    "...), a URL template https://.../{z}/{x}/{y}.png, or none. Default: OpenStreetMap "
+    "online, none offline. amap (GCJ-02) shifts the overlays to match; Baidu is refused.",
+)
+@click.option("--attribution", help="Credit for a --tiles URL template (default: its host).")
+@click.option(
+    "--tiles-datum",
+    type=click.Choice(["wgs84", "gcj02"]),
+    help="Datum of the tiles when the URL does not tell (e.g. an intranet Amap mirror).",
+)
+@scoring_options
+def map_command(
+    study: Path | None,
+    output: Path,
+    *,
+    offline: bool,
+    tiles: str | None,
+    attribution: str | None,
+    tiles_datum: str | None,
+    **options: Any,
+) -> None:
+    """Draw an interactive HTML map: sites by score, rings, pairs, context.
+
+    Site footprints are coloured by score; each site's distance rings are a
+    layer to switch on (the study's focus site's are on at first); pair lines
+    are labelled with distance and score. With --offline the file carries
+    Leaflet inside it and fetches nothing.
+    """
+    from siteplan._tiles import resolve_tiles
+    from siteplan.maps import DEFAULT_TILES, write_map
+
+    tiles = DEFAULT_TILES if tiles is None else tiles
+    # refuse bad tile options before measuring anything
+    resolve_tiles(tiles, offline=offline, attribution=attribution, datum=tiles_datum)
+    result = analyze_from_cli(study, options)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    written = write_map(
+        result,
+        output,
+        tiles=tiles,
+        offline=offline,
+        attribution=attribution,
+        tiles_datum=tiles_datum,
+    )
+    click.echo(f"wrote {written}: {len(result.sites)} sites, {len(result.pairs)} pairs")
