@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,6 +36,10 @@ _DEPTH: Final = {
     "MultiPolygon": 3,
 }
 _MAX_DEPTH: Final = 64
+# Integer literals longer than this are read as floats (see _parse_int).
+_MAX_INT_DIGITS: Final = 300
+# A \u0000 escape (not preceded by an escaped backslash): GDAL cuts strings at NUL.
+_NUL_ESCAPE: Final = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 def feature_label(feature: Any, index: int, id_field: str) -> str:
@@ -64,11 +69,21 @@ def _decode(path: Path, raw: bytes) -> str:
         ) from None
 
 
+def _parse_int(text: str) -> int | float:
+    """Parse a JSON integer; one longer than 300 digits becomes a float (inf).
+
+    Python's ``int()`` refuses literals longer than 4300 digits and a huge int
+    cannot be compared with floats, so long integer literals are read as floats.
+    """
+    return int(text) if len(text) <= _MAX_INT_DIGITS else float(text)
+
+
 def _parse(path: Path, text: str) -> Any:
     try:
-        return json.loads(text)
+        return json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
+        # A string that runs to the end of the text ("Unterminated string") is a cut too.
+        if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
             what = "the JSON ends early (the file looks truncated)"
         else:
             what = f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
@@ -77,6 +92,48 @@ def _parse(path: Path, text: str) -> Any:
         raise LayerError(
             "the JSON is nested too deeply to be GeoJSON; check the file", path=path
         ) from None
+
+
+def _check_id(feature: dict[str, Any], id_field: str, path: Path, label: str) -> None:
+    """Refuse an id, or a weight, that GDAL would silently turn into another value.
+
+    GDAL writes an array or object id as its JSON text, reads an integer beyond 64
+    bits as an inexact float, and a boolean weight as 0 or 1.
+    """
+    props = feature.get("properties")
+    values = (
+        (f"the '{id_field}' property", props.get(id_field) if isinstance(props, dict) else None),
+        ("the Feature's 'id' member", feature.get("id")),
+    )
+    for what, value in values:
+        if value is None:
+            continue
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, str | int | float)
+            or (isinstance(value, float) and not math.isfinite(value))
+        ):
+            raise LayerError(
+                f"{what} is {json.dumps(value)[:40]}, not a text or a finite number; "
+                "give every feature a unique id",
+                path=path,
+                feature=label,
+            )
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise LayerError(
+                f"{what} is {str(value)[:40]}, an integer too large to be read exactly "
+                "(beyond 64 bits); write the id as text, in quotes",
+                path=path,
+                feature=label,
+            )
+    weight = props.get("weight") if isinstance(props, dict) else None
+    if isinstance(weight, bool | list | dict):
+        raise LayerError(
+            f"weight {json.dumps(weight)[:40]} is not a number >= 0; "
+            "fix the feature's 'weight' property",
+            path=path,
+            feature=label,
+        )
 
 
 def _check_position(pos: Any, path: Path, label: str) -> None:
@@ -150,6 +207,13 @@ def _check_geometry(geometry: Any, path: Path, label: str, nesting: int = 0) -> 
             feature=label,
         )
     gtype = geometry.get("type")
+    if not isinstance(gtype, str):
+        raise LayerError(
+            f"the geometry's type is {json.dumps(gtype)[:40]}, not a name; "
+            f"use one of {', '.join(GEOMETRY_TYPES)}",
+            path=path,
+            feature=label,
+        )
     if gtype == "GeometryCollection":
         if nesting > 4:
             raise LayerError("GeometryCollections nest too deeply", path=path, feature=label)
@@ -233,10 +297,18 @@ def check_geojson_text(path: Path, id_field: str = "id") -> list[Any]:
     LayerError
         For an empty, non-UTF-8, non-JSON, truncated or non-GeoJSON file, an empty
         FeatureCollection, a null or empty geometry, a non-numeric or non-finite
-        coordinate, or an unclosed polygon ring.
+        coordinate, an unclosed polygon ring, an id that is not a text or a number
+        (or an integer beyond 64 bits), a boolean weight, or a NUL character.
     """
-    raw = path.read_bytes()
-    doc = _parse(path, _decode(path, raw))
+    text = _decode(path, path.read_bytes())  # the bytes are freed before parsing
+    doc = _parse(path, text)
+    if _NUL_ESCAPE.search(text):
+        raise LayerError(
+            "a string holds a NUL character (\\u0000), where GDAL would silently cut the "
+            "text; remove it",
+            path=path,
+        )
+    del text
     features = _features(doc, path)
     for index, feature in enumerate(features):
         label = feature_label(feature, index, id_field)
@@ -253,5 +325,6 @@ def check_geojson_text(path: Path, id_field: str = "id") -> list[Any]:
                 path=path,
                 feature=label,
             )
+        _check_id(feature, id_field, path, label)
         _check_geometry(feature.get("geometry"), path, label)
     return features

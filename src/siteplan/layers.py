@@ -10,6 +10,8 @@ non-empty ``id`` and ``name`` columns.
 
 from __future__ import annotations
 
+import math
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,19 +27,25 @@ from pyproj import CRS
 
 from siteplan._datum import DATUMS, geometries_to_wgs84
 from siteplan._geojson import check_geojson_text
-from siteplan.errors import LayerError
+from siteplan.errors import LayerError, ParameterError
 
 __all__ = [
     "LAYER_SUFFIXES",
+    "MAX_LAYER_MB",
     "ROLES",
     "Layer",
     "LayerSpec",
+    "max_layer_bytes",
     "read_layer",
 ]
 
 ROLES: Final = ("site", "boundary", "context", "exclusion")
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg")
 WGS84: Final = CRS.from_epsg(4326)
+#: The largest layer file read, in MB (10**6 bytes), unless SITEPLAN_MAX_LAYER_MB says otherwise.
+#: Reading GeoJSON takes about 10 times the file's size in memory (see benchmarks/).
+MAX_LAYER_MB: Final = 256.0
+MAX_LAYER_ENV: Final = "SITEPLAN_MAX_LAYER_MB"
 
 _POLYGONAL: Final = frozenset({"Polygon", "MultiPolygon"})
 _ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
@@ -139,14 +147,57 @@ class Layer:
         }
 
 
+def max_layer_bytes() -> int:
+    """Return the largest layer file size read, in bytes.
+
+    ``MAX_LAYER_MB`` (256 MB) unless the environment variable
+    ``SITEPLAN_MAX_LAYER_MB`` gives another number of MB.
+
+    Raises
+    ------
+    ParameterError
+        When ``SITEPLAN_MAX_LAYER_MB`` is not a number > 0.
+    """
+    raw = os.environ.get(MAX_LAYER_ENV, "").strip()
+    if not raw:
+        return int(MAX_LAYER_MB * 1e6)
+    try:
+        mb = float(raw)
+    except ValueError:
+        mb = math.nan
+    if not math.isfinite(mb) or mb <= 0:
+        raise ParameterError(
+            f"{MAX_LAYER_ENV}={raw!r} is not a size in MB > 0; set it to a number such as "
+            f"1024, or unset it for the default {MAX_LAYER_MB:g} MB"
+        )
+    return int(mb * 1e6)
+
+
+def _check_size(path: Path) -> None:
+    """Refuse a file past the size limit before reading it (instead of swapping)."""
+    size = path.stat().st_size
+    limit = max_layer_bytes()
+    if size > limit:
+        raise LayerError(
+            f"the file is {size / 1e6:,.1f} MB, more than the {limit / 1e6:,g} MB limit for a "
+            "layer (reading takes about 10 times the file's size in memory); clip or simplify "
+            f"the layer, or raise the limit with the environment variable {MAX_LAYER_ENV}",
+            path=path,
+        )
+
+
 def _read_frame(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
-    features = None
+    fids = None
+    options: dict[str, str] = {}
     if path.suffix.lower() in (".geojson", ".json"):
-        features = check_geojson_text(path, spec.id_field)
+        # Keep only the Feature ids, so the parsed JSON is freed before GDAL reads the file.
+        fids = [f.get("id") for f in check_geojson_text(path, spec.id_field)]
+        # Keep date-like text as written: GDAL would turn an id "2024-01-01" into a datetime.
+        options["DATE_AS_STRING"] = "YES"
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            frame = pyogrio.read_dataframe(path)
+            frame = pyogrio.read_dataframe(path, **options)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         detail = " ".join(str(exc).split())[:200]
         raise LayerError(
@@ -158,11 +209,14 @@ def _read_frame(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
     if frame.empty:
         raise LayerError("the layer has no features; add at least one feature", path=path)
     frame = frame.reset_index(drop=True)
-    if features is not None and spec.id_field not in frame.columns and len(features) == len(frame):
-        # GDAL turns integer Feature "id" members (RFC 7946 3.2) into FIDs and drops them.
-        fids = [f.get("id") for f in features]
-        if all(isinstance(v, str | int) and not isinstance(v, bool) for v in fids):
-            frame[spec.id_field] = [str(v) for v in fids]
+    # GDAL turns integer Feature "id" members (RFC 7946 3.2) into FIDs and drops them.
+    if (
+        fids is not None
+        and spec.id_field not in frame.columns
+        and len(fids) == len(frame)
+        and all(isinstance(v, str | int) and not isinstance(v, bool) for v in fids)
+    ):
+        frame[spec.id_field] = [str(v) for v in fids]
     return frame
 
 
@@ -365,7 +419,7 @@ def _weights(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> lis
             weight = float(value)
         except (TypeError, ValueError):
             weight = float("nan")
-        if isinstance(value, bool) or not np.isfinite(weight) or weight < 0:
+        if isinstance(value, bool | np.bool_) or not np.isfinite(weight) or weight < 0:
             raise LayerError(
                 f"weight {value!r} is not a number >= 0; fix the feature's 'weight' property",
                 path=spec.path,
@@ -410,6 +464,7 @@ def read_layer(spec: LayerSpec, *, strict: bool = False) -> Layer:
         )
     if not path.is_file():
         raise LayerError("not a file; give a GeoJSON or GeoPackage layer file", path=path)
+    _check_size(path)
     frame = _read_frame(path, spec)
     labels = _labels(frame, spec)
     _check_geometries(frame, spec, labels)
