@@ -16,6 +16,12 @@ $(BIN)/python:
 run: $(BIN)/python
 	$(BIN)/python -m pip install --quiet .
 	$(BIN)/siteplan validate -o $(OUT)/validate.txt
+	$(BIN)/siteplan report -o $(OUT)/report.md
+	$(BIN)/siteplan report -o $(OUT)/report.json
+	$(BIN)/siteplan report -o $(OUT)/report.html
+	$(BIN)/siteplan map --offline -o $(OUT)/map.html
+	$(BIN)/siteplan export -o $(OUT)/simz.gpkg
+	@echo "wrote $(OUT)/: report.md report.json report.html map.html simz.gpkg validate.txt"
 
 # Install the test dependencies and run the whole suite: ruff, mypy, pytest.
 test: $(BIN)/python
