@@ -12,10 +12,10 @@ Examples
 4
 """
 
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-from siteplan.analysis import Result, analyze
-from siteplan.decay import make_decay
 from siteplan.errors import (
     CRSError,
     LayerError,
@@ -24,12 +24,56 @@ from siteplan.errors import (
     SiteplanError,
     StudyError,
 )
-from siteplan.export import export_result
-from siteplan.layers import Layer, LayerSpec, read_layer
-from siteplan.maps import make_map, write_map
-from siteplan.report import render_report, write_report
-from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
-from siteplan.validate import validate_paths
+
+if TYPE_CHECKING:
+    from siteplan.analysis import Result, analyze
+    from siteplan.decay import make_decay
+    from siteplan.export import export_result
+    from siteplan.layers import Layer, LayerSpec, read_layer
+    from siteplan.maps import make_map, write_map
+    from siteplan.report import render_report, write_report
+    from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
+    from siteplan.validate import validate_paths
+
+# The public API is imported on first use (PEP 562), so that ``import siteplan``
+# and the command line start fast: the heavy modules (folium for maps, pyogrio
+# for exports, ...) load only when a program touches them. Add every new public
+# name here as well as under TYPE_CHECKING above and in __all__.
+_LAZY: dict[str, str] = {
+    "Result": "siteplan.analysis",
+    "analyze": "siteplan.analysis",
+    "make_decay": "siteplan.decay",
+    "export_result": "siteplan.export",
+    "Layer": "siteplan.layers",
+    "LayerSpec": "siteplan.layers",
+    "read_layer": "siteplan.layers",
+    "make_map": "siteplan.maps",
+    "write_map": "siteplan.maps",
+    "render_report": "siteplan.report",
+    "write_report": "siteplan.report",
+    "Study": "siteplan.study",
+    "StudyData": "siteplan.study",
+    "bundled_study_path": "siteplan.study",
+    "load_study": "siteplan.study",
+    "read_study": "siteplan.study",
+    "validate_paths": "siteplan.validate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module on first access (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'siteplan' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """List the public API with the module's own names."""
+    return sorted(set(globals()) | set(__all__))
+
 
 try:
     __version__ = version("siteplan")

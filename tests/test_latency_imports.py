@@ -1,0 +1,74 @@
+"""Start-up weight: what importing siteplan and running its light commands loads.
+
+These are not timings (the benchmark suite times the commands against the
+import floor, ``python -c "import geopandas"``); they check, in fresh
+interpreters, that heavy modules load only in the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import siteplan
+
+# Loaded by the map command and the html report only; never on start-up.
+HEAVY = ("folium", "branca", "jinja2", "matplotlib", "requests", "scipy", "tqdm", "dask")
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Run ``code`` in a fresh interpreter; return the top-level modules it loaded."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    return {name.split(".")[0] for name in json.loads(out.strip().splitlines()[-1])}
+
+
+def test_import_siteplan_is_light() -> None:
+    loaded = _loaded_after("import siteplan")
+    assert not {"geopandas", "pandas", "shapely", "pyogrio", *HEAVY} & loaded
+
+
+def test_import_cli_loads_no_heavy_module() -> None:
+    loaded = _loaded_after("import siteplan.cli")
+    assert not set(HEAVY) & loaded
+    assert "geopandas" not in loaded
+
+
+def test_report_json_loads_no_map_or_plot_module() -> None:
+    code = (
+        "import contextlib, io\n"
+        "from siteplan.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    main(['report', '-f', 'json'], standalone_mode=False)"
+    )
+    loaded = _loaded_after(code)
+    assert not set(HEAVY) & loaded
+    assert "siteplan" in loaded
+
+
+def test_every_public_name_resolves() -> None:
+    for name in siteplan.__all__:
+        assert getattr(siteplan, name) is not None, name
+    assert set(siteplan.__all__) <= set(dir(siteplan))
+
+
+def test_lazy_names_are_public() -> None:
+    lazy = siteplan._LAZY  # the lazily imported names must all be exported
+    assert set(lazy) <= set(siteplan.__all__)
+
+
+def test_unknown_attribute_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        _ = siteplan.no_such_thing  # type: ignore[attr-defined]
+
+
+def test_from_import_of_a_lazy_name() -> None:
+    from siteplan import analyze, make_decay
+
+    assert callable(analyze)
+    assert make_decay("linear").cutoff_m == 5000.0
