@@ -27,11 +27,20 @@ from siteplan.errors import (
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result, analyze
+    from siteplan.candidates import (
+        CandidateResult,
+        render_candidates,
+        score_candidates,
+        write_candidates,
+    )
+    from siteplan.compare import Comparison, compare_studies, render_comparison
+    from siteplan.constraints import Constraint, make_constraint
     from siteplan.decay import make_decay
     from siteplan.export import export_result
     from siteplan.layers import Layer, LayerSpec, read_layer
     from siteplan.maps import make_map, write_map
     from siteplan.report import render_report, write_report
+    from siteplan.sensitivity import SensitivityResult, analyze_sensitivity, render_sensitivity
     from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
     from siteplan.validate import validate_paths
 
@@ -42,6 +51,18 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "Result": "siteplan.analysis",
     "analyze": "siteplan.analysis",
+    "CandidateResult": "siteplan.candidates",
+    "render_candidates": "siteplan.candidates",
+    "score_candidates": "siteplan.candidates",
+    "write_candidates": "siteplan.candidates",
+    "Comparison": "siteplan.compare",
+    "compare_studies": "siteplan.compare",
+    "render_comparison": "siteplan.compare",
+    "Constraint": "siteplan.constraints",
+    "make_constraint": "siteplan.constraints",
+    "SensitivityResult": "siteplan.sensitivity",
+    "analyze_sensitivity": "siteplan.sensitivity",
+    "render_sensitivity": "siteplan.sensitivity",
     "make_decay": "siteplan.decay",
     "export_result": "siteplan.export",
     "Layer": "siteplan.layers",
@@ -82,27 +103,39 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
 
 __all__ = [
     "CRSError",
+    "CandidateResult",
+    "Comparison",
+    "Constraint",
     "Layer",
     "LayerError",
     "LayerSpec",
     "OutputError",
     "ParameterError",
     "Result",
+    "SensitivityResult",
     "SiteplanError",
     "Study",
     "StudyData",
     "StudyError",
     "__version__",
     "analyze",
+    "analyze_sensitivity",
     "bundled_study_path",
+    "compare_studies",
     "export_result",
     "load_study",
+    "make_constraint",
     "make_decay",
     "make_map",
     "read_layer",
     "read_study",
+    "render_candidates",
+    "render_comparison",
     "render_report",
+    "render_sensitivity",
+    "score_candidates",
     "validate_paths",
+    "write_candidates",
     "write_map",
     "write_report",
 ]

@@ -305,3 +305,320 @@ def map_command(
         tiles_datum=tiles_datum,
     )
     click.echo(f"wrote {written}: {len(result.sites)} sites, {len(result.pairs)} pairs")
+
+
+# -- candidates, sensitivity, compare ------------------------------------------------
+
+_CANDIDATE_FORMATS = ("json", "csv", "markdown", "geojson", "gpkg")
+_SUFFIX_FORMATS = {
+    ".json": "json",
+    ".csv": "csv",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".geojson": "geojson",
+    ".gpkg": "gpkg",
+}
+
+_CANDIDATE_OPTIONS: tuple[Callable[[F], F], ...] = (
+    click.option(
+        "--cell",
+        "cell_m",
+        type=float,
+        help="Grid cell size in metres (default 50); cells are aligned to the boundary's "
+        "south-west corner and measured from their centres.",
+    ),
+    click.option(
+        "--parcels",
+        type=click.Path(path_type=Path),
+        help="A polygon or point layer of candidate parcels instead of the grid "
+        "(polygons are measured from their centroids).",
+    ),
+    click.option(
+        "--top", type=click.IntRange(min=1), default=10, show_default=True, help="Picks to make."
+    ),
+    click.option(
+        "--min-separation",
+        "min_separation_m",
+        type=float,
+        default=200.0,
+        show_default=True,
+        help="Smallest distance in metres between two picks (centre to centre).",
+    ),
+    click.option(
+        "--within",
+        multiple=True,
+        metavar="SITE:METRES",
+        help="Keep only candidates within METRES of SITE's footprint (repeatable).",
+    ),
+    click.option(
+        "--beyond",
+        multiple=True,
+        metavar="SITE:METRES",
+        help="Keep only candidates at least METRES from SITE's footprint (repeatable).",
+    ),
+    click.option(
+        "--setback",
+        multiple=True,
+        metavar="[SITE:]METRES",
+        help="Exclude candidates closer than METRES to any site (or to SITE) (repeatable).",
+    ),
+    click.option(
+        "--exclusions", is_flag=True, help="Exclude candidates inside the study's exclusion layers."
+    ),
+)
+
+
+def candidate_options(func: F) -> F:
+    """Add the options that choose and constrain candidate locations."""
+    for option in reversed(_CANDIDATE_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _candidate_kwargs(options: dict[str, Any]) -> dict[str, Any]:
+    """Pop the candidate options into keyword arguments of ``score_candidates``."""
+    from siteplan.constraints import make_constraint, parse_cli_constraint
+    from siteplan.errors import ParameterError
+
+    cell_m = options.pop("cell_m")
+    parcels = options.pop("parcels")
+    if cell_m is not None and parcels is not None:
+        raise ParameterError("--cell and --parcels exclude each other: give one of them")
+    extra = [parse_cli_constraint("within", t) for t in options.pop("within")]
+    extra += [parse_cli_constraint("beyond", t) for t in options.pop("beyond")]
+    extra += [parse_cli_constraint("setback", t) for t in options.pop("setback")]
+    if options.pop("exclusions"):
+        extra.append(make_constraint("exclusion", origin="cli", where="--exclusions"))
+    return {
+        "cell_m": 50.0 if cell_m is None else cell_m,
+        "parcels": parcels,
+        "top": options.pop("top"),
+        "min_separation_m": options.pop("min_separation_m"),
+        "constraints": extra,
+    }
+
+
+def _output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
+    """Return the format asked for, else the one -o's suffix names, else markdown."""
+    from siteplan.errors import ParameterError
+
+    if fmt is not None:
+        return fmt
+    if output is None:
+        return "markdown"
+    guess = _SUFFIX_FORMATS.get(output.suffix.lower())
+    if guess not in allowed:
+        raise ParameterError(
+            f"cannot tell the format from {output.name!r}; give -f {'|'.join(allowed)}"
+        )
+    return str(guess)
+
+
+@main.command()
+@study_argument
+@candidate_options
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(_CANDIDATE_FORMATS),
+    help="json/csv/markdown: the ranked picks; geojson/gpkg: the scored surface (needs -o). "
+    "Default: from the -o suffix, else markdown.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write here (atomically) instead of to standard output.",
+)
+@click.option(
+    "--sensitivity",
+    "with_sensitivity",
+    is_flag=True,
+    help="Also sweep rings (x0.5..x1.5) and decay kinds; report each pick's stability.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@scoring_options
+def candidates(
+    study: Path | None,
+    fmt: str | None,
+    output: Path | None,
+    *,
+    with_sensitivity: bool,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """Score candidate locations for a new facility and rank the best.
+
+    Candidates are square cells over the study boundary (or --parcels), each
+    scored against every site with the study's decay and weights: the weighted
+    mean of its per-site scores. Candidates on or inside a site footprint or
+    outside the boundary are excluded, and so are those failing --within,
+    --beyond, --setback, --exclusions or the study's [[constraints]]. The top
+    picks are at least --min-separation apart.
+    """
+    from siteplan._io import check_output_path
+    from siteplan.candidates import render_candidates, score_candidates, write_candidates
+    from siteplan.errors import ParameterError
+
+    fmt = _output_format(fmt, output, _CANDIDATE_FORMATS)
+    if fmt in ("geojson", "gpkg") and output is None:
+        raise ParameterError(f"-f {fmt} writes the scored surface to a file: give -o PATH.{fmt}")
+    kwargs = _candidate_kwargs(options)
+    result = analyze_from_cli(study, options)
+    if output is not None:
+        check_output_path(output, result.inputs)
+    cres = score_candidates(result, progress=not quiet, **kwargs)
+    for warning in cres.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    sres = None
+    if with_sensitivity:
+        from siteplan.sensitivity import analyze_sensitivity
+
+        sres = analyze_sensitivity(result, candidates=cres)
+    if output is None:
+        click.echo(render_candidates(cres, fmt, sensitivity=sres), nl=False)
+        return
+    written = write_candidates(cres, output, fmt, sensitivity=sres)
+    if not quiet:
+        click.echo(
+            f"wrote {written}: {len(cres):,} candidates, {int(cres.eligible.sum()):,} eligible, "
+            f"{len(cres.pick_index)} picks"
+        )
+
+
+@main.command("sensitivity")
+@study_argument
+@candidate_options
+@click.option(
+    "--no-candidates", is_flag=True, help="Test the site ranking only, not the top picks."
+)
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json", "csv"]),
+    help="Default: from the -o suffix, else markdown.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write here (atomically) instead of to standard output.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+@scoring_options
+def sensitivity_command(
+    study: Path | None,
+    *,
+    no_candidates: bool,
+    fmt: str | None,
+    output: Path | None,
+    quiet: bool,
+    **options: Any,
+) -> None:
+    """Sweep the rings (x0.5..x1.5) and the decay kinds; report how stable the ranking is.
+
+    For each of the 25 scenarios: Kendall's tau of the site ranking against the
+    study's own, the top site, and (when the study has a boundary or --parcels
+    are given) the share of the base top picks that a scenario keeps within
+    --min-separation; for each site its rank range.
+    """
+    from siteplan._io import check_output_path, write_text
+    from siteplan.candidates import score_candidates
+    from siteplan.sensitivity import analyze_sensitivity, render_sensitivity
+
+    fmt = _output_format(fmt, output, ("markdown", "json", "csv"))
+    kwargs = _candidate_kwargs(options)
+    result = analyze_from_cli(study, options)
+    if output is not None:
+        check_output_path(output, result.inputs)
+    cres = None
+    if not no_candidates and (result.data.boundary is not None or kwargs["parcels"] is not None):
+        cres = score_candidates(result, progress=not quiet, **kwargs)
+    sres = analyze_sensitivity(result, candidates=cres if cres is not None else False)
+    if cres is None and not no_candidates:
+        click.echo(
+            "warning: the study has no boundary layer and no --parcels: top picks are not tested",
+            err=True,
+        )
+    text = render_sensitivity(sres, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        write_text(output, text, result.inputs)
+
+
+@main.command()
+@click.argument("study_a", type=click.Path(path_type=Path))
+@click.argument("study_b", type=click.Path(path_type=Path))
+@click.option(
+    "-f",
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json", "csv"]),
+    help="Default: from the -o suffix, else markdown.",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write here (atomically) instead of to standard output.",
+)
+@click.option("--cell", "cell_m", type=float, default=50.0, show_default=True, help="Grid cell.")
+@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Picks.")
+@click.option(
+    "--min-separation",
+    "min_separation_m",
+    type=float,
+    default=200.0,
+    show_default=True,
+    help="Smallest distance between picks; picks that move less are the same pick.",
+)
+@click.option("--no-candidates", is_flag=True, help="Compare sites and pairs only.")
+@scoring_options
+def compare(
+    study_a: Path,
+    study_b: Path,
+    *,
+    fmt: str | None,
+    output: Path | None,
+    cell_m: float,
+    top: int,
+    min_separation_m: float,
+    no_candidates: bool,
+    **options: Any,
+) -> None:
+    """Compare two scenarios of a study (B against A): score deltas and pick changes.
+
+    Reports per-site score, rank and centroid moves, per-pair distance and score
+    deltas, the cluster score delta, and (when both studies have a boundary)
+    which top candidate picks stay, move, appear or disappear. The scoring
+    options apply to both studies.
+    """
+    from siteplan.compare import compare_studies, render_comparison
+
+    fmt = _output_format(fmt, output, ("markdown", "json", "csv"))
+    a = analyze_from_cli(study_a, dict(options))
+    b = analyze_from_cli(study_b, dict(options))
+    if output is not None:
+        from siteplan._io import check_output_path
+
+        check_output_path(output, (*a.inputs, *b.inputs))
+    for warning in dict.fromkeys([*a.warnings, *b.warnings]):
+        click.echo(f"warning: {warning}", err=True)
+    cmp = compare_studies(
+        a,
+        b,
+        candidates=not no_candidates,
+        cell_m=cell_m,
+        top=top,
+        min_separation_m=min_separation_m,
+    )
+    text = render_comparison(cmp, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        from siteplan._io import write_text
+
+        write_text(output, text, (*a.inputs, *b.inputs))
