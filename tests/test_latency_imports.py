@@ -19,13 +19,18 @@ import siteplan
 HEAVY = ("folium", "branca", "jinja2", "matplotlib", "requests", "scipy", "tqdm", "dask")
 
 
-def _loaded_after(code: str) -> set[str]:
-    """Run ``code`` in a fresh interpreter; return the top-level modules it loaded."""
+def _modules_after(code: str) -> set[str]:
+    """Run ``code`` in a fresh interpreter; return every module it loaded."""
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
     ).stdout
-    return {name.split(".")[0] for name in json.loads(out.strip().splitlines()[-1])}
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def _loaded_after(code: str) -> set[str]:
+    """Run ``code`` in a fresh interpreter; return the top-level modules it loaded."""
+    return {name.split(".")[0] for name in _modules_after(code)}
 
 
 def test_import_siteplan_is_light() -> None:
@@ -49,6 +54,22 @@ def test_report_json_loads_no_map_or_plot_module() -> None:
     loaded = _loaded_after(code)
     assert not set(HEAVY) & loaded
     assert "siteplan" in loaded
+
+
+def test_offline_map_loads_no_folium_plugins(tmp_path) -> None:
+    # measure, fullscreen and minimap are left out offline: their ~80 ms import too
+    out = tmp_path / "map.html"
+    code = (
+        "import contextlib, io\n"
+        "from siteplan.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    main(['map', '--offline', '-o', {str(out)!r}], standalone_mode=False)"
+    )
+    loaded = _modules_after(code)
+    assert out.exists()
+    assert "folium" in loaded
+    assert "folium.plugins" not in loaded
+    assert "matplotlib" not in loaded
 
 
 def test_every_public_name_resolves() -> None:

@@ -23,7 +23,6 @@ from typing import Any, Final
 
 import branca.colormap
 import folium
-import folium.plugins
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
@@ -571,6 +570,9 @@ def _tile_layer(tiles: TileChoice, name: str | None = None) -> folium.TileLayer:
 
 
 def _add_plugins(fmap: folium.Map, tiles: TileChoice | None) -> None:
+    # imported here: the plugins cost ~80 ms of start-up and offline maps leave them out
+    import folium.plugins
+
     folium.plugins.MeasureControl(  # type: ignore[no-untyped-call]
         position="topleft",
         primary_length_unit="meters",
