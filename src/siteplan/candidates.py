@@ -730,6 +730,10 @@ def score_candidates(
     chunk_size: int = DEFAULT_CHUNK,
     index: str = "auto",
     progress: bool = False,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    approx: str | None = None,
+    approx_step_m: float | None = None,
 ) -> CandidateResult:
     """Score candidate locations against a study's sites and pick the best.
 
@@ -751,13 +755,29 @@ def score_candidates(
         Extra constraints (see :mod:`siteplan.constraints`), added to the
         study's ``[[constraints]]`` and the defaults.
     engine
-        The scoring engine (``memory``).
+        The scoring engine: ``memory`` (default) or ``dask`` (the same exact
+        scoring, partitioned over a dask.distributed cluster, see
+        :mod:`siteplan._dask`; identical results).
     chunk_size
         Candidates per chunk of the scoring pass.
     index
         ``auto``, ``box`` or ``strtree``: how pairs beyond a cutoff are pruned.
     progress
         Show a progress bar on standard error for long runs (terminal only).
+    scheduler
+        ``engine="dask"`` only: a scheduler address (``tcp://host:8786``);
+        without one, a local cluster runs for the call.
+    workers
+        ``engine="dask"`` only: local cluster size (default one per CPU), or the
+        workers to wait for on a remote cluster.
+    approx
+        An approximation instead of exact distances, by explicit choice only:
+        ``raster`` (a distance transform on a raster) or ``coarse`` (exact on a
+        coarser lattice, interpolated); see :mod:`siteplan._approx`. The error,
+        measured on a sample, is stated in ``parameters["approx"]`` and the warnings.
+    approx_step_m
+        The approximation's lattice step (default: the cell size for
+        ``raster``, four cells for ``coarse``; 10 m and 40 m for parcels).
 
     Returns
     -------
@@ -783,8 +803,14 @@ def score_candidates(
     if isinstance(top, bool) or not isinstance(top, numbers.Integral) or top < 1:
         raise ParameterError(f"top {top!r} is not a whole number >= 1; give e.g. 10")
     separation = _check_positive("min_separation_m", min_separation_m, allow_zero=True)
-    if engine not in ENGINES:
-        raise ParameterError(f"engine {engine!r} is not one of {', '.join(sorted(ENGINES))}")
+    if engine not in (*ENGINES, "dask"):
+        raise ParameterError(f"engine {engine!r} is not one of {', '.join((*ENGINES, 'dask'))}")
+    if engine != "dask" and (scheduler is not None or workers is not None):
+        raise ParameterError("--scheduler and --workers need --engine dask")
+    if approx is not None and engine == "dask":
+        raise ParameterError("--approx runs in memory: leave out --engine dask, or --approx")
+    if approx is None and approx_step_m is not None:
+        raise ParameterError("--approx-step needs --approx raster or --approx coarse")
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int) or chunk_size < 1:
         raise ParameterError(f"chunk_size {chunk_size!r} is not a whole number >= 1")
     if index not in ("auto", "box", "strtree"):
@@ -857,17 +883,54 @@ def score_candidates(
             f"{len(x):,} candidates x {len(ids):,} sites: the per-site breakdown is kept for "
             "the picks only"
         )
-    scores = ENGINES[engine](
-        x,
-        y,
-        targets,
-        weights,
-        result.parameters.decay,
-        chunk_size=chunk_size,
-        keep_breakdown=keep_breakdown,
-        index=index,
-        progress=progress,
-    )
+    approx_error: dict[str, Any] | None = None
+    if approx is not None:
+        from siteplan._approx import approx_surface, error_warning
+
+        cells = grid.cell_m if grid is not None else 10.0
+        step = (
+            approx_step_m if approx_step_m is not None else cells * (4 if approx == "coarse" else 1)
+        )
+        done = approx_surface(
+            x,
+            y,
+            targets,
+            weights,
+            result.parameters.decay,
+            method=approx,
+            step_m=step,
+            keep_breakdown=keep_breakdown,
+        )
+        scores, approx_error = done.scores, done.error
+        warnings.append(error_warning(approx_error))
+    elif engine == "dask":
+        from siteplan._dask import score_surface_dask
+
+        scores = score_surface_dask(
+            x,
+            y,
+            targets,
+            weights,
+            result.parameters.decay,
+            chunk_size=chunk_size,
+            keep_breakdown=keep_breakdown,
+            index=index,
+            progress=progress,
+            scheduler=scheduler,
+            workers=workers,
+        )
+    else:
+        scores = ENGINES[engine](
+            x,
+            y,
+            targets,
+            weights,
+            result.parameters.decay,
+            chunk_size=chunk_size,
+            keep_breakdown=keep_breakdown,
+            index=index,
+            progress=progress,
+        )
     excluded = {c.name: 0 for c in resolved if c.enabled}
     if grid is not None and outside_on:
         excluded["outside_boundary"] = dropped
@@ -895,6 +958,8 @@ def score_candidates(
         "crs": result.crs_name,
         "engine": engine,
     }
+    if approx_error is not None:
+        parameters["approx"] = approx_error
     return CandidateResult(
         result=result,
         site_ids=ids,

@@ -438,6 +438,38 @@ def _output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...
     help="Also sweep rings (x0.5..x1.5) and decay kinds; report each pick's stability.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
+@click.option(
+    "--engine",
+    type=click.Choice(["memory", "dask"]),
+    default="memory",
+    show_default=True,
+    help="dask: the same exact scoring partitioned over a dask.distributed cluster "
+    "(a local one unless --scheduler); identical results.",
+)
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:PORT",
+    help="--engine dask: the address of a running dask scheduler to use.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="--engine dask: local worker processes (default: one per CPU), or the workers to "
+    "wait for on --scheduler.",
+)
+@click.option(
+    "--approx",
+    type=click.Choice(["raster", "coarse"]),
+    help="Approximate distances, faster, with an error measured on a sample and stated in "
+    "the output: raster (distance transform) or coarse (exact on a coarser lattice, "
+    "interpolated). Default: exact.",
+)
+@click.option(
+    "--approx-step",
+    "approx_step_m",
+    type=float,
+    help="--approx lattice step in metres (default: the cell for raster, 4 cells for coarse).",
+)
 @scoring_options
 def candidates(
     study: Path | None,
@@ -446,6 +478,11 @@ def candidates(
     *,
     with_sensitivity: bool,
     quiet: bool,
+    engine: str,
+    scheduler: str | None,
+    workers: int | None,
+    approx: str | None,
+    approx_step_m: float | None,
     **options: Any,
 ) -> None:
     """Score candidate locations for a new facility and rank the best.
@@ -468,7 +505,16 @@ def candidates(
     result = analyze_from_cli(study, options)
     if output is not None:
         check_output_path(output, result.inputs)
-    cres = score_candidates(result, progress=not quiet, **kwargs)
+    cres = score_candidates(
+        result,
+        progress=not quiet,
+        engine=engine,
+        scheduler=scheduler,
+        workers=workers,
+        approx=approx,
+        approx_step_m=approx_step_m,
+        **kwargs,
+    )
     for warning in cres.warnings:
         click.echo(f"warning: {warning}", err=True)
     sres = None
