@@ -145,7 +145,7 @@ NB01: list[Cell] = [
         """
         The **pair table** has one row per pair of sites. `edge_m` is the edge-to-edge distance the
         scores use; `centroid_m` is centre to centre; `geodesic_m` re-measures the edge distance on
-        the curved Earth as a check on the projection (they agree to a few centimetres here).
+        the curved Earth as a check on the projection (here they agree within 0.03 %).
         `ring_m` is the smallest ring that reaches the other site.
         """
     ),
@@ -298,9 +298,7 @@ NB01: list[Cell] = [
     ),
     code(
         """
-        from siteplan.maps import make_map, write_map
-
-        fmap = make_map(result, offline=True)
+        fmap = siteplan.make_map(result, offline=True)
         fmap
         """
     ),
@@ -311,7 +309,7 @@ NB01: list[Cell] = [
     ),
     code(
         """
-        map_file = write_map(result, work / "simz_map.html", offline=True)
+        map_file = siteplan.write_map(result, work / "simz_map.html", offline=True)
         print("wrote", map_file, f"({map_file.stat().st_size:,} bytes)")
         """
     ),
@@ -574,7 +572,9 @@ NB02: list[Cell] = [
     md(
         """
         What if the Amap point had **not** been declared as GCJ-02? The same study with the datum
-        left at WGS84 moves the station by ~470 m, and every score involving it changes:
+        left at WGS84 puts the station ~470 m off, and the scores of every site within reach of it
+        change (the cold-chain hub is more than 3 km from the station either way, so its score
+        stays):
         """
     ),
     code(
@@ -654,10 +654,6 @@ NB03: list[Cell] = [
         from IPython.display import Markdown, display
 
         import siteplan
-        from siteplan.candidates import render_candidates, score_candidates, write_candidates
-        from siteplan.compare import compare_studies
-        from siteplan.constraints import make_constraint
-        from siteplan.sensitivity import sensitivity
 
         # Every file this notebook writes goes into a fresh temporary folder.
         work = Path(tempfile.mkdtemp(prefix="siteplan-03-"))
@@ -675,7 +671,7 @@ NB03: list[Cell] = [
     code(
         """
         base = siteplan.analyze()
-        stepped = score_candidates(base, cell_m=50)
+        stepped = siteplan.score_candidates(base, cell_m=50)
         eligible = stepped.candidates[stepped.eligible]
         best = eligible["score"].max()
         print(f"{len(stepped):,} candidate cells, {len(eligible):,} eligible; excluded: {stepped.excluded}")
@@ -694,7 +690,7 @@ NB03: list[Cell] = [
     code(
         """
         result = siteplan.analyze(decay="exponential", half_m=800)
-        cres = score_candidates(result, cell_m=50, top=10, min_separation_m=200)
+        cres = siteplan.score_candidates(result, cell_m=50, top=10, min_separation_m=200)
         print(cres.caveat)
         cres.picks[["rank", "id", "lon", "lat", "score", "nearest_id", "nearest_m"]].round(
             {"lon": 5, "lat": 5, "score": 1, "nearest_m": 0}
@@ -779,28 +775,28 @@ NB03: list[Cell] = [
     code(
         """
         rules = [
-            make_constraint(
+            siteplan.make_constraint(
                 "within",
                 site="proton_center",
                 distance_m=1000,
                 note="shares imaging and radiotherapy with the proton center",
                 source="example planning brief",
             ),
-            make_constraint(
+            siteplan.make_constraint(
                 "beyond",
                 site="childrens_center",
                 distance_m=300,
                 note="keeps viral-vector work away from the children's hospital",
                 source="example planning brief",
             ),
-            make_constraint(
+            siteplan.make_constraint(
                 "setback",
                 distance_m=100,
                 note="access roads and room for the existing sites to grow",
                 source="example planning brief",
             ),
         ]
-        constrained = score_candidates(result, cell_m=50, top=10, min_separation_m=200, constraints=rules)
+        constrained = siteplan.score_candidates(result, cell_m=50, top=10, min_separation_m=200, constraints=rules)
         pd.DataFrame(
             [
                 {"constraint": c.name, "excludes a cell whose": c.rule, "cells excluded": constrained.excluded.get(c.name, 0)}
@@ -839,8 +835,8 @@ NB03: list[Cell] = [
     ),
     code(
         """
-        display(Markdown(render_candidates(constrained, "markdown")))
-        gpkg = write_candidates(constrained, work / "candidates.gpkg")
+        display(Markdown(siteplan.render_candidates(constrained, "markdown")))
+        gpkg = siteplan.write_candidates(constrained, work / "candidates.gpkg")
         pyogrio.list_layers(gpkg)
         """
     ),
@@ -879,7 +875,7 @@ NB03: list[Cell] = [
     ),
     md(
         """
-        `compare_studies` puts the two side by side (changes are scenario minus reference): every
+        `siteplan.compare_studies` puts the two side by side (changes are scenario minus reference): every
         site's score and rank, every pair's distance and score, the cluster score, and, with the
         same three rules, how the top 10 picks change. A pick is the *same* when the scenario
         picks the same cell, *moved* when the nearest new pick is within 200 m, otherwise
@@ -888,7 +884,7 @@ NB03: list[Cell] = [
     ),
     code(
         """
-        comparison = compare_studies(result, moved, constraints=rules)
+        comparison = siteplan.compare_studies(result, moved, constraints=rules)
         cluster = comparison.cluster
         print(
             f"Cluster score {cluster['score_a']:.1f} -> {cluster['score_b']:.1f} "
@@ -945,7 +941,7 @@ NB03: list[Cell] = [
     ),
     code(
         """
-        sweep = sensitivity(result, candidates=constrained)
+        sweep = siteplan.analyze_sensitivity(result, candidates=constrained)
         print(f"Kendall's tau over {len(sweep.scenarios)} scenarios: min {sweep.tau_min:.2f}, mean {sweep.tau_mean:.2f}")
         sweep.sites[["id", "base_rank", "min_rank", "max_rank", "base_score", "min_score", "max_score"]].round(1)
         """
