@@ -610,3 +610,32 @@ def test_doctests_pass(name: str) -> None:
     outcome = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert outcome.failed == 0
     assert outcome.attempted > 0
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    from siteplan import candidates as module
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert isinstance(module._progress_bar(10, True), module._NoBar)
+    terminal = Terminal()
+    monkeypatch.setattr("sys.stderr", terminal)
+    assert isinstance(module._progress_bar(10, False), module._NoBar)  # --quiet
+    bar = module._progress_bar(10, True)
+    assert type(bar).__name__ == "tqdm"
+    assert bar.delay == 2.0  # shown only once a run has taken 2 s
+    bar.update(10)
+    bar.close()
+    assert terminal.getvalue() == ""  # a quick run shows nothing
+
+
+def test_cli_candidates_with_parcels(run_cli: Any, tmp_path: Path) -> None:
+    study = metric_study(tmp_path / "study", SITES, boundary=AREA)
+    parcels = _parcels(tmp_path)
+    code, out, err = run_cli("candidates", study, "--parcels", parcels, "-f", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert sorted(r["id"] for r in rows) == ["p1", "p4"]

@@ -58,6 +58,8 @@ _BLOCK_POINTS: Final = 512
 _BLOCK_ELEMENTS: Final = 131072
 #: Up to this many targets, pruning uses a vectorised box test instead of an STRtree.
 _BOX_TEST_TARGETS: Final = 64
+#: Targets per STRtree query (bounds the memory of the returned pairs).
+_QUERY_GROUP: Final = 32
 _POLYGONAL: Final = frozenset({"Polygon", "MultiPolygon"})
 
 
@@ -347,7 +349,8 @@ def reach_pairs(
     ------
     tuple
         ``(j, idx, d)``: the target's position, the positions of the points
-        within reach (increasing) and their distances (``d <= cutoff``).
+        within reach (increasing with ``box``; in the STRtree's order with
+        ``strtree``) and their distances (``d <= cutoff``).
         Targets are yielded in increasing ``j``; targets with no point within
         reach are skipped.
     """
@@ -365,27 +368,39 @@ def reach_pairs(
     if len(near) == 0:
         return
     use_tree = index == "strtree" or (index == "auto" and len(near) > _BOX_TEST_TARGETS)
-    if use_tree:
-        b = t.bounds[near]
-        boxes = shapely.box(b[:, 0] - cutoff, b[:, 1] - cutoff, b[:, 2] + cutoff, b[:, 3] + cutoff)
-        tree = shapely.STRtree(np.asarray(shapely.points(x, y), dtype=object))
-        box_i, point_i = tree.query(boxes)
-        order = np.lexsort((point_i, box_i))
-        box_i, point_i = box_i[order], point_i[order]
-        cuts = np.searchsorted(box_i, np.arange(len(near) + 1))
     limit2 = cutoff * cutoff
-    for k, j in enumerate(near.tolist()):
-        if use_tree:
-            idx = point_i[cuts[k] : cuts[k + 1]].astype(np.intp)
-            idx = idx[_box_distance2(x[idx], y[idx], t.bounds[j]) <= limit2]
-        else:
+    if not use_tree:
+        for j in near.tolist():
             idx = np.flatnonzero(_box_distance2(x, y, t.bounds[j]) <= limit2).astype(np.intp)
-        if len(idx) == 0:
-            continue
-        d = target_distances(t, j, x[idx], y[idx])
-        keep = d <= cutoff
-        if keep.any():
-            yield j, idx[keep], d[keep]
+            yield from _within(t, j, x, y, idx, cutoff=cutoff)
+        return
+    tree = shapely.STRtree(np.asarray(shapely.points(x, y), dtype=object))
+    # Query a few targets at a time: the (target, point) pairs of one query stay small.
+    for g0 in range(0, len(near), _QUERY_GROUP):
+        group = near[g0 : g0 + _QUERY_GROUP]
+        b = t.bounds[group]
+        boxes = shapely.box(b[:, 0] - cutoff, b[:, 1] - cutoff, b[:, 2] + cutoff, b[:, 3] + cutoff)
+        box_i, point_i = tree.query(boxes)
+        if len(box_i) > 1 and not bool(np.all(box_i[1:] >= box_i[:-1])):
+            order = np.argsort(box_i, kind="stable")
+            box_i, point_i = box_i[order], point_i[order]
+        cuts = np.searchsorted(box_i, np.arange(len(group) + 1))
+        for k, j in enumerate(group.tolist()):
+            idx = point_i[cuts[k] : cuts[k + 1]].astype(np.intp, copy=False)
+            idx = idx[_box_distance2(x[idx], y[idx], t.bounds[j]) <= limit2]
+            yield from _within(t, j, x, y, idx, cutoff=cutoff)
+
+
+def _within(
+    t: Targets, j: int, x: FloatArray, y: FloatArray, idx: IntArray, *, cutoff: float
+) -> Iterator[tuple[int, IntArray, FloatArray]]:
+    """Measure the candidate points ``idx`` to target ``j``; yield those within the cutoff."""
+    if len(idx) == 0:
+        return
+    d = target_distances(t, j, x[idx], y[idx])
+    keep = d <= cutoff
+    if keep.any():
+        yield j, idx[keep], d[keep]
 
 
 def nearest_targets(t: Targets, x: FloatArray, y: FloatArray) -> tuple[IntArray, FloatArray]:

@@ -611,8 +611,21 @@ def sensitivity_command(
     type=click.Path(path_type=Path),
     help="Write here (atomically) instead of to standard output.",
 )
-@click.option("--cell", "cell_m", type=float, default=50.0, show_default=True, help="Grid cell.")
-@click.option("--top", type=click.IntRange(min=1), default=10, show_default=True, help="Picks.")
+@click.option(
+    "--cell",
+    "cell_m",
+    type=float,
+    default=50.0,
+    show_default=True,
+    help="Grid cell size in metres for the candidate picks.",
+)
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=10,
+    show_default=True,
+    help="Picks to compare.",
+)
 @click.option(
     "--min-separation",
     "min_separation_m",
