@@ -130,7 +130,7 @@ def test_cli_refuses_a_big_file_in_one_line(tmp_path: Path, tiny_limit: None, ru
 _CHILD = """
 import sys
 from pathlib import Path
-from siteplan.validate import validate_paths
+from siteplan.validate import validate_paths  # the heavy imports, in the baseline too
 if len(sys.argv) > 1:
     v = validate_paths([Path(sys.argv[1])])
     print(sum(len(layer.frame) for data in v.studies for layer in data.layers))
