@@ -681,8 +681,9 @@ NB03: list[Cell] = [
     md(
         """
         With ring steps, every cell within 500 m of three sites and within 1 km of the fourth gets
-        exactly the same score: dozens of cells tie for first place, and the "top 10" are decided by
-        the tie-break (the cell further south-west), not by the planning question. A **smooth
+        exactly the same score: nearly a hundred cells tie for first place, and the "top 10" are
+        decided by the tie-break (the cell further south, then further west), not by the planning
+        question. A **smooth
         decay** separates them: here the score halves every 800 m. The rest of this notebook uses
         it.
         """
@@ -815,8 +816,9 @@ NB03: list[Cell] = [
     ),
     md(
         """
-        The within and beyond rules cut the far corners of the zone and a half-moon around the
-        children's center; the setback pushes the picks off the anchors' walls, about 100-150 m out.
+        The "within" rule keeps only a disc around the proton center, the "beyond" rule cuts a notch
+        around the children's center, and the setback pushes the picks off the anchors' walls,
+        100-150 m out.
         The new top 10:
         """
     ),
@@ -929,8 +931,8 @@ NB03: list[Cell] = [
         """
         ## 5. How stable are the answers? (sensitivity)
 
-        The decay and its distances are choices. The sensitivity sweep re-scores everything under
-        25 scenarios: the rings scaled from 50 % to 150 %, each with the five decay rules (the
+        The decay and its distances are choices. The sensitivity sweep re-scores the sites and the
+        candidates under 25 scenarios: the rings scaled from 50 % to 150 %, each with the five decay rules (the
         smooth decays take their distances from the scaled rings). It reports
 
         * for the site ranking, **Kendall's tau** against the base ranking (1 = the same order,
@@ -957,10 +959,12 @@ NB03: list[Cell] = [
     md(
         """
         **Reading it.** The ranking of the four existing sites does not change in any scenario
-        (tau = 1): it is settled by the geometry, not by the scoring choices. The picks are less
-        certain: a pick kept in nearly every scenario is a robust recommendation; one kept in half
-        of them depends on how you weigh distance, and deserves a closer look before it goes into
-        a brief.
+        (tau = 1): it is settled by the geometry, not by the decay. (The sweep keeps the measure;
+        notebook 01 showed that measuring centre to centre swaps two sites.) For the picks, the
+        share of scenarios that keep each one is the thing to read: a pick kept in nearly every
+        scenario is a robust recommendation; one kept in half of them depends on how you weigh
+        distance and deserves a closer look before it goes into a brief. Here the three rules
+        confine the picks to a small area, so most are kept in nearly every scenario.
         """
     ),
 ]
