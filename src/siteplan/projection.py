@@ -2,7 +2,9 @@
 
 siteplan measures only in a projected CRS whose unit is the metre. ``auto``
 picks the WGS84 UTM zone of the study's centre (EPSG:326zz north, 327zz south),
-or the Universal Polar Stereographic CRS beyond 84°N / 80°S. Geographic CRSs
+at every latitude: near the poles too, a study a few kilometres across is measured
+within 0.04 % in the zone of its centre, whereas the Universal Polar Stereographic
+CRS is off by 0.3-0.6 % at 84-88°. Geographic CRSs
 (degrees) and Web Mercator (which stretches distances by 1/cos(latitude)) are
 refused.
 """
@@ -28,17 +30,13 @@ _WEB_MERCATOR: Final = frozenset({3857, 900913, 3785, 102100, 102113, 41001, 339
 
 
 def utm_crs_for(lon: float, lat: float) -> CRS:
-    """Return the WGS84 UTM (or polar UPS) CRS for a position.
+    """Return the WGS84 UTM CRS of the zone a position lies in.
 
     Examples
     --------
     >>> utm_crs_for(121.61, 31.10).to_string()
     'EPSG:32651'
     """
-    if lat > 84.0:
-        return CRS.from_epsg(32661)
-    if lat < -80.0:
-        return CRS.from_epsg(32761)
     lon = (lon + 180.0) % 360.0 - 180.0
     zone = min(math.floor((lon + 180.0) / 6.0) + 1, 60)
     return CRS.from_epsg((32600 if lat >= 0 else 32700) + zone)
