@@ -1,8 +1,9 @@
 """The dask engine: the exact candidate scoring, partitioned over a dask.distributed cluster.
 
-The candidates are sorted south to north and split into partitions of a
-:mod:`dask.dataframe` of coordinates (``x``, ``y`` and each candidate's
-position), so that each partition is a band that only some sites can reach.
+The candidates are sorted south to north and split into partitions of
+coordinate arrays (``x``, ``y`` and each candidate's position), so that each
+partition is a band that only some sites can reach; the partitions are sent to
+the workers as data (``Client.scatter``), never inside the task graph.
 Every partition runs the in-memory engine
 (:func:`siteplan.candidates.score_surface`: the same exact kernel, cutoff
 pruning and nearest-site search) on a worker; the prepared sites are sent to
@@ -19,7 +20,6 @@ loopback) is started for the run and shut down after it. With an address
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import math
 import os
@@ -54,7 +54,6 @@ _INSTALL: Final = (
 
 def _import_distributed() -> Any:
     try:
-        import dask.dataframe  # noqa: F401
         import distributed
     except ImportError as exc:  # pragma: no cover - the test extras install them
         raise ParameterError(f"{_INSTALL} ({exc})") from None
@@ -129,7 +128,7 @@ def dask_client(
 
 
 def _score_partition(
-    part: Any,
+    part: tuple[FloatArray, FloatArray, npt.NDArray[np.int64]],
     *,
     targets: Targets,
     weights: FloatArray,
@@ -138,11 +137,10 @@ def _score_partition(
     keep_breakdown: bool,
     index: str,
 ) -> tuple[npt.NDArray[np.int64], SurfaceScores]:
-    """Score one partition (a pandas frame of x, y, pos) with the in-memory engine."""
+    """Score one partition (x, y and the candidates' positions) with the in-memory engine."""
     from siteplan.candidates import score_surface
 
-    x = part["x"].to_numpy(dtype=np.float64)
-    y = part["y"].to_numpy(dtype=np.float64)
+    x, y, pos = part
     scores = score_surface(
         x,
         y,
@@ -154,7 +152,7 @@ def _score_partition(
         index=index,
         progress=False,
     )
-    return part["pos"].to_numpy(dtype=np.int64), scores
+    return pos, scores
 
 
 def score_surface_dask(
@@ -214,12 +212,6 @@ def score_surface_dask(
                 partition_size=partition_size,
             )
     distributed = _import_distributed()
-    import pandas as pd
-
-    # dask is only partly typed: use it through Any
-    dd: Any = importlib.import_module("dask.dataframe")
-    delayed: Any = importlib.import_module("dask.delayed").delayed
-
     from siteplan.candidates import SurfaceScores, _progress_bar
 
     x = np.asarray(x, dtype=np.float64)
@@ -240,12 +232,15 @@ def score_surface_dask(
             nearest_m=np.zeros(0),
             breakdown=np.zeros((m, 0)) if keep_breakdown else None,
         )
-    order = np.argsort(y, kind="stable")
-    frame = pd.DataFrame({"x": x[order], "y": y[order], "pos": order.astype(np.int64)})
-    ddf = dd.from_pandas(frame, npartitions=parts, sort=False)
-    shared = client.scatter([targets, np.asarray(weights, dtype=np.float64), decay], broadcast=True)
-    tasks = [
-        delayed(_score_partition)(
+    order = np.argsort(y, kind="stable").astype(np.int64)
+    # Partitions are sent to the workers as data (scatter), never inside the task graph.
+    partitions = [(x[pos], y[pos], pos) for pos in np.array_split(order, min(parts, n)) if len(pos)]
+    shared = client.scatter(
+        [targets, np.asarray(weights, dtype=np.float64), decay], broadcast=True, hash=False
+    )
+    futures = [
+        client.submit(
+            _score_partition,
             part,
             targets=shared[0],
             weights=shared[1],
@@ -253,10 +248,10 @@ def score_surface_dask(
             chunk_size=chunk_size,
             keep_breakdown=keep_breakdown,
             index=index,
+            pure=False,
         )
-        for part in ddf.to_delayed()
+        for part in client.scatter(partitions, hash=False)
     ]
-    futures = client.compute(tasks)
     score = np.zeros(n)
     nearest = np.full(n, -1, dtype=np.intp)
     nearest_m = np.full(n, np.inf)
