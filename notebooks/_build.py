@@ -649,9 +649,11 @@ NB03: list[Cell] = [
 
         import geopandas as gpd
         import matplotlib.pyplot as plt
+        import numpy as np
         import pandas as pd
         import pyogrio
         from IPython.display import Markdown, display
+        from matplotlib.colors import ListedColormap
 
         import siteplan
 
@@ -717,28 +719,32 @@ NB03: list[Cell] = [
         ## 2. The surface
 
         Every eligible cell coloured by its score; cells that a rule took out are grey; the
-        existing sites are outlined in black and the picks are numbered.
+        existing sites are outlined in black and the picks are numbered. (The plot is drawn in the
+        study's metric CRS, UTM zone 51N, so distances on it are true.)
         """
     ),
     code(
         """
         def plot_surface(cres, ax, title):
-            \"\"\"Draw scored cells, excluded cells, site outlines and numbered picks.\"\"\"
-            surface = cres.surface()
-            ok = surface["excluded_by"].isna()
-            surface[~ok].plot(ax=ax, color="0.85", edgecolor="face")
-            surface[ok].plot(
-                ax=ax, column="score", cmap="viridis", vmin=0, vmax=100, edgecolor="face",
-                legend=True, legend_kwds={"label": "score", "shrink": 0.7},
-            )
-            boundary = cres.result.data.boundary
+            \"\"\"Draw the scored grid, the excluded cells, the sites and the numbered picks, in metres.\"\"\"
+            grid, cells, ok = cres.grid, cres.candidates, cres.eligible
+            row, col = cells["row"].to_numpy(), cells["col"].to_numpy()
+            score = np.full((grid.rows, grid.cols), np.nan)
+            score[row[ok], col[ok]] = cells["score"].to_numpy()[ok]
+            excluded = np.full((grid.rows, grid.cols), np.nan)
+            excluded[row[~ok], col[~ok]] = 0
+            extent = (grid.x0, grid.x0 + grid.cols * grid.cell_m, grid.y0, grid.y0 + grid.rows * grid.cell_m)
+            ax.imshow(excluded, origin="lower", extent=extent, cmap=ListedColormap(["0.85"]))
+            image = ax.imshow(score, origin="lower", extent=extent, cmap="viridis", vmin=0, vmax=100)
+            ax.figure.colorbar(image, ax=ax, label="score", shrink=0.7)
+            boundary = cres.result.data.boundary.to_crs(cres.result.crs)
             boundary.boundary.plot(ax=ax, color="0.3", linewidth=0.8)
-            cres.result.sites.boundary.plot(ax=ax, color="black", linewidth=1.2)
+            cres.result.sites_m.boundary.plot(ax=ax, color="black", linewidth=1.2)
             picks = cres.picks
-            ax.scatter(picks["lon"], picks["lat"], s=90, facecolor="white", edgecolor="red", zorder=3)
-            for _, pick in picks.iterrows():
+            ax.scatter(picks["x"], picks["y"], s=90, facecolor="white", edgecolor="red", zorder=3)
+            for pick in picks.itertuples():
                 ax.annotate(
-                    str(pick["rank"]), (pick["lon"], pick["lat"]), ha="center", va="center",
+                    str(pick.rank), (pick.x, pick.y), ha="center", va="center",
                     fontsize=7, color="red", zorder=4,
                 )
             ax.set_title(title)
@@ -748,13 +754,6 @@ NB03: list[Cell] = [
         fig, ax = plt.subplots(figsize=(7, 7), layout="constrained")
         plot_surface(cres, ax, "Suitability of a new facility (exponential decay, 800 m)")
         plt.show()
-        """
-    ),
-    md(
-        """
-        > **Coming:** the same surface on the interactive map (picks as numbered markers with
-        > their breakdown, excluded areas shaded, click anywhere for that point's score) once the
-        > map module draws candidates.
         """
     ),
     md(
@@ -831,13 +830,29 @@ NB03: list[Cell] = [
     ),
     md(
         """
+        The same on the interactive map: the surface coloured by score, the picks as numbered
+        markers (click one for its breakdown), each rule's excluded area hatched (one layer per
+        rule in the layer control). **Click anywhere** on the map: the page scores that point
+        itself, with the same decay and weights, and lists its distance to every site.
+        """
+    ),
+    code(
+        """
+        siteplan.make_map(result, candidates=constrained, offline=True)
+        """
+    ),
+    md(
+        """
         The picks as a report (the same text `siteplan candidates -f markdown` prints), and as
-        files for GIS: the GeoPackage holds the scored surface, the picks and the excluded areas.
+        files: the map as a standalone HTML page, and a GeoPackage for GIS with the scored
+        surface, the picks and the excluded areas.
         """
     ),
     code(
         """
         display(Markdown(siteplan.render_candidates(constrained, "markdown")))
+        map_file = siteplan.write_map(result, work / "candidates_map.html", candidates=constrained, offline=True)
+        print("wrote", map_file, f"({map_file.stat().st_size:,} bytes)")
         gpkg = siteplan.write_candidates(constrained, work / "candidates.gpkg")
         pyogrio.list_layers(gpkg)
         """
