@@ -11,13 +11,17 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
+with warnings.catch_warnings():
+    # The Jupyter stack may warn about its own deprecations on import; not siteplan's concern.
+    warnings.simplefilter("ignore", DeprecationWarning)
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    pytest.importorskip("ipykernel")
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = REPO / "notebooks"
@@ -90,7 +94,16 @@ def _failure(path: Path, error: nbclient.exceptions.CellExecutionError) -> str:
     return f"{path.name} failed:\n{error}"
 
 
+@pytest.fixture(scope="module")
+def _font_cache() -> None:
+    """Build matplotlib's font cache here, not in a kernel, where its notice would hit stderr."""
+    import matplotlib.font_manager
+
+    assert matplotlib.font_manager.fontManager.ttflist
+
+
 @pytest.mark.slow
+@pytest.mark.usefixtures("_font_cache")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_top_to_bottom(path: Path, tmp_path: Path) -> None:
