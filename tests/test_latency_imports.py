@@ -93,3 +93,47 @@ def test_from_import_of_a_lazy_name() -> None:
 
     assert callable(analyze)
     assert make_decay("linear").cutoff_m == 5000.0
+
+
+def _program(*args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m siteplan ARGS`` as a program (the fast-exit path)."""
+    return subprocess.run(
+        [sys.executable, "-m", "siteplan", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_program_flushes_its_whole_output_before_the_fast_exit() -> None:
+    done = _program("report", "-f", "json")
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)  # complete: the pipe's buffer was flushed
+    assert len(doc["sites"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "status", "message"),
+    [
+        (("report", "/no/such/study"), 1, "siteplan: /no/such/study: no such study"),
+        (("report", "--decay", "nope"), 2, "Invalid value for '--decay'"),
+        (("--version",), 0, ""),
+    ],
+)
+def test_program_exit_status_and_messages(args: tuple[str, ...], status: int, message: str) -> None:
+    done = _program(*args)
+    assert done.returncode == status
+    assert message in done.stderr
+    if args == ("--version",):
+        assert done.stdout.startswith("siteplan, version ")
+
+
+def test_library_calls_return_instead_of_exiting() -> None:
+    from click.testing import CliRunner
+
+    from siteplan.cli import main
+
+    run = CliRunner().invoke(main, ["--version"])
+    assert run.exit_code == 0  # the test process is still here to read it
+    assert "siteplan, version" in run.output
