@@ -143,8 +143,10 @@ ENABLE_ALL_JS = """
 POKE_ALL_JS = """
 () => {
   const map = window[Object.keys(window).find((k) => /^map_sp/.test(k))];
-  const seen = {popups: 0, tooltips: 0, names: [], withTooltip: 0, withPopup: 0};
+  const seen = {popups: 0, tooltips: 0, names: [], withTooltip: 0, withPopup: 0, scores: 0};
   map.on("popupopen", (e) => {
+    // a click on a feature without a popup of its own scores the point instead
+    if (e.popup.options.className.includes("siteplan-score-popup")) { seen.scores += 1; return; }
     seen.popups += 1;
     const name = e.popup.getElement().querySelector(".siteplan-name");
     if (name) { seen.names.push(name.textContent); }
@@ -212,6 +214,7 @@ def test_offline_map_renders_with_no_network(browser: Any, tmp_path: Path) -> No
 
     seen = page.evaluate(POKE_ALL_JS)
     assert seen["withPopup"] == seen["popups"] == 4 + 5 + 1  # sites, stations, boundary
+    assert seen["scores"] == 4 + 6  # rings and pair lines: click to score
     assert seen["withTooltip"] == seen["targets"] == 4 + 4 + 6 + 5 + 1
     assert "Zhangjiang Gene Island (CGT park)" in seen["names"]
 
@@ -231,6 +234,9 @@ def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
         offline=True,
         tiles=TILE_URL,
         attribution=by_key("img_onerror"),
+        # clicking ~1000 features would open ~1000 score popups (slow); click-to-score on
+        # hostile names is tested in test_candidate_map_browser.py
+        click_score=False,
     )
 
 

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from siteplan.decay import make_decay
     from siteplan.export import export_result
     from siteplan.layers import Layer, LayerSpec, read_layer
-    from siteplan.maps import make_map, write_map
+    from siteplan.maps import make_map, score_locations, write_map
     from siteplan.report import render_report, write_report
     from siteplan.sensitivity import SensitivityResult, analyze_sensitivity, render_sensitivity
     from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
@@ -69,6 +69,7 @@ _LAZY: dict[str, str] = {
     "LayerSpec": "siteplan.layers",
     "read_layer": "siteplan.layers",
     "make_map": "siteplan.maps",
+    "score_locations": "siteplan.maps",
     "write_map": "siteplan.maps",
     "render_report": "siteplan.report",
     "write_report": "siteplan.report",
@@ -134,6 +135,7 @@ __all__ = [
     "render_report",
     "render_sensitivity",
     "score_candidates",
+    "score_locations",
     "validate_paths",
     "write_candidates",
     "write_map",

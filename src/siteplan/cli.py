@@ -282,6 +282,73 @@ def export(study: Path | None, output: Path, **options: Any) -> None:
     )
 
 
+_MAP_OPTIONS: tuple[Callable[[F], F], ...] = (
+    click.option(
+        "--offline",
+        is_flag=True,
+        help="Embed Leaflet so the file opens with no network (no tiles unless --tiles URL; "
+        "measure, fullscreen and minimap left out).",
+    ),
+    click.option(
+        "--tiles",
+        metavar="NAME|URL|none",
+        help="Base map: a provider name (OpenStreetMap, OpenTopoMap, Esri.WorldImagery, amap, "
+        "...), a URL template https://.../{z}/{x}/{y}.png, or none. Default: OpenStreetMap "
+        "online, none offline. amap (GCJ-02) shifts the overlays to match; Baidu is refused.",
+    ),
+    click.option("--attribution", help="Credit for a --tiles URL template (default: its host)."),
+    click.option(
+        "--tiles-datum",
+        type=click.Choice(["wgs84", "gcj02"]),
+        help="Datum of the tiles when the URL does not tell (e.g. an intranet Amap mirror).",
+    ),
+    click.option(
+        "--click-score/--no-click-score",
+        default=True,
+        show_default=True,
+        help="Clicking the map scores that point in the page (its score and its distance "
+        "to each site, with the study's decay, weights and measure).",
+    ),
+)
+MAP_KEYS = ("offline", "tiles", "attribution", "tiles_datum", "click_score")
+
+
+def map_options(func: F) -> F:
+    """Add the options that choose how a map is drawn (tiles, offline, click to score)."""
+    for option in reversed(_MAP_OPTIONS):
+        func = option(func)
+    return func
+
+
+def _map_kwargs(options: dict[str, Any]) -> dict[str, Any]:
+    """Pop the map options into keyword arguments of ``write_map``, checking the tiles."""
+    from siteplan._tiles import resolve_tiles
+    from siteplan.maps import DEFAULT_TILES
+
+    kwargs = {k: options.pop(k) for k in MAP_KEYS}
+    kwargs["tiles"] = DEFAULT_TILES if kwargs["tiles"] is None else kwargs["tiles"]
+    # refuse bad tile options before measuring anything
+    resolve_tiles(
+        kwargs["tiles"],
+        offline=kwargs["offline"],
+        attribution=kwargs["attribution"],
+        datum=kwargs["tiles_datum"],
+    )
+    return kwargs
+
+
+def _given(names: tuple[str, ...]) -> list[str]:
+    """Return the options among ``names`` given on the command line (not defaults)."""
+    ctx = click.get_current_context()
+    given = []
+    for param in ctx.command.params:
+        if param.name in names:
+            source = ctx.get_parameter_source(param.name)
+            if source is not None and source != click.core.ParameterSource.DEFAULT:
+                given.append(param.opts[-1] if param.opts else str(param.name))
+    return given
+
+
 @main.command("map")
 @study_argument
 @click.option(
@@ -291,61 +358,55 @@ def export(study: Path | None, output: Path, **options: Any) -> None:
     required=True,
     help="The HTML file to write.",
 )
+@map_options
 @click.option(
-    "--offline",
+    "--candidates",
+    "with_candidates",
     is_flag=True,
-    help="Embed Leaflet so the file opens with no network (no tiles unless --tiles URL; "
-    "measure, fullscreen and minimap left out).",
-)
-@click.option(
-    "--tiles",
-    metavar="NAME|URL|none",
-    help="Base map: a provider name (OpenStreetMap, OpenTopoMap, Esri.WorldImagery, amap, "
-    "...), a URL template https://.../{z}/{x}/{y}.png, or none. Default: OpenStreetMap "
-    "online, none offline. amap (GCJ-02) shifts the overlays to match; Baidu is refused.",
-)
-@click.option("--attribution", help="Credit for a --tiles URL template (default: its host).")
-@click.option(
-    "--tiles-datum",
-    type=click.Choice(["wgs84", "gcj02"]),
-    help="Datum of the tiles when the URL does not tell (e.g. an intranet Amap mirror).",
+    help="Also score candidate locations (the candidate options below, as in 'siteplan "
+    "candidates'): draw the scored surface, the numbered picks and the excluded areas.",
 )
 @scoring_options
-def map_command(
-    study: Path | None,
-    output: Path,
-    *,
-    offline: bool,
-    tiles: str | None,
-    attribution: str | None,
-    tiles_datum: str | None,
-    **options: Any,
-) -> None:
+def map_command(study: Path | None, output: Path, *, with_candidates: bool, **options: Any) -> None:
     """Draw an interactive HTML map: sites by score, rings, pairs, context.
 
     Site footprints are coloured by score; each site's distance rings are a
     layer to switch on (the study's focus site's are on at first); pair lines
-    are labelled with distance and score. With --offline the file carries
-    Leaflet inside it and fetches nothing.
+    are labelled with distance and score. Clicking anywhere scores that point.
+    With --candidates the map also shows the candidate surface, the top picks
+    and the excluded areas. With --offline the file carries Leaflet inside it
+    and fetches nothing.
     """
-    from siteplan._tiles import resolve_tiles
-    from siteplan.maps import DEFAULT_TILES, write_map
+    from siteplan.errors import ParameterError
+    from siteplan.maps import write_map
 
-    tiles = DEFAULT_TILES if tiles is None else tiles
-    # refuse bad tile options before measuring anything
-    resolve_tiles(tiles, offline=offline, attribution=attribution, datum=tiles_datum)
+    candidate_keys = (
+        "cell_m", "parcels", "top", "min_separation_m", "within", "beyond", "setback", "exclusions"
+    )  # fmt: skip
+    stray = _given(candidate_keys)
+    if stray and not with_candidates:
+        raise ParameterError(
+            f"{', '.join(stray)}: candidate options need --candidates (siteplan map --candidates "
+            f"{' '.join(stray)} ...)"
+        )
+    map_kwargs = _map_kwargs(options)
+    candidate_kwargs = _candidate_kwargs(options)
     result = analyze_from_cli(study, options)
-    for warning in result.warnings:
+    cres = None
+    if with_candidates:
+        from siteplan._io import check_output_path
+        from siteplan.candidates import score_candidates
+
+        check_output_path(output, result.inputs)
+        cres = score_candidates(result, **candidate_kwargs)
+        warnings = cres.warnings
+    else:
+        warnings = result.warnings
+    for warning in warnings:
         click.echo(f"warning: {warning}", err=True)
-    written = write_map(
-        result,
-        output,
-        tiles=tiles,
-        offline=offline,
-        attribution=attribution,
-        tiles_datum=tiles_datum,
-    )
-    click.echo(f"wrote {written}: {len(result.sites)} sites, {len(result.pairs)} pairs")
+    written = write_map(result, output, candidates=cres, **map_kwargs)
+    picks = f", {len(cres.pick_index)} candidate picks" if cres is not None else ""
+    click.echo(f"wrote {written}: {len(result.sites)} sites, {len(result.pairs)} pairs{picks}")
 
 
 # -- candidates, sensitivity, compare ------------------------------------------------
@@ -414,6 +475,13 @@ def candidate_options(func: F) -> F:
     for option in reversed(_CANDIDATE_OPTIONS):
         func = option(func)
     return func
+
+
+# 'siteplan map --candidates' takes the same candidate options (defined above this line,
+# after the map command): applied to a command, each click option appends itself to its
+# parameters, so they are applied in order.
+for _option in _CANDIDATE_OPTIONS:
+    _option(map_command)
 
 
 def _candidate_kwargs(options: dict[str, Any]) -> dict[str, Any]:
@@ -511,6 +579,14 @@ def _output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...
     type=float,
     help="--approx lattice step in metres (default: the cell for raster, 4 cells for coarse).",
 )
+@click.option(
+    "--map",
+    "map_path",
+    type=click.Path(path_type=Path),
+    help="Also write an HTML map: the scored surface, the numbered picks with their "
+    "breakdown, the excluded areas, and click-to-score (map options below).",
+)
+@map_options
 @scoring_options
 def candidates(
     study: Path | None,
@@ -524,6 +600,7 @@ def candidates(
     workers: int | None,
     approx: str | None,
     approx_step_m: float | None,
+    map_path: Path | None,
     **options: Any,
 ) -> None:
     """Score candidate locations for a new facility and rank the best.
@@ -533,7 +610,8 @@ def candidates(
     mean of its per-site scores. Candidates on or inside a site footprint or
     outside the boundary are excluded, and so are those failing --within,
     --beyond, --setback, --exclusions or the study's [[constraints]]. The top
-    picks are at least --min-separation apart.
+    picks are at least --min-separation apart. --map PATH also writes them on
+    an interactive map.
     """
     from siteplan._io import check_output_path
     from siteplan.candidates import render_candidates, score_candidates, write_candidates
@@ -542,10 +620,18 @@ def candidates(
     fmt = _output_format(fmt, output, _CANDIDATE_FORMATS)
     if fmt in ("geojson", "gpkg") and output is None:
         raise ParameterError(f"-f {fmt} writes the scored surface to a file: give -o PATH.{fmt}")
+    stray = _given(MAP_KEYS)
+    if stray and map_path is None:
+        raise ParameterError(f"{', '.join(stray)}: map options need --map PATH.html")
+    map_kwargs = _map_kwargs(options)
+    if map_path is not None and output is not None and map_path.resolve() == output.resolve():
+        raise ParameterError(f"--map {map_path} is also the -o output; give two different files")
     kwargs = _candidate_kwargs(options)
     result = analyze_from_cli(study, options)
     if output is not None:
         check_output_path(output, result.inputs)
+    if map_path is not None:
+        check_output_path(map_path, result.inputs)
     cres = score_candidates(
         result,
         progress=not quiet,
@@ -563,6 +649,12 @@ def candidates(
         from siteplan.sensitivity import analyze_sensitivity
 
         sres = analyze_sensitivity(result, candidates=cres)
+    if map_path is not None:
+        from siteplan.maps import write_map
+
+        map_written = write_map(result, map_path, candidates=cres, **map_kwargs)
+        if not quiet:
+            click.echo(f"wrote {map_written}: map of {len(cres.pick_index)} picks", err=True)
     if output is None:
         click.echo(render_candidates(cres, fmt, sensitivity=sres), nl=False)
         return
