@@ -65,9 +65,11 @@ class _Group(click.Group):
 
 def _exit_now(code: Any) -> NoReturn:
     """Flush standard output and error, then end the process with ``code``."""
+    import atexit
     import os
     import sys
 
+    atexit._run_exitfuncs()  # libraries' exit hooks (logging, tempfile, dask) still run
     status = code if isinstance(code, int) else (0 if code is None else 1)
     if code is not None and not isinstance(code, int):
         print(code, file=sys.stderr)
@@ -198,6 +200,10 @@ def validate(
     from siteplan.validate import validate_paths
 
     result = validate_paths(list(paths), role=role, datum=datum, strict=strict)
+    if output is not None:
+        from siteplan._io import check_output_path
+
+        check_output_path(output, result.inputs)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(result.text, nl=False)
