@@ -21,7 +21,8 @@ run: $(BIN)/python
 	$(BIN)/siteplan report -o $(OUT)/report.html
 	$(BIN)/siteplan map --offline -o $(OUT)/map.html
 	$(BIN)/siteplan export -o $(OUT)/simz.gpkg
-	@echo "wrote $(OUT)/: report.md report.json report.html map.html simz.gpkg validate.txt"
+	$(BIN)/siteplan candidates -o $(OUT)/candidates.md --map $(OUT)/candidates.html --offline
+	@echo "wrote $(OUT)/: report.md report.json report.html map.html simz.gpkg candidates.md candidates.html validate.txt"
 
 # Install the test dependencies and run the whole suite: ruff, mypy, pytest.
 test: $(BIN)/python
