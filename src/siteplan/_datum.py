@@ -78,6 +78,29 @@ def _offsets(lon: FloatArray, lat: FloatArray) -> tuple[FloatArray, FloatArray]:
     return np.where(inside, dlon, 0.0), np.where(inside, dlat, 0.0)
 
 
+def _invert(
+    forward: Callable[..., tuple[FloatArray, FloatArray]],
+    target_lon: FloatArray,
+    target_lat: FloatArray,
+    est_lon: FloatArray,
+    est_lat: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Invert ``forward`` by fixed-point iteration from a first estimate.
+
+    Each step moves the estimate by the forward transform's error, until every
+    point's error is below ``1e-12`` degree (at most ``_MAX_ITERATIONS`` steps).
+    """
+    for _ in range(_MAX_ITERATIONS):
+        fwd_lon, fwd_lat = forward(est_lon, est_lat)
+        err_lon = fwd_lon - target_lon
+        err_lat = fwd_lat - target_lat
+        est_lon = est_lon - err_lon
+        est_lat = est_lat - err_lat
+        if np.all(np.abs(err_lon) < _TOLERANCE_DEG) and np.all(np.abs(err_lat) < _TOLERANCE_DEG):
+            break
+    return est_lon, est_lat
+
+
 def wgs84_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
     """Convert WGS84 positions to GCJ-02 with the standard public formula.
 
@@ -104,16 +127,7 @@ def gcj02_to_wgs84(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, 
     """
     target_lon = np.asarray(lon, dtype=float)
     target_lat = np.asarray(lat, dtype=float)
-    est_lon, est_lat = target_lon.copy(), target_lat.copy()
-    for _ in range(_MAX_ITERATIONS):
-        fwd_lon, fwd_lat = wgs84_to_gcj02(est_lon, est_lat)
-        err_lon = fwd_lon - target_lon
-        err_lat = fwd_lat - target_lat
-        est_lon = est_lon - err_lon
-        est_lat = est_lat - err_lat
-        if np.all(np.abs(err_lon) < _TOLERANCE_DEG) and np.all(np.abs(err_lat) < _TOLERANCE_DEG):
-            break
-    return est_lon, est_lat
+    return _invert(wgs84_to_gcj02, target_lon, target_lat, target_lon, target_lat)
 
 
 def gcj02_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
@@ -129,16 +143,7 @@ def bd09_to_gcj02(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, F
     """Convert BD-09 positions to GCJ-02, inverting the forward formula iteratively."""
     target_lon = np.asarray(lon, dtype=float)
     target_lat = np.asarray(lat, dtype=float)
-    est_lon, est_lat = target_lon - 0.0065, target_lat - 0.006
-    for _ in range(_MAX_ITERATIONS):
-        fwd_lon, fwd_lat = gcj02_to_bd09(est_lon, est_lat)
-        err_lon = fwd_lon - target_lon
-        err_lat = fwd_lat - target_lat
-        est_lon = est_lon - err_lon
-        est_lat = est_lat - err_lat
-        if np.all(np.abs(err_lon) < _TOLERANCE_DEG) and np.all(np.abs(err_lat) < _TOLERANCE_DEG):
-            break
-    return est_lon, est_lat
+    return _invert(gcj02_to_bd09, target_lon, target_lat, target_lon - 0.0065, target_lat - 0.006)
 
 
 def wgs84_to_bd09(lon: npt.ArrayLike, lat: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
