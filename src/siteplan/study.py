@@ -251,7 +251,8 @@ def _study_from_folder(path: Path) -> Study:
             "add GeoJSON or GeoPackage layers, or give a study file",
             path=path,
         )
-    return Study(name=path.name, layers=tuple(LayerSpec(path=f) for f in files), path=path)
+    name = path.resolve().name or str(path.resolve())
+    return Study(name=name, layers=tuple(LayerSpec(path=f) for f in files), path=path)
 
 
 def load_study(path: str | Path | None = None) -> Study:
