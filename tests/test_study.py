@@ -302,6 +302,15 @@ def test_folder_study_makes_every_layer_file_a_site_layer(tmp_path: Path) -> Non
     assert data.exclusions is None
 
 
+def test_folder_given_as_dot_is_named_after_the_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "pudong"
+    write(folder / "sites.geojson", json.dumps(layer(POINT, prefix="h")))
+    monkeypatch.chdir(folder)
+    assert load_study(".").name == "pudong"
+
+
 def test_folder_with_a_geopackage_is_a_study(tmp_path: Path) -> None:
     folder = tmp_path / "gpkg_study"
     folder.mkdir()
