@@ -7,6 +7,7 @@ standard error and exit status 1; ``--verbose`` shows the traceback instead.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
@@ -45,29 +46,48 @@ class _Group(click.Group):
         standalone_mode: bool = True,
         **extra: Any,
     ) -> Any:
-        """Run the command; as a program (arguments from ``sys.argv``), exit fast.
+        """Run the command; every error ends as one line on standard error.
 
-        When the ``siteplan`` program ends, Python's teardown of the loaded
-        libraries (pandas, pyarrow, GDAL, ...) takes about 0.1 s; everything
-        is written and closed by then, so the program flushes its standard
-        streams and leaves with :func:`os._exit`. Calls with explicit ``args``
-        (tests, other programs) return or raise as usual.
+        Usage errors (a bad option value, a missing argument) become
+        ``siteplan: what is wrong (see 'siteplan CMD --help')`` with exit
+        status 2, like library errors, instead of click's three-line usage
+        block. As a program (arguments from ``sys.argv``), siteplan then
+        flushes its standard streams, runs the exit hooks and leaves with
+        :func:`os._exit`, skipping about 0.1 s of Python's teardown of pandas,
+        pyarrow and GDAL; calls with explicit ``args`` (tests, other programs)
+        end with :class:`SystemExit` as usual.
         """
-        if args is not None or not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
         code: Any = 0
         try:
-            super().main(None, prog_name, complete_var, True, **extra)
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except click.ClickException as exc:
+            click.echo(f"siteplan: {_usage_line(exc)}", err=True)
+            code = exc.exit_code
+        except click.exceptions.Abort:
+            click.echo("siteplan: interrupted; no output was written", err=True)
+            code = 130
         except SystemExit as exc:
             code = exc.code
-        return _exit_now(code)
+        if args is None:
+            _exit_now(code)
+        sys.exit(code if isinstance(code, int) else (0 if code is None else 1))
+
+
+def _usage_line(exc: click.ClickException) -> str:
+    """Return a click error as one line, with where to find help."""
+    message = " ".join(exc.format_message().split())
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
 
 
 def _exit_now(code: Any) -> NoReturn:
     """Flush standard output and error, then end the process with ``code``."""
     import atexit
     import os
-    import sys
 
     atexit._run_exitfuncs()  # libraries' exit hooks (logging, tempfile, dask) still run
     status = code if isinstance(code, int) else (0 if code is None else 1)
