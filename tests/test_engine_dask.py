@@ -1,5 +1,7 @@
 """The dask engine gives the in-memory engine's results, array for array.
 
+The candidates are partitioned with dask-geopandas (a Hilbert-sorted
+dask_geopandas.GeoDataFrame whose partitions are scattered to the workers).
 One small in-process LocalCluster (threads, no dashboard) serves the module;
 the engine reaches it by its scheduler address, the path a real cluster takes.
 """
@@ -14,7 +16,8 @@ import shapely
 
 pytest.importorskip("distributed")
 
-from siteplan._dask import dask_client, score_surface_dask
+import siteplan._dask as engine
+from siteplan._dask import dask_client, hilbert_order, score_surface_dask
 from siteplan._kernel import prepare_targets
 from siteplan.candidates import score_surface
 from siteplan.decay import make_decay
@@ -118,8 +121,6 @@ def test_default_engine_runs_worker_processes() -> None:
 
 
 def test_unreachable_scheduler_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    import siteplan._dask as engine
-
     monkeypatch.setattr(engine, "CONNECT_TIMEOUT", "1s")
     with (
         pytest.raises(
@@ -188,3 +189,115 @@ def test_cli_scheduler_needs_engine_dask() -> None:
     run = CliRunner().invoke(main, ["candidates", "--scheduler", "tcp://127.0.0.1:8786"])
     assert run.exit_code == 1
     assert "need --engine dask" in run.output
+
+
+def test_candidates_are_a_hilbert_partitioned_dask_geopandas_frame(scheduler: str) -> None:
+    import dask_geopandas
+
+    x, y, _ = _layout(n=4000)
+    with dask_client(scheduler) as client:
+        frame = engine._candidate_frame(x, y, client, partition_size=500, crs="EPSG:32651")
+        assert isinstance(frame, dask_geopandas.GeoDataFrame)
+        assert frame.npartitions == 8
+        assert frame.crs == "EPSG:32651"
+        assert list(frame.columns) == ["x", "y", "i", "geometry"]
+        parts = [frame.get_partition(k).compute() for k in range(frame.npartitions)]
+    assert [len(p) for p in parts] == [500] * 8
+    got = np.concatenate([p["i"].to_numpy() for p in parts])
+    np.testing.assert_array_equal(got, hilbert_order(x, y))  # every candidate once, in curve order
+    for p in parts:
+        i = p["i"].to_numpy()
+        np.testing.assert_array_equal(p["x"].to_numpy(), x[i])
+        np.testing.assert_array_equal(p.geometry.x.to_numpy(), x[i])
+        np.testing.assert_array_equal(p.geometry.y.to_numpy(), y[i])
+        assert p.crs == "EPSG:32651"
+    # Hilbert partitions are compact patches: their boxes cover the extent about once,
+    # where bands of the unsorted candidates would each cover all of it.
+    area = np.ptp(x) * np.ptp(y)
+    covered = sum(np.ptp(p["x"].to_numpy()) * np.ptp(p["y"].to_numpy()) for p in parts)
+    assert covered < 2.0 * area
+
+
+def test_the_engine_scores_the_dask_geopandas_partitions(
+    scheduler: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+    real = engine._candidate_frame
+
+    def spy(*args, **kwargs):
+        frame = real(*args, **kwargs)
+        seen.append(frame.npartitions)
+        return frame
+
+    monkeypatch.setattr(engine, "_candidate_frame", spy)
+    x, y, sites = _layout(n=3000)
+    targets = prepare_targets(sites)
+    decay = make_decay("rings")
+    out = score_surface_dask(
+        x, y, targets, np.ones(len(sites)), decay, scheduler=scheduler, partition_size=1000
+    )
+    ref = score_surface(x, y, targets, np.ones(len(sites)), decay)
+    assert seen == [3]
+    np.testing.assert_array_equal(out.score, ref.score)
+
+
+@pytest.mark.parametrize("partition_size", [1, 7, 64, 1000])
+def test_any_partitioning_gives_the_same_numbers(scheduler: str, partition_size: int) -> None:
+    x, y, sites = _layout(n=120 if partition_size < 10 else 2000, m=40, seed=11)
+    x[3], y[3] = x[2], y[2]  # duplicate candidates
+    targets = prepare_targets(sites)
+    weights = np.arange(1.0, 41.0)
+    decay = make_decay("linear", max_m=900.0)  # most candidates have no site within reach
+    ref = score_surface(x, y, targets, weights, decay)
+    out = score_surface_dask(
+        x, y, targets, weights, decay, scheduler=scheduler, partition_size=partition_size
+    )
+    for name in ("score", "nearest", "nearest_m", "breakdown"):
+        np.testing.assert_array_equal(getattr(out, name), getattr(ref, name), err_msg=name)
+
+
+def test_a_large_candidate_set_is_scattered_not_put_in_the_graph(scheduler: str) -> None:
+    # 600,000 candidates are 14 MB of coordinates: inside the task graph, distributed
+    # would warn "Sending large graph" (an error under filterwarnings = error)
+    rng = np.random.default_rng(5)
+    x, y = rng.uniform(0, 5000, size=(2, 600_000))
+    targets = prepare_targets(np.asarray([shapely.Point(2500, 2500)], dtype=object))
+    decay = make_decay("rings")
+    ref = score_surface(x, y, targets, np.ones(1), decay, keep_breakdown=False)
+    out = score_surface_dask(
+        x, y, targets, np.ones(1), decay, keep_breakdown=False, scheduler=scheduler
+    )
+    np.testing.assert_array_equal(out.score, ref.score)
+    np.testing.assert_array_equal(out.nearest_m, ref.nearest_m)
+
+
+def test_hilbert_order_puts_non_finite_candidates_last() -> None:
+    x = np.array([5.0, np.nan, 0.0, 1.0, np.inf])
+    y = np.array([5.0, 0.0, 0.0, 1.0, 2.0])
+    order = hilbert_order(x, y)
+    assert sorted(order.tolist()) == list(range(5))
+    assert order[-2:].tolist() == [1, 4]
+    assert hilbert_order(np.zeros(0), np.zeros(0)).tolist() == []
+
+
+@pytest.mark.parametrize("partition_size", [1.5, "10", False])
+def test_partition_size_must_be_a_whole_number(partition_size) -> None:
+    x, y, sites = _layout(n=10)
+    with pytest.raises(ParameterError, match="partition_size"):
+        score_surface_dask(
+            x,
+            y,
+            prepare_targets(sites),
+            np.ones(len(sites)),
+            make_decay("rings"),
+            scheduler="tcp://127.0.0.1:9",  # checked before connecting
+            partition_size=partition_size,
+        )
+
+
+def test_doctests_pass() -> None:
+    import doctest
+
+    outcome = doctest.testmod(engine, optionflags=doctest.ELLIPSIS)
+    assert outcome.attempted > 0
+    assert outcome.failed == 0

@@ -1,25 +1,32 @@
-"""The dask engine: the exact candidate scoring, partitioned over a dask.distributed cluster.
+"""The dask engine: the exact candidate scoring on a dask-geopandas frame over dask.distributed.
 
-The candidates are sorted south to north and split into partitions of
-coordinate arrays (``x``, ``y`` and each candidate's position), so that each
-partition is a band that only some sites can reach; the partitions are sent to
-the workers as data (``Client.scatter``), never inside the task graph.
-Every partition runs the in-memory engine
-(:func:`siteplan.candidates.score_surface`: the same exact kernel, cutoff
-pruning and nearest-site search) on a worker; the prepared sites are sent to
-every worker once. Each candidate's numbers depend only on that candidate, so
-the results are identical to the in-memory engine's, bit for bit.
+The candidates become a :class:`geopandas.GeoDataFrame` of points (columns
+``x``, ``y`` and ``i``, each candidate's position) sorted along a Hilbert curve
+(:meth:`geopandas.GeoSeries.hilbert_distance`, the curve of dask-geopandas'
+``spatial_shuffle(by="hilbert")``) and cut into partitions of at most
+:data:`DEFAULT_PARTITION` candidates, so that each partition is a compact patch
+of the study area that only nearby sites can reach. The partitions are sent to
+the workers as data (``Client.scatter``), never inside the task graph, and
+assembled there into a :class:`dask_geopandas.GeoDataFrame` (the points are
+built on the workers, by :func:`dask_geopandas.points_from_xy`).
+``map_partitions`` runs the in-memory engine
+(:func:`siteplan.candidates.score_surface`: the same exact kernel on the
+partition's coordinate arrays, cutoff pruning and nearest-site search) on every
+partition; the prepared sites are sent to every worker once. Each candidate's
+numbers depend only on that candidate, so once put back in candidate order
+(by ``i``) the results are identical to the in-memory engine's, bit for bit.
 
 Without a scheduler address, a :class:`distributed.LocalCluster` of worker
 processes (one thread each, no dashboard, nothing on the network beyond the
 loopback) is started for the run and shut down after it. With an address
 (``tcp://host:8786``), the run uses that cluster; its workers need siteplan
-(the same version) and the ``dask`` extra installed.
+(the same version) and the ``dask`` extra (dask-geopandas, distributed) installed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import math
 import os
@@ -32,22 +39,30 @@ import numpy.typing as npt
 from siteplan.errors import ParameterError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from siteplan._kernel import Targets
     from siteplan.candidates import SurfaceScores
     from siteplan.decay import DecayFunction
 
-__all__ = ["DEFAULT_PARTITION", "dask_client", "score_surface_dask"]
+__all__ = [
+    "DEFAULT_PARTITION",
+    "dask_client",
+    "default_partition_size",
+    "hilbert_order",
+    "score_surface_dask",
+]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 #: Candidates per partition, at most (more partitions than workers keeps them all busy).
-DEFAULT_PARTITION: Final = 250_000
+DEFAULT_PARTITION: Final = 100_000
 #: How long to wait for a scheduler given by address.
 CONNECT_TIMEOUT = "10s"
 #: The fewest candidates worth a partition of their own.
 _MIN_PARTITION: Final = 5_000
 _INSTALL: Final = (
-    "the dask engine needs dask and distributed: pip install 'siteplan[dask]' "
+    "the dask engine needs dask-geopandas and distributed: pip install 'siteplan[dask]' "
     "(or use the default in-memory engine)"
 )
 
@@ -127,8 +142,84 @@ def dask_client(
         client.close()
 
 
+def _import_engine() -> tuple[Any, Any, Any]:
+    """Return the modules the engine runs on: distributed, dask.dataframe, dask_geopandas."""
+    distributed = _import_distributed()
+    try:
+        import dask.dataframe as dd
+        import dask_geopandas
+    except ImportError as exc:  # pragma: no cover - the test extras install them
+        raise ParameterError(f"{_INSTALL} ({exc})") from None
+    return distributed, dd, dask_geopandas
+
+
+def hilbert_order(x: FloatArray, y: FloatArray) -> npt.NDArray[np.int64]:
+    """Return the candidates' positions sorted along a Hilbert curve over their extent.
+
+    The curve is geopandas' (:meth:`geopandas.GeoSeries.hilbert_distance`, level 16,
+    the one dask-geopandas' ``spatial_shuffle(by="hilbert")`` uses); ties keep
+    candidate order, and candidates with a non-finite coordinate come last.
+
+    Parameters
+    ----------
+    x, y
+        Candidate coordinates (metric CRS).
+
+    Returns
+    -------
+    numpy.ndarray
+        A permutation of ``range(len(x))``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> hilbert_order(np.array([9.0, 0.0, 0.0, 9.0]), np.array([0.0, 0.0, 9.0, 9.0])).tolist()
+    [1, 2, 3, 0]
+    """
+    import geopandas as gpd
+
+    finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+    key = np.full(len(x), 2**32, dtype=np.int64)  # above every level-16 distance
+    if len(finite):
+        points = gpd.GeoSeries(gpd.points_from_xy(x[finite], y[finite]))
+        key[finite] = points.hilbert_distance().to_numpy()
+    return np.argsort(key, kind="stable").astype(np.int64)
+
+
+def default_partition_size(n: int, workers: int) -> int:
+    """Return the candidates per partition for ``n`` candidates on ``workers`` workers.
+
+    Four partitions per worker (so that a slow one does not hold up the run), at
+    most :data:`DEFAULT_PARTITION` candidates each (memory stays bounded), and
+    no partition under 5,000 candidates unless there are fewer.
+
+    Examples
+    --------
+    >>> default_partition_size(1_000_000, 2), default_partition_size(20_000, 2)
+    (100000, 5000)
+    """
+    parts = max(4 * max(workers, 1), math.ceil(n / DEFAULT_PARTITION))
+    parts = max(1, min(parts, math.ceil(n / _MIN_PARTITION)))
+    return max(1, math.ceil(n / parts))
+
+
+def _result_meta(m: int, keep_breakdown: bool) -> pd.DataFrame:
+    """Return the (empty) frame one partition's scores come back in."""
+    import pandas as pd
+
+    columns: dict[str, Any] = {
+        "i": np.zeros(0, dtype=np.int64),
+        "score": np.zeros(0),
+        "nearest": np.zeros(0, dtype=np.int64),
+        "nearest_m": np.zeros(0),
+    }
+    if keep_breakdown:
+        columns |= {f"b{j}": np.zeros(0) for j in range(m)}
+    return pd.DataFrame(columns)
+
+
 def _score_partition(
-    part: tuple[FloatArray, FloatArray, npt.NDArray[np.int64]],
+    part: pd.DataFrame,
     *,
     targets: Targets,
     weights: FloatArray,
@@ -136,14 +227,19 @@ def _score_partition(
     chunk_size: int,
     keep_breakdown: bool,
     index: str,
-) -> tuple[npt.NDArray[np.int64], SurfaceScores]:
-    """Score one partition (x, y and the candidates' positions) with the in-memory engine."""
+) -> pd.DataFrame:
+    """Score one partition of the candidates with the in-memory engine.
+
+    The kernel takes the partition's coordinate arrays (``x``, ``y``), not its
+    Point geometries; the scores come back with each candidate's position ``i``.
+    """
+    import pandas as pd
+
     from siteplan.candidates import score_surface
 
-    x, y, pos = part
     scores = score_surface(
-        x,
-        y,
+        part["x"].to_numpy(dtype=np.float64),
+        part["y"].to_numpy(dtype=np.float64),
         targets,
         weights,
         decay,
@@ -152,7 +248,71 @@ def _score_partition(
         index=index,
         progress=False,
     )
-    return pos, scores
+    columns: dict[str, Any] = {
+        "i": part["i"].to_numpy(dtype=np.int64),
+        "score": scores.score,
+        "nearest": scores.nearest.astype(np.int64),
+        "nearest_m": scores.nearest_m,
+    }
+    frame = pd.DataFrame(columns)
+    if keep_breakdown and scores.breakdown is not None:
+        names = [f"b{j}" for j in range(len(targets))]
+        breakdown = pd.DataFrame(scores.breakdown.T, columns=names, index=frame.index)
+        frame = pd.concat([frame, breakdown], axis=1)
+    return frame
+
+
+def _candidate_frame(
+    x: FloatArray,
+    y: FloatArray,
+    client: Any,
+    *,
+    partition_size: int,
+    crs: Any = None,
+) -> Any:
+    """Partition candidates (at least one) along a Hilbert curve into a dask-geopandas frame.
+
+    Parameters
+    ----------
+    x, y
+        Candidate coordinates (metric CRS).
+    client
+        The :class:`distributed.Client`; the partitions are scattered to its workers.
+    partition_size
+        Candidates per partition, at most.
+    crs
+        The coordinates' CRS, given to the frame's geometry.
+
+    Returns
+    -------
+    dask_geopandas.GeoDataFrame
+        Columns ``x``, ``y``, ``i`` (the candidate's position in ``x``) and
+        ``geometry`` (points); its index is the position along the curve, and
+        each partition a contiguous stretch of it.
+    """
+    import pandas as pd
+
+    _, dd, dask_geopandas = _import_engine()
+    n = len(x)
+    order = hilbert_order(x, y)
+    cuts = [*range(0, n, partition_size), n]
+    parts = [
+        pd.DataFrame(
+            {"x": x[order[a:b]], "y": y[order[a:b]], "i": order[a:b]},
+            index=pd.RangeIndex(a, b),
+        )
+        for a, b in itertools.pairwise(cuts)
+    ]
+    meta = parts[0].iloc[:0]
+    # Sent to the workers as data: a graph that holds the data would pass through the
+    # scheduler (dask_geopandas.from_geopandas warns "Sending large graph" at 1e6 points).
+    futures = client.scatter(parts, hash=False)
+    del parts
+    frame = dd.from_delayed(futures, meta=meta, divisions=[*cuts[:-1], n - 1])
+    geometry = dask_geopandas.points_from_xy(frame, "x", "y", crs=crs)
+    frame = dask_geopandas.from_dask_dataframe(frame, geometry=geometry)
+    # from_dask_dataframe drops the CRS from the frame's metadata (the partitions keep it)
+    return frame if crs is None else frame.set_crs(crs)
 
 
 def score_surface_dask(
@@ -170,6 +330,7 @@ def score_surface_dask(
     workers: int | None = None,
     client: Any = None,
     partition_size: int | None = None,
+    crs: Any = None,
 ) -> SurfaceScores:
     """Score points against every target on a dask cluster (results as the in-memory engine).
 
@@ -190,12 +351,26 @@ def score_surface_dask(
     partition_size
         Candidates per partition (default: enough partitions to give every
         worker four, at most :data:`DEFAULT_PARTITION` candidates each).
+    crs
+        The coordinates' CRS, for the partitions' point geometries (optional).
 
     Returns
     -------
     SurfaceScores
         Equal, array for array, to what the in-memory engine returns.
+
+    Raises
+    ------
+    ParameterError
+        When dask is not installed, ``partition_size`` is not a whole number >= 1,
+        or the cluster cannot be reached (see :func:`dask_client`).
     """
+    if partition_size is not None and (
+        isinstance(partition_size, bool)
+        or not isinstance(partition_size, int)
+        or partition_size < 1
+    ):
+        raise ParameterError(f"partition_size {partition_size!r} is not a whole number >= 1")
     if client is None:
         with dask_client(scheduler, workers=workers) as own:
             return score_surface_dask(
@@ -210,61 +385,50 @@ def score_surface_dask(
                 progress=progress,
                 client=own,
                 partition_size=partition_size,
+                crs=crs,
             )
-    distributed = _import_distributed()
+    distributed, _, _ = _import_engine()
     from siteplan.candidates import SurfaceScores, _progress_bar
 
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     n, m = len(x), len(targets)
-    if partition_size is None:
-        nworkers = max(len(client.scheduler_info().get("workers", {})), 1)
-        parts = max(4 * nworkers, math.ceil(n / DEFAULT_PARTITION))
-        parts = max(1, min(parts, math.ceil(n / _MIN_PARTITION)))
-    else:
-        if isinstance(partition_size, bool) or partition_size < 1:
-            raise ParameterError(f"partition_size {partition_size!r} is not a whole number >= 1")
-        parts = max(1, math.ceil(n / partition_size))
-    if n == 0:
-        return SurfaceScores(
-            score=np.zeros(0),
-            nearest=np.zeros(0, dtype=np.intp),
-            nearest_m=np.zeros(0),
-            breakdown=np.zeros((m, 0)) if keep_breakdown else None,
-        )
-    order = np.argsort(y, kind="stable").astype(np.int64)
-    # Partitions are sent to the workers as data (scatter), never inside the task graph.
-    partitions = [(x[pos], y[pos], pos) for pos in np.array_split(order, min(parts, n)) if len(pos)]
-    shared = client.scatter(
-        [targets, np.asarray(weights, dtype=np.float64), decay], broadcast=True, hash=False
-    )
-    futures = [
-        client.submit(
-            _score_partition,
-            part,
-            targets=shared[0],
-            weights=shared[1],
-            decay=shared[2],
-            chunk_size=chunk_size,
-            keep_breakdown=keep_breakdown,
-            index=index,
-            pure=False,
-        )
-        for part in client.scatter(partitions, hash=False)
-    ]
     score = np.zeros(n)
     nearest = np.full(n, -1, dtype=np.intp)
     nearest_m = np.full(n, np.inf)
     breakdown = np.zeros((m, n)) if keep_breakdown else None
+    if n == 0:
+        return SurfaceScores(score=score, nearest=nearest, nearest_m=nearest_m, breakdown=breakdown)
+    if partition_size is None:
+        nworkers = len(client.scheduler_info().get("workers", {}))
+        partition_size = default_partition_size(n, nworkers)
+    frame = _candidate_frame(x, y, client, partition_size=partition_size, crs=crs)
+    # The sites, weights and decay go to every worker once, not into every task.
+    shared = client.scatter(
+        [targets, np.asarray(weights, dtype=np.float64), decay], broadcast=True, hash=False
+    )
+    scored = frame.map_partitions(
+        _score_partition,
+        targets=shared[0],
+        weights=shared[1],
+        decay=shared[2],
+        chunk_size=chunk_size,
+        keep_breakdown=keep_breakdown,
+        index=index,
+        meta=_result_meta(m, keep_breakdown),
+    )
+    futures = client.compute(scored.to_delayed())
+    names = [f"b{j}" for j in range(m)]
     bar = _progress_bar(n, progress)
     try:
         for future in distributed.as_completed(futures):
-            pos, got = future.result()
-            score[pos] = got.score
-            nearest[pos] = got.nearest
-            nearest_m[pos] = got.nearest_m
-            if breakdown is not None and got.breakdown is not None:
-                breakdown[:, pos] = got.breakdown
+            got = future.result()
+            pos = got["i"].to_numpy()
+            score[pos] = got["score"].to_numpy()
+            nearest[pos] = got["nearest"].to_numpy()
+            nearest_m[pos] = got["nearest_m"].to_numpy()
+            if breakdown is not None:
+                breakdown[:, pos] = got[names].to_numpy().T
             bar.update(len(pos))
             future.release()
     finally:
