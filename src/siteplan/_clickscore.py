@@ -124,19 +124,17 @@ def score_locations(result: Result, lon: npt.ArrayLike, lat: npt.ArrayLike) -> p
     total = float(weights.sum())
     score = (s @ weights) / total if total > 0 else np.zeros(len(x))
     nearest = np.argmin(d, axis=1)
-    out = pd.DataFrame(
-        {
-            "lon": lon_arr,
-            "lat": lat_arr,
-            "score": score,
-            "nearest_id": np.asarray(ids, dtype=object)[nearest],
-            "nearest_m": d[np.arange(len(x)), nearest],
-        }
-    )
-    for j, sid in enumerate(ids):
-        out[f"score_{sid}"] = s[:, j]
-        out[f"distance_m_{sid}"] = d[:, j]
-    return out
+    columns: dict[str, Any] = {
+        "lon": lon_arr,
+        "lat": lat_arr,
+        "score": score,
+        "nearest_id": np.asarray(ids, dtype=object)[nearest],
+        "nearest_m": d[np.arange(len(x)), nearest],
+    }
+    for j, sid in enumerate(ids):  # all at once: column by column fragments the frame
+        columns[f"score_{sid}"] = s[:, j]
+        columns[f"distance_m_{sid}"] = d[:, j]
+    return pd.DataFrame(columns)
 
 
 def _rings(geom: shapely.Geometry) -> list[FloatArray]:

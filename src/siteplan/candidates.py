@@ -278,24 +278,24 @@ class CandidateResult:
         """
         p = self.pick_index
         lon, lat = _to_wgs84(self.result.crs, self.x[p], self.y[p])
-        frame = pd.DataFrame(
-            {
-                "rank": np.arange(1, len(p) + 1, dtype=np.int64),
-                "id": np.asarray(self.ids(p), dtype=object),
-                "x": self.x[p],
-                "y": self.y[p],
-                "lon": lon,
-                "lat": lat,
-                "score": self.score[p],
-                "nearest_id": np.asarray(self.site_ids, dtype=object)[self.nearest[p]],
-                "nearest_m": self.nearest_m[p],
-            }
-        )
+        columns: dict[str, Any] = {
+            "rank": np.arange(1, len(p) + 1, dtype=np.int64),
+            "id": np.asarray(self.ids(p), dtype=object),
+            "x": self.x[p],
+            "y": self.y[p],
+            "lon": lon,
+            "lat": lat,
+            "score": self.score[p],
+            "nearest_id": np.asarray(self.site_ids, dtype=object)[self.nearest[p]],
+            "nearest_m": self.nearest_m[p],
+        }
+        # all at once: inserting 2 columns per site fragments the frame (a pandas
+        # PerformanceWarning from about 50 sites on)
         for j, sid in enumerate(self.site_ids):
-            frame[f"score_{sid}"] = self.pick_breakdown[:, j]
+            columns[f"score_{sid}"] = self.pick_breakdown[:, j]
         for j, sid in enumerate(self.site_ids):
-            frame[f"distance_m_{sid}"] = self.pick_distances[:, j]
-        return frame
+            columns[f"distance_m_{sid}"] = self.pick_distances[:, j]
+        return pd.DataFrame(columns)
 
     @property
     def eligible(self) -> npt.NDArray[np.bool_]:
@@ -356,9 +356,9 @@ class CandidateResult:
         for column in ("excluded_by", "nearest_id"):
             values = frame[column].astype(object)
             frame[column] = values.where(values.notna(), None)
-        if self.breakdown is not None:
-            for j, sid in enumerate(self.site_ids):
-                frame[f"score_{sid}"] = self.breakdown[:, j]
+        if self.breakdown is not None:  # all at once (see picks)
+            scores = {f"score_{sid}": self.breakdown[:, j] for j, sid in enumerate(self.site_ids)}
+            frame = pd.concat([frame, pd.DataFrame(scores, index=frame.index)], axis=1)
         return gpd.GeoDataFrame(frame, geometry=self.cells_wgs84().array, crs=_WGS84)
 
     def picks_wgs84(self) -> gpd.GeoDataFrame:
@@ -422,19 +422,17 @@ class CandidateResult:
         total = float(self.site_weights.sum())
         score = (s @ self.site_weights) / total if total > 0 else np.zeros(len(x))
         nearest = np.argmin(d, axis=1)
-        out = pd.DataFrame(
-            {
-                "lon": lon_arr,
-                "lat": lat_arr,
-                "score": score,
-                "nearest_id": np.asarray(self.site_ids, dtype=object)[nearest],
-                "nearest_m": d[np.arange(len(x)), nearest],
-            }
-        )
-        for j, sid in enumerate(self.site_ids):
-            out[f"score_{sid}"] = s[:, j]
-            out[f"distance_m_{sid}"] = d[:, j]
-        return out
+        columns: dict[str, Any] = {
+            "lon": lon_arr,
+            "lat": lat_arr,
+            "score": score,
+            "nearest_id": np.asarray(self.site_ids, dtype=object)[nearest],
+            "nearest_m": d[np.arange(len(x)), nearest],
+        }
+        for j, sid in enumerate(self.site_ids):  # all at once (see picks)
+            columns[f"score_{sid}"] = s[:, j]
+            columns[f"distance_m_{sid}"] = d[:, j]
+        return pd.DataFrame(columns)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the json output as a dict (see :func:`render_candidates`)."""
@@ -1144,10 +1142,12 @@ def _csv_text(cres: CandidateResult, sres: SensitivityResult | None = None) -> s
 
 
 def _md(text: Any) -> str:
-    """Make user text safe inside a markdown table cell."""
+    """Make user text safe inside a markdown table cell (one line, markup escaped)."""
+    from siteplan.report import escape_markdown
+
     if text is None:
         return ""
-    return " ".join(str(text).split()).replace("|", "\\|")
+    return escape_markdown(" ".join(str(text).split()))
 
 
 def _markdown_text(cres: CandidateResult, sres: SensitivityResult | None = None) -> str:
@@ -1180,7 +1180,7 @@ def _markdown_text(cres: CandidateResult, sres: SensitivityResult | None = None)
     for record in _pick_records(cres, stability):
         cells = [
             str(record["rank"]),
-            record["id"],
+            _md(record["id"]),
             f"{record['lon']:.6f}",
             f"{record['lat']:.6f}",
             f"{record['score']:.1f}",
@@ -1361,7 +1361,23 @@ def write_candidates(
     if fmt == "geojson":
         return write_text(path, _geojson_text(cres, sensitivity), inputs)
     if fmt == "gpkg":
-        with atomic_path(path, inputs) as tmp:
-            _write_gpkg(cres, tmp, sensitivity)
+        import pyogrio
+
+        # GDAL errors become OutputError outside atomic_path (which has removed the
+        # temporary file by then), as in siteplan.export
+        try:
+            with atomic_path(path, inputs) as tmp:
+                _write_gpkg(cres, tmp, sensitivity)
+        except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+            detail = " ".join(str(exc).split())[:200]
+            hint = (
+                "its field names ignore case, so site ids that differ only in case collide "
+                "(score_<site> columns): rename one, or write .geojson or .csv"
+                if isinstance(exc, pyogrio.errors.FieldError)
+                else "check the folder and free space"
+            )
+            raise OutputError(
+                f"GDAL cannot write the GeoPackage ({detail}); {hint}", path=path
+            ) from None
         return path
     raise ParameterError(f"format {fmt!r} is not one of {', '.join(CANDIDATE_FORMATS)}")

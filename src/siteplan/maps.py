@@ -913,9 +913,12 @@ def _add_assets(fmap: folium.Map, offline: bool) -> None:
 
 
 def _tile_layer(tiles: TileChoice, name: str | None = None) -> folium.TileLayer:
+    # Leaflet keys attributions by their HTML in a plain object, which cannot hold the key
+    # "__proto__" (the credit would vanish); an entity shows the same text.
+    attribution = "&#95;_proto__" if tiles.attribution == "__proto__" else tiles.attribution
     return folium.TileLayer(
         tiles=tiles.url,
-        attr=tiles.attribution,
+        attr=attribution,
         name=name if name is not None else f"Tiles: {html_text(tiles.name)}",
         subdomains=tiles.subdomains,
         max_zoom=tiles.max_zoom,

@@ -416,6 +416,14 @@ def _text(value: Any) -> str:
     return "" if _missing(value) else str(value)
 
 
+def _metres_or_text(value: Any) -> str:
+    """Return metres rounded for people, or the value as written when it is not a number."""
+    try:
+        return _metres(value)
+    except (TypeError, ValueError):
+        return _text(value)
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
@@ -542,7 +550,7 @@ def _details_table(result: Result) -> _Table:
         (
             _text(row["id"]),
             _metres(row["geodesic_area_m2"]),
-            *(_metres(row[c]) if c == "accuracy_m" else _text(row[c]) for c in columns),
+            *(_metres_or_text(row[c]) if c == "accuracy_m" else _text(row[c]) for c in columns),
         )
         for row in _records(sites)
     )
