@@ -28,11 +28,26 @@ Helpers
     A TOML basic string literal for ``text`` (for hostile study names).
 ``write_hostile_study(folder)``
     A small study whose every user-controlled text is hostile.
+``write_text_study(folder, texts, name=..., file_names=...)``
+    A study (with exclusions, constraints and a parcel layer) whose every
+    user-controlled text is taken from ``texts``: hostile ones, or benign
+    stand-ins that render to the same page structure.
+
+The catalogue covers event handlers (``onerror``, ``onload``, ``ontoggle``,
+``onbegin``, attribute breakouts), script and JSON breakouts, template literals
+(``${...}``, nested, a lone backtick) and template syntax (Jinja, Angular),
+``javascript:`` URLs (raw, in links, mixed case, entity-encoded, in SVG and
+markdown links, a meta refresh), CSS (``expression()``, ``url(javascript:...)``,
+``</style>``, a style attribute) and Unicode tricks (RTL override, zero-width
+joiners, U+2028/U+2029, fullwidth and look-alike brackets, homoglyphs,
+combining marks, invisible tag characters). Surrogates are left out: they are
+not valid UTF-8, so no file can hold them.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -105,6 +120,36 @@ PAYLOADS: tuple[Payload, ...] = (
     Payload("emoji", "🏥🧬 family 👨\u200d👩\u200d👧 flag 🇨🇳"),
     Payload("chinese", "张江基因岛（上海国际医学园区）"),  # noqa: RUF001
     Payload("mixed_cjk_markup", "质子<img src=x onerror=window.__pwned=1>重离子"),
+    # event handlers that fire without a click
+    Payload("details_ontoggle", f"<details open ontoggle={_SET}>"),
+    Payload("svg_animate_onbegin", f"<svg><animate onbegin={_SET} attributeName=x dur=1s>"),
+    # script and JSON breakouts
+    Payload("json_breakout", f'"}}]}});{_SET};//'),
+    Payload("comment_close_script", f"--><script>{_SET}</script>"),
+    # template literals and client-side template syntax
+    Payload("nested_template", f"`${{`${{{_SET}}}`}}`"),
+    Payload("angular_template", f"{{{{constructor.constructor('{_SET}')()}}}}"),
+    # javascript: URLs, in links and disguised
+    Payload("javascript_mixed_case", f"JaVaScRiPt:{_SET}"),
+    Payload("javascript_entities", f"&#106;avascript&#58;{_SET}"),
+    Payload("markdown_link", f"[click](javascript:{_SET})"),
+    Payload("svg_xlink_href", f'<svg><a xlink:href="javascript:{_SET}"><text>x</text></a></svg>'),
+    Payload("meta_refresh", f'<meta http-equiv=refresh content="0;url=javascript:{_SET}">'),
+    # CSS: url(javascript:...), a style attribute
+    Payload("css_url_javascript", f"x{{background:url(javascript:{_SET})}}"),
+    Payload("style_attribute", f'<div style="background:url(javascript:{_SET})">x</div>'),
+    # Unicode tricks: look-alike brackets, combining marks, joiners, invisible tags
+    Payload("fullwidth_script", f"\uff1cscript\uff1e{_SET}\uff1c\uff0fscript\uff1e"),
+    Payload(
+        "homoglyph_brackets", f"\u2039img src=x onerror={_SET}\u203a \ufe64b\ufe65 \u02c2i\u02c3"
+    ),
+    Payload("homoglyph_name", "Zh\u0430ngji\u0430ng G\u0435n\u0435 Isl\u0430nd (CGT p\u0430rk)"),
+    Payload("combining_marks", "Z\u0351\u0336a\u0337\u0301l\u0338g\u0334o <\u0338b>\u0338"),
+    Payload("zero_width_joiners", f"<scr\u200dipt>{_SET}</scr\u200cipt>\u2060\u200d"),
+    Payload("unicode_tags", "ok\U000e0069\U000e0067\U000e006e\U000e006f\U000e0072\U000e0065"),
+    # a JavaScript object key with a meaning, a spreadsheet formula
+    Payload("proto_key", "__proto__"),
+    Payload("csv_formula", f'=HYPERLINK("javascript:{_SET}","x")'),
 )
 
 WITH_NUL = f"n\x00<script>{_SET}</script>"
@@ -271,3 +316,159 @@ def write_hostile_study(folder: Path) -> Path:
         encoding="utf-8",
     )
     return study
+
+
+_CONSTRAINT_KINDS = ("setback", "within", "beyond", "exclusion")
+
+
+def write_text_study(
+    folder: Path, texts: Sequence[str], *, name: str, file_names: Sequence[str]
+) -> tuple[Path, Path]:
+    """Write a study whose every user-controlled text comes from ``texts``; return it and parcels.
+
+    With *n* = ``len(texts)`` (at least 12) and *t(k)* = ``texts[k % n]``, so
+    that every text lands in every field:
+
+    - ``sites.geojson``: site *i* (a small square on a 4-column grid about 400 m
+      apart, near 121.60 E, 31.08 N) has ``id`` = ``name`` = *t(i)*,
+      ``name_zh`` ... ``accuracy_m`` = *t(i+1)* ... *t(i+6)*, ``placement`` =
+      ``schematic`` (site 0) or *t(i+7)*, and a scoring-irrelevant property
+      whose *key* is *t(i+8)* and value *t(i+9)*;
+    - ``context.geojson``: point *k* has ``name`` *t(k)*, ``name_zh`` *t(k+1)*,
+      ``source`` *t(k+2)* and a property *t(k+3)*: *t(k+4)*; and one more context
+      layer per entry of ``file_names``, in a file *named* after it, holding one
+      point named after the file;
+    - ``boundary.geojson``: a square (the study area) and *n* - 1 tiny squares
+      inside it (their union is the square); feature *k* has ``name`` *t(k)*,
+      ``name_zh`` *t(k+1)*, ``notes`` *t(k+2)*, ``source`` *t(k+3)* and a
+      property *t(k+4)*: *t(k+5)*;
+    - ``x <file_names[0]>.geojson`` (an exclusion layer): a square and *n* - 1
+      tiny squares inside it; feature *k* has ``name`` *t(k)*, ``notes``
+      *t(k+1)*, ``source`` *t(k+2)* and a property *t(k+3)*: *t(k+4)*;
+    - ``study.toml``: ``name``, ``focus`` = *t(0)*, the layers, and one
+      ``[[constraints]]`` per text (kinds setback, within, beyond, exclusion in
+      turn) with ``name`` *t(i)*, ``note`` *t(i+1)*, ``source`` *t(i+2)* and
+      ``site`` *t(i+3)* (or the exclusion layer);
+    - ``parcels.geojson`` (not a study layer; for candidates): one small square
+      per text, ``id`` *t(i)* and ``name`` *t(i+1)*.
+
+    Two calls with texts that sort in the same order give studies with the same
+    geometry, ranks and order of everything, so their rendered outputs differ
+    only in the texts (what the hostile-output tests compare).
+    """
+    n = len(texts)
+    if n < 12:
+        raise ValueError("write_text_study needs at least 12 texts")
+
+    def t(k: int) -> str:
+        return texts[k % n]
+
+    def feature(properties: dict[str, str], geometry: dict[str, object]) -> dict[str, object]:
+        return {"type": "Feature", "properties": properties, "geometry": geometry}
+
+    def inside(lon: float, lat: float, k: int, step: float) -> dict[str, object]:
+        """The k-th tiny square of a 4 x 4 lattice around (lon, lat)."""
+        return _square(lon + step * (k % 4 - 1.5), lat + step * (k // 4 % 4 - 1.5), 0.0001)
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sites = []
+    for i in range(n):
+        properties = {
+            "id": t(i),
+            "name": t(i),
+            "name_zh": t(i + 1),
+            "source": t(i + 2),
+            "notes": t(i + 3),
+            "address": t(i + 4),
+            "kind": t(i + 5),
+            "accuracy_m": t(i + 6),
+            "placement": "schematic" if i == 0 else t(i + 7),
+            t(i + 8): t(i + 9),
+        }
+        where = _square(121.600 + 0.004 * (i % 4), 31.080 + 0.004 * (i // 4))
+        sites.append(feature(properties, where))
+    _write(folder / "sites.geojson", sites)
+    layers = ['[[layers]]\npath = "sites.geojson"\nrole = "site"\n']
+    points = [
+        feature(
+            {
+                "id": f"ctx_{k}",
+                "name": t(k),
+                "name_zh": t(k + 1),
+                "source": t(k + 2),
+                t(k + 3): t(k + 4),
+            },
+            {"type": "Point", "coordinates": [121.594 + 0.001 * k, 31.074]},
+        )
+        for k in range(n)
+    ]
+    _write(folder / "context.geojson", points)
+    layers.append('[[layers]]\npath = "context.geojson"\nrole = "context"\n')
+    for j, file_name in enumerate(file_names):
+        point = {"type": "Point", "coordinates": [121.596 + 0.0015 * j, 31.076]}
+        path = _write(
+            folder / f"{file_name}.geojson",
+            [feature({"id": f"file_{j}", "name": file_name}, point)],
+        )
+        layers.append(f'[[layers]]\npath = {toml_string(path.name)}\nrole = "context"\n')
+    boundary = [
+        feature(
+            {
+                "id": f"boundary_{k}",
+                "name": t(k),
+                "name_zh": t(k + 1),
+                "notes": t(k + 2),
+                "source": t(k + 3),
+                "placement": "schematic",
+                t(k + 4): t(k + 5),
+            },
+            _square(121.606, 31.086, 0.012) if k == 0 else inside(121.606, 31.086, k, 0.004),
+        )
+        for k in range(n)
+    ]
+    _write(folder / "boundary.geojson", boundary)
+    layers.append('[[layers]]\npath = "boundary.geojson"\nrole = "boundary"\n')
+    areas = [
+        feature(
+            {
+                "id": f"exclusion_{k}",
+                "name": t(k),
+                "notes": t(k + 1),
+                "source": t(k + 2),
+                t(k + 3): t(k + 4),
+            },
+            _square(121.597, 31.095, 0.002) if k == 0 else inside(121.597, 31.095, k, 0.0008),
+        )
+        for k in range(n)
+    ]
+    excluded = _write(folder / f"x {file_names[0]}.geojson", areas)
+    layers.append(f'[[layers]]\npath = {toml_string(excluded.name)}\nrole = "exclusion"\n')
+    constraints = []
+    for i in range(n):
+        kind = _CONSTRAINT_KINDS[i % len(_CONSTRAINT_KINDS)]
+        target = {
+            "setback": f"distance_m = {20 + i}\nsite = {toml_string(t(i + 3))}\n",
+            "within": f"distance_m = 2500\nsite = {toml_string(t(i + 3))}\n",
+            "beyond": f"distance_m = 1\nsite = {toml_string(t(i + 3))}\n",
+            "exclusion": f"layer = {toml_string(excluded.stem)}\n",
+        }[kind]
+        constraints.append(
+            f'[[constraints]]\nkind = "{kind}"\nname = {toml_string(t(i))}\n'
+            f"note = {toml_string(t(i + 1))}\nsource = {toml_string(t(i + 2))}\n{target}"
+        )
+    study = folder / "study.toml"
+    study.write_text(
+        f"name = {toml_string(name)}\nfocus = {toml_string(t(0))}\n\n"
+        + "\n".join(layers)
+        + "\n"
+        + "\n".join(constraints),
+        encoding="utf-8",
+    )
+    parcels = [
+        feature(
+            {"id": t(i), "name": t(i + 1)},
+            _square(121.598 + 0.0041 * (i % 5), 31.078 + 0.0037 * (i // 5), 0.0005),
+        )
+        for i in range(n)
+    ]
+    return study, _write(folder / "parcels.geojson", parcels)
