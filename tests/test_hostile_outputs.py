@@ -865,14 +865,9 @@ def test_the_whole_catalogue_in_one_study_writes_valid_text_files(
     assert "Traceback" not in stderr
 
 
-# -- known gaps (outside this suite's files: reported, not fixed here) ------------------
+# -- comparison and sensitivity markdown ------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="compare.py _markdown_text writes study names, site ids and notes unescaped",
-)
 def test_comparison_markdown_escapes_user_text(
     studies: Callable[[int], tuple[Study, Study]],
 ) -> None:
@@ -884,12 +879,6 @@ def test_comparison_markdown_escapes_user_text(
     check_markdown(render_comparison(comparison, "markdown"), hostile.texts)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="sensitivity.py markdown_section (also in candidates markdown with a sweep) and "
-    "render_sensitivity write study names and site ids unescaped",
-)
 def test_sensitivity_markdown_escapes_user_text(
     studies: Callable[[int], tuple[Study, Study]],
 ) -> None:

@@ -463,13 +463,17 @@ def _fmt(value: Any, spec: str, *, signed: bool = False) -> str:
 
 
 def _markdown_text(cmp: Comparison) -> str:
+    from siteplan.report import escape_markdown as md
+
     c = cmp.cluster
-    where_a, where_b = ("" if _path(r) is None else f" ({_path(r)})" for r in (cmp.a, cmp.b))
+    where_a, where_b = (
+        "" if _path(r) is None else f" ({md(str(_path(r)))})" for r in (cmp.a, cmp.b)
+    )
     lines = [
         "# Scenario comparison",
         "",
-        f"- A (reference): {cmp.a.name}{where_a}",
-        f"- B (scenario): {cmp.b.name}{where_b}",
+        f"- A (reference): {md(cmp.a.name)}{where_a}",
+        f"- B (scenario): {md(cmp.b.name)}{where_b}",
         "",
         f"> {cmp.a.caveat}",
         "",
@@ -485,7 +489,7 @@ def _markdown_text(cmp: Comparison) -> str:
         rank = f"{_fmt(r['rank_a'], 'd')} → {_fmt(r['rank_b'], 'd')}"
         moved = "-" if r["moved_m"] is None else f"{r['moved_m']:,.0f} m"
         lines.append(
-            f"| {r['id']} | {r['status']} | {_fmt(r['score_a'], '.1f')} | "
+            f"| {md(r['id'])} | {r['status']} | {_fmt(r['score_a'], '.1f')} | "
             f"{_fmt(r['score_b'], '.1f')} | {_fmt(r['score_delta'], '.1f', signed=True)} | "
             f"{rank} | {moved} |"
         )
@@ -498,7 +502,7 @@ def _markdown_text(cmp: Comparison) -> str:
     ]
     for r in _records(cmp.pairs):
         lines.append(
-            f"| {r['a']} - {r['b']} | {r['status']} | {_fmt(r['distance_a'], ',.0f')} | "
+            f"| {md(r['a'])} - {md(r['b'])} | {r['status']} | {_fmt(r['distance_a'], ',.0f')} | "
             f"{_fmt(r['distance_b'], ',.0f')} | {_fmt(r['distance_delta'], ',.0f', signed=True)} | "
             f"{_fmt(r['score_a'], '.1f')} | {_fmt(r['score_b'], '.1f')} | "
             f"{_fmt(r['score_delta'], '.1f', signed=True)} |"
@@ -521,12 +525,12 @@ def _markdown_text(cmp: Comparison) -> str:
             moved = "-" if r["distance_m"] is None else f"{r['distance_m']:,.0f} m"
             lines.append(
                 f"| {r['status']} | {_fmt(r['rank_a'], 'd')} | {_fmt(r['rank_b'], 'd')} | "
-                f"{r['id_a'] or '-'} | {r['id_b'] or '-'} | {_fmt(r['score_a'], '.1f')} | "
+                f"{md(r['id_a'] or '-')} | {md(r['id_b'] or '-')} | {_fmt(r['score_a'], '.1f')} | "
                 f"{_fmt(r['score_b'], '.1f')} | {moved} |"
             )
     if cmp.notes:
         lines += ["", "## Notes", ""]
-        lines += [f"- {n}" for n in cmp.notes]
+        lines += [f"- {md(n)}" for n in cmp.notes]
     lines.append("")
     return "\n".join(lines)
 

@@ -531,6 +531,8 @@ def _csv_text(sres: SensitivityResult) -> str:
 
 def markdown_section(sres: SensitivityResult, *, heading: str = "##") -> str:
     """Return the sweep as markdown (a section other reports can embed)."""
+    from siteplan.report import escape_markdown as md
+
     lines = [f"{heading} Sensitivity", ""]
     kept = sres.scenarios["picks_kept"]
     summary = (
@@ -548,7 +550,7 @@ def markdown_section(sres: SensitivityResult, *, heading: str = "##") -> str:
     lines += ["| site | base rank | rank range | score range |", "|---|---:|---:|---:|"]
     for row in sres.sites.itertuples(index=False):
         lines.append(
-            f"| {row.id} | {row.base_rank} | {row.min_rank}..{row.max_rank} | "
+            f"| {md(str(row.id))} | {row.base_rank} | {row.min_rank}..{row.max_rank} | "
             f"{row.min_score:.1f}..{row.max_score:.1f} |"
         )
     lines += ["", "| scenario | parameters | tau | top site | picks kept |"]
@@ -563,10 +565,10 @@ def markdown_section(sres: SensitivityResult, *, heading: str = "##") -> str:
         kept_text = f"{100 * share:.0f} %" if math.isfinite(share) else ""
         lines.append(
             f"| {frame['scenario'].iloc[k]} | {params} | {float(frame['tau'].iloc[k]):.2f} | "
-            f"{frame['top_site'].iloc[k]} | {kept_text} |"
+            f"{md(str(frame['top_site'].iloc[k]))} | {kept_text} |"
         )
     lines.append("")
-    lines += [f"- {note}" for note in sres.notes]
+    lines += [f"- {md(note)}" for note in sres.notes]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -583,8 +585,10 @@ def render_sensitivity(sres: SensitivityResult, fmt: str = "markdown") -> str:
     if fmt == "csv":
         return _csv_text(sres)
     if fmt == "markdown":
+        from siteplan.report import escape_markdown
+
         return (
-            f"# Sensitivity: {sres.result.name}\n\n> {sres.result.caveat}\n\n"
+            f"# Sensitivity: {escape_markdown(sres.result.name)}\n\n> {sres.result.caveat}\n\n"
             + markdown_section(sres)
         )
     raise ParameterError(f"format {fmt!r} is not one of {', '.join(_FORMATS)}")
