@@ -227,6 +227,22 @@ def test_only_the_focus_sites_rings_are_shown_first(offline_html: str) -> None:
     assert all(shown(offline_html, v) for v in others.values())
 
 
+def test_sites_sharing_a_name_keep_one_ring_layer_each(tmp_path: Path) -> None:
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"id": f"s{i}", "name": "Same name"},
+            "geometry": {"type": "Point", "coordinates": [121.60 + 0.01 * i, 31.10]},
+        }
+        for i in range(3)
+    ]
+    path = tmp_path / "sites.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    page = render_map(make_map(siteplan.analyze(path), tiles="none"))
+    rings = sorted(n for n in overlays(page) if n.startswith("Rings: "))
+    assert rings == ["Rings: s0: Same name", "Rings: s1: Same name", "Rings: s2: Same name"]
+
+
 def test_sites_are_coloured_by_score_on_the_named_scale(
     offline_html: str, bundled_result: Result
 ) -> None:

@@ -24,6 +24,7 @@ fetch nothing.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -368,9 +369,13 @@ def _ring_groups(result: Result, shift: Shift, focus: str | None) -> list[folium
     if focus in order:
         order.remove(focus)
         order.insert(0, focus)
+    # The layer control keys its entries by name: sites that share a name get their id added.
+    shared = {n for n, count in Counter(names.get(i, i) for i in order).items() if count > 1}
     groups = []
     for site_id in order:
         name = names.get(site_id, site_id)
+        if name in shared:
+            name = f"{clean_text(site_id)}: {name}"
         group = folium.FeatureGroup(
             name=f"Rings: {html_text(truncate(name, _NAME_LIMIT))}",
             overlay=True,
