@@ -38,7 +38,21 @@ from siteplan.scoring import (
 )
 from siteplan.study import Study, StudyData, read_study
 
-__all__ = ["SCHEMATIC_CAVEAT", "Result", "analyze"]
+__all__ = ["PAIR_COLUMNS", "SCHEMATIC_CAVEAT", "Result", "analyze"]
+
+#: The attribute columns of ``Result.pairs``, in order (geometry follows).
+PAIR_COLUMNS: Final = (
+    "a",
+    "b",
+    "name_a",
+    "name_b",
+    "edge_m",
+    "centroid_m",
+    "geodesic_m",
+    "distance_m",
+    "ring_m",
+    "score",
+)
 
 SCHEMATIC_CAVEAT: Final = (
     "Site positions in this study are SCHEMATIC, not surveyed: they were placed from "
@@ -230,7 +244,9 @@ def analyze(
     pairs.insert(2, "name_a", pairs["a"].map(names))
     pairs.insert(3, "name_b", pairs["b"].map(names))
     pair_frame = gpd.GeoDataFrame(
-        pairs, geometry=gpd.GeoSeries(lines, crs=metric).to_crs(WGS84).array, crs=WGS84
+        pairs[list(PAIR_COLUMNS)],
+        geometry=gpd.GeoSeries(lines, crs=metric).to_crs(WGS84).array,
+        crs=WGS84,
     )
 
     weights = dict(zip(sites["id"], sites["weight"].astype(float), strict=True))

@@ -32,6 +32,7 @@ import pandas as pd
 import pyogrio
 
 from siteplan._io import atomic_path
+from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import OutputError, ParameterError
 from siteplan.layers import WGS84
 
@@ -67,18 +68,6 @@ SITE_COLUMNS: Final = (
     "nearest_m",
 )
 RING_COLUMNS: Final = ("site_id", "inner_m", "ring_m", "area_m2", "reaches")
-PAIR_COLUMNS: Final = (
-    "a",
-    "b",
-    "name_a",
-    "name_b",
-    "edge_m",
-    "centroid_m",
-    "geodesic_m",
-    "distance_m",
-    "ring_m",
-    "score",
-)
 #: Optional site properties written as NULL when the study's layers lack them.
 _OPTIONAL_SITE_COLUMNS: Final = {"name_zh": "str", "source": "str", "accuracy_m": "float64"}
 #: GDAL stamps GeoPackages with the current time unless told otherwise.

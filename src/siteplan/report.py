@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan._io import write_text
-from siteplan.analysis import Result
+from siteplan.analysis import PAIR_COLUMNS, Result
 from siteplan.errors import ParameterError
 
 __all__ = [
@@ -87,18 +87,6 @@ _SITE_COLUMNS: Final = (
     "weight",
     "placement",
     "accuracy_m",
-)
-_PAIR_COLUMNS: Final = (
-    "a",
-    "b",
-    "name_a",
-    "name_b",
-    "edge_m",
-    "centroid_m",
-    "geodesic_m",
-    "distance_m",
-    "ring_m",
-    "score",
 )
 
 
@@ -375,7 +363,7 @@ def _render_csv(result: Result, table: str) -> str:
                 overlaps.get((str(a), str(b), ring))
                 for a, b in zip(frame["a"], frame["b"], strict=True)
             ]
-        first = [c for c in _PAIR_COLUMNS if c in frame.columns]
+        first = [c for c in PAIR_COLUMNS if c in frame.columns]
         columns = first + [c for c in frame.columns if c not in first]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
