@@ -17,7 +17,7 @@ import shapely
 pytest.importorskip("distributed")
 
 import siteplan._dask as engine
-from siteplan._dask import dask_client, hilbert_order, score_surface_dask
+from siteplan._dask import dask_client, hilbert_distance, hilbert_order, score_surface_dask
 from siteplan._kernel import prepare_targets
 from siteplan.candidates import score_surface
 from siteplan.decay import make_decay
@@ -269,6 +269,24 @@ def test_a_large_candidate_set_is_scattered_not_put_in_the_graph(scheduler: str)
     )
     np.testing.assert_array_equal(out.score, ref.score)
     np.testing.assert_array_equal(out.nearest_m, ref.nearest_m)
+
+
+@pytest.mark.parametrize("layout", ["random", "grid", "line", "one"])
+def test_hilbert_distance_is_geopandas_curve(layout: str) -> None:
+    import geopandas as gpd
+
+    rng = np.random.default_rng(8)
+    if layout == "random":
+        x, y = rng.uniform(-5e3, 4e4, size=(2, 5000))
+        x[10:20] = x[0]  # duplicates and shared coordinates
+    elif layout == "grid":
+        x, y = (a.ravel() + 0.5 for a in np.meshgrid(np.arange(70.0), np.arange(50.0)))
+    elif layout == "line":
+        x, y = np.full(300, 7.0), np.linspace(0, 1, 300)  # zero width
+    else:
+        x, y = np.array([3.0]), np.array([4.0])
+    ref = gpd.GeoSeries(gpd.points_from_xy(x, y)).hilbert_distance().to_numpy()
+    np.testing.assert_array_equal(hilbert_distance(x, y), ref)
 
 
 def test_hilbert_order_puts_non_finite_candidates_last() -> None:

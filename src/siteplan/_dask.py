@@ -1,20 +1,20 @@
 """The dask engine: the exact candidate scoring on a dask-geopandas frame over dask.distributed.
 
-The candidates become a :class:`geopandas.GeoDataFrame` of points (columns
-``x``, ``y`` and ``i``, each candidate's position) sorted along a Hilbert curve
-(:meth:`geopandas.GeoSeries.hilbert_distance`, the curve of dask-geopandas'
+The candidates are sorted along a Hilbert curve over their extent (the curve of
+:meth:`geopandas.GeoSeries.hilbert_distance` and of dask-geopandas'
 ``spatial_shuffle(by="hilbert")``) and cut into partitions of at most
 :data:`DEFAULT_PARTITION` candidates, so that each partition is a compact patch
-of the study area that only nearby sites can reach. The partitions are sent to
-the workers as data (``Client.scatter``), never inside the task graph, and
-assembled there into a :class:`dask_geopandas.GeoDataFrame` (the points are
-built on the workers, by :func:`dask_geopandas.points_from_xy`).
-``map_partitions`` runs the in-memory engine
-(:func:`siteplan.candidates.score_surface`: the same exact kernel on the
-partition's coordinate arrays, cutoff pruning and nearest-site search) on every
-partition; the prepared sites are sent to every worker once. Each candidate's
-numbers depend only on that candidate, so once put back in candidate order
-(by ``i``) the results are identical to the in-memory engine's, bit for bit.
+of the study area that only nearby sites can reach. The partitions (columns
+``x``, ``y`` and ``i``, each candidate's position) are sent to the workers as
+data (``Client.scatter``), never inside the task graph, and become a
+:class:`dask_geopandas.GeoDataFrame` of points there
+(:func:`dask_geopandas.points_from_xy`). ``map_partitions`` runs the in-memory
+engine (:func:`siteplan.candidates.score_surface`: the same exact kernel on the
+partition's coordinate arrays, cutoff pruning and nearest-site search) on
+every partition; the prepared sites are sent to every worker once. Each
+candidate's numbers depend only on that candidate, so once put back in
+candidate order (by ``i``) the results are identical to the in-memory
+engine's, bit for bit.
 
 Without a scheduler address, a :class:`distributed.LocalCluster` of worker
 processes (one thread each, no dashboard, nothing on the network beyond the
@@ -49,6 +49,7 @@ __all__ = [
     "DEFAULT_PARTITION",
     "dask_client",
     "default_partition_size",
+    "hilbert_distance",
     "hilbert_order",
     "score_surface_dask",
 ]
@@ -153,12 +154,42 @@ def _import_engine() -> tuple[Any, Any, Any]:
     return distributed, dd, dask_geopandas
 
 
+def hilbert_distance(x: FloatArray, y: FloatArray) -> npt.NDArray[np.uint32]:
+    """Return each point's distance along geopandas' Hilbert curve over the points' extent.
+
+    Equal to ``GeoSeries(points_from_xy(x, y)).hilbert_distance()`` (level 16,
+    the curve of dask-geopandas' ``spatial_shuffle(by="hilbert")``), computed
+    from the coordinates by geopandas' own encoder without making a Point per
+    candidate (0.05 s instead of 0.9 s at 1e6); falls back to the public method
+    if geopandas' private encoder moves. The coordinates must be finite.
+
+    Parameters
+    ----------
+    x, y
+        Finite point coordinates.
+
+    Returns
+    -------
+    numpy.ndarray
+        The distances, ``uint32``.
+    """
+    try:
+        from geopandas.tools.hilbert_curve import _continuous_to_discrete_coords, _encode
+
+        ix, iy = _continuous_to_discrete_coords(np.column_stack([x, y, x, y]), 16, None)
+        return np.asarray(_encode(16, ix, iy), dtype=np.uint32)
+    except (ImportError, AttributeError, TypeError, ValueError):  # pragma: no cover
+        import geopandas as gpd
+
+        points = gpd.GeoSeries(gpd.points_from_xy(x, y))
+        return np.asarray(points.hilbert_distance().to_numpy(), dtype=np.uint32)
+
+
 def hilbert_order(x: FloatArray, y: FloatArray) -> npt.NDArray[np.int64]:
     """Return the candidates' positions sorted along a Hilbert curve over their extent.
 
-    The curve is geopandas' (:meth:`geopandas.GeoSeries.hilbert_distance`, level 16,
-    the one dask-geopandas' ``spatial_shuffle(by="hilbert")`` uses); ties keep
-    candidate order, and candidates with a non-finite coordinate come last.
+    The curve is geopandas' (:func:`hilbert_distance`); ties keep candidate
+    order, and candidates with a non-finite coordinate come last.
 
     Parameters
     ----------
@@ -176,13 +207,10 @@ def hilbert_order(x: FloatArray, y: FloatArray) -> npt.NDArray[np.int64]:
     >>> hilbert_order(np.array([9.0, 0.0, 0.0, 9.0]), np.array([0.0, 0.0, 9.0, 9.0])).tolist()
     [1, 2, 3, 0]
     """
-    import geopandas as gpd
-
     finite = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
     key = np.full(len(x), 2**32, dtype=np.int64)  # above every level-16 distance
     if len(finite):
-        points = gpd.GeoSeries(gpd.points_from_xy(x[finite], y[finite]))
-        key[finite] = points.hilbert_distance().to_numpy()
+        key[finite] = hilbert_distance(x[finite], y[finite])
     return np.argsort(key, kind="stable").astype(np.int64)
 
 
