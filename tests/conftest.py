@@ -5,6 +5,7 @@
 - ``bundled``: the bundled SIMZ study file.
 - ``run_cli``: run ``siteplan`` in-process with click's CliRunner and return
   ``(exit_code, stdout, stderr)``.
+- ``browser``: one headless Chromium per test module (see ``tests/browser.py``).
 
 Test geometries and GeoJSON builders live in ``tests/geometries.py``.
 """
@@ -12,11 +13,12 @@ Test geometries and GeoJSON builders live in ``tests/geometries.py``.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import launch_chromium
 from click.testing import CliRunner
 
 from siteplan.cli import main
@@ -64,3 +66,14 @@ def run_cli() -> RunCLI:
         return result.exit_code, result.stdout, result.stderr
 
     return run
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One headless Chromium (fresh profile) for the whole module.
+
+    Skips, saying why, when Playwright or Chromium is missing, unless
+    ``SITEPLAN_REQUIRE_BROWSER=1``, in which case it fails.
+    """
+    with launch_chromium(tmp_path_factory) as context:
+        yield context

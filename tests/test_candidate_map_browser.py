@@ -12,16 +12,14 @@ case they fail.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 import shapely
+from browser import SCAN_JS, Opened, open_page
 from hostile import PAYLOADS, SENTINEL, by_key, toml_string, write_hostile_study
 from pyproj import Transformer
 
@@ -33,89 +31,9 @@ from siteplan.maps import score_locations, write_map
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 AMAP_URL = "https://webrd01.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}&style=8"
 # Layers whose features have popups of their own; switched off so that every click scores.
 POPUP_LAYERS = ("Sites (coloured", "Candidate picks", "Context:")
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("SITEPLAN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, but SITEPLAN_REQUIRE_BROWSER=1 requires the browser tests")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium (fresh profile) for the whole module."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        _unavailable("Chromium is not installed (Debian: apt-get install chromium)")
-    with sync_playwright() as playwright:
-        try:
-            context = playwright.chromium.launch_persistent_context(
-                str(tmp_path_factory.mktemp("chromium-profile")),
-                executable_path=executable,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 800},
-            )
-        except Error as exc:
-            _unavailable(f"Chromium does not start: {str(exc).splitlines()[0]}")
-        yield context
-        context.close()
-
-
-@dataclass
-class Opened:
-    """A page with everything it reported."""
-
-    page: Any
-    page_errors: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def external_requests(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith(("file:", "data:"))]
-
-
-def open_map(context: Any, path: Path) -> Opened:
-    page = context.new_page()
-    opened = Opened(page)
-    page.on("pageerror", lambda exc: opened.page_errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: opened.console_errors.append(msg.text) if msg.type == "error" else None,
-    )
-    page.on("request", lambda request: opened.requests.append(request.url))
-
-    def dialog(d: Any) -> None:
-        opened.dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", dialog)
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort()
-        ),
-    )
-    page.goto(path.as_uri())
-    page.wait_for_function("() => window.L && document.querySelector('.leaflet-control-layers')")
-    return opened
 
 
 MAP_JS = "window[Object.keys(window).find((k) => /^map_sp/.test(k))]"
@@ -290,7 +208,7 @@ def test_candidate_map_draws_surface_picks_and_excluded_areas(
     browser: Any, candidate_map: Path, bundled: tuple[Result, CandidateResult]
 ) -> None:
     _, cres = bundled
-    opened = open_map(browser, candidate_map)
+    opened = open_page(browser, candidate_map)
     counts = opened.page.evaluate(COUNT_JS)
     assert counts["leaflet"] == "1.9.3"
     assert counts["picks"] == [str(i) for i in range(1, 11)]
@@ -323,7 +241,7 @@ def test_clicks_score_like_python_on_the_candidate_map(
     browser: Any, candidate_map: Path, bundled: tuple[Result, CandidateResult]
 ) -> None:
     result, cres = bundled
-    opened = open_map(browser, candidate_map)
+    opened = open_page(browser, candidate_map)
     popups = click_points(opened, sample_points(result, cres, seed=1), 12)
     assert len(popups) >= 10
     worst = compare(result, popups)
@@ -351,7 +269,7 @@ def test_clicks_score_like_python_on_the_candidate_map(
 def test_clicks_score_like_python_on_the_plain_map(browser: Any, tmp_path: Path) -> None:
     result = siteplan.analyze(decay="gaussian", sigma_m=800, measure="centroid")
     path = write_map(result, tmp_path / "plain.html", offline=True)
-    opened = open_map(browser, path)
+    opened = open_page(browser, path)
     popups = click_points(opened, sample_points(result, None, seed=2), 10)
     assert len(popups) == 10
     worst = compare(result, popups)
@@ -367,7 +285,7 @@ def test_clicks_on_amap_tiles_are_shifted_back_to_wgs84(
 ) -> None:
     result, cres = bundled
     path = write_map(result, tmp_path / "amap.html", candidates=cres, offline=True, tiles=AMAP_URL)
-    opened = open_map(browser, path)
+    opened = open_page(browser, path)
     # the overlays are drawn in GCJ-02, so click where the points are drawn
     from siteplan._datum import wgs84_to_gcj02
 
@@ -392,7 +310,7 @@ def test_a_crs_that_is_not_transverse_mercator_is_approximated_and_says_so(
 ) -> None:
     result = siteplan.analyze(crs="ESRI:102025")  # Asia North Albers equal-area conic
     path = write_map(result, tmp_path / "albers.html", offline=True)
-    opened = open_map(browser, path)
+    opened = open_page(browser, path)
     popups = click_points(opened, sample_points(result, None, seed=4), 6)
     assert len(popups) == 6
     worst = compare(result, popups)  # within 1 % (and 1 m)
@@ -415,7 +333,7 @@ def test_clicks_find_the_parcel_under_them(
     parcels = gpd.GeoDataFrame({"id": [f"p{i}" for i in range(5)]}, geometry=boxes, crs="EPSG:4326")
     cres = score_candidates(result, parcels=parcels, top=2, min_separation_m=0)
     path = write_map(result, tmp_path / "parcels.html", candidates=cres, offline=True)
-    opened = open_map(browser, path)
+    opened = open_page(browser, path)
     centres = [(float(b.centroid.x), float(b.centroid.y)) for b in boxes]
     popups = click_points(opened, centres, 5)
     assert len(popups) == 5
@@ -473,29 +391,13 @@ POKE_JS = f"""
 }}
 """
 
-SCAN_JS = """
-() => {
-  const bad = [];
-  for (const el of document.querySelectorAll("*")) {
-    for (const attr of el.attributes) {
-      if (/^on/i.test(attr.name) || /^\\s*javascript:/i.test(attr.value)) {
-        bad.push(el.tagName + " " + attr.name);
-      }
-    }
-  }
-  document.querySelectorAll("img:not(.leaflet-tile), iframe, object, embed, noscript")
-    .forEach((el) => bad.push(el.tagName));
-  return bad;
-}
-"""
-
 
 def test_hostile_candidate_map_runs_nothing(browser: Any, tmp_path: Path) -> None:
     result = siteplan.analyze(hostile_candidate_study(tmp_path / "study"))
     cres = score_candidates(result, cell_m=100, top=5)
     assert len(cres.constraints) == 2 + 7
     path = write_map(result, tmp_path / "hostile.html", candidates=cres, offline=True)
-    opened = open_map(browser, path)
+    opened = open_page(browser, path)
     page = opened.page
     title = page.title()
     seen = page.evaluate(POKE_JS)
@@ -518,7 +420,7 @@ def test_hostile_candidate_map_runs_nothing(browser: Any, tmp_path: Path) -> Non
 
 
 def test_popup_data_is_machine_readable(browser: Any, candidate_map: Path) -> None:
-    opened = open_map(browser, candidate_map)
+    opened = open_page(browser, candidate_map)
     page = opened.page
     page.evaluate(HIDE_JS, list(POPUP_LAYERS))
     size = page.viewport_size

@@ -23,14 +23,13 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from browser import Opened, load, new_tab, open_page
 from hostile import ENV_SENTINEL, PAYLOADS, SENTINEL, Payload
 from test_hostile_outputs import CHUNKS, TILE_URL, Study, build_chunk, stub_pictures
 
@@ -43,117 +42,15 @@ from siteplan.report import render_report
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TILE_HOST = "https://tiles.example.org/"
 MAPS = ("map_offline", "candidate_map", "parcel_map")
 CONTROL = re.compile("[\x00-\x1f\x7f]")
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("SITEPLAN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, but SITEPLAN_REQUIRE_BROWSER=1 requires the browser tests")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium (fresh profile) for the whole module."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        _unavailable("Chromium is not installed (Debian: apt-get install chromium)")
-    with sync_playwright() as playwright:
-        try:
-            context = playwright.chromium.launch_persistent_context(
-                str(tmp_path_factory.mktemp("chromium-profile")),
-                executable_path=executable,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 800},
-            )
-        except Error as exc:
-            _unavailable(f"Chromium does not start: {str(exc).splitlines()[0]}")
-        yield context
-        context.close()
 
 
 @pytest.fixture(autouse=True)
 def _no_template_injection() -> Iterator[None]:
     yield
     assert ENV_SENTINEL not in os.environ, "user text was evaluated as a Jinja template"
-
-
-@dataclass
-class Opened:
-    """A page with everything it reported."""
-
-    page: Any
-    page_errors: list[str] = field(default_factory=list)
-    console_errors: list[tuple[str, str]] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def external_requests(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith(("file:", "data:"))]
-
-    def close(self) -> None:
-        self.page.close()
-
-
-def new_tab(context: Any) -> Opened:
-    """Open a tab that records errors, requests and dialogs and aborts non-file requests."""
-    page = context.new_page()
-    opened = Opened(page)
-    page.on("pageerror", lambda exc: opened.page_errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: (
-            opened.console_errors.append((msg.text, msg.location.get("url", "")))
-            if msg.type == "error"
-            else None
-        ),
-    )
-    page.on("request", lambda request: opened.requests.append(request.url))
-
-    def dialog(d: Any) -> None:
-        opened.dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", dialog)
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort()
-        ),
-    )
-    return opened
-
-
-def load(opened: Opened, path: Path, *, leaflet: bool = True) -> Opened:
-    """Load ``path`` in the tab (forgetting what earlier pages reported)."""
-    for record in (opened.page_errors, opened.console_errors, opened.requests, opened.dialogs):
-        record.clear()
-    opened.page.goto(path.as_uri())
-    if leaflet:
-        opened.page.wait_for_function(
-            "() => window.L && document.querySelector('.leaflet-control-layers')"
-        )
-    return opened
-
-
-def open_page(context: Any, path: Path, *, leaflet: bool = True) -> Opened:
-    return load(new_tab(context), path, leaflet=leaflet)
 
 
 def assert_nothing_ran(opened: Opened, title: str, scripts: int, settle_ms: int = 0) -> None:

@@ -8,14 +8,11 @@ Playwright or Chromium is missing, unless ``SITEPLAN_REQUIRE_BROWSER=1`` (set by
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from browser import SCAN_JS, open_page
 from hostile import PAYLOADS, SENTINEL, by_key, filename_safe, write_hostile_study
 
 import siteplan
@@ -24,92 +21,8 @@ from siteplan.maps import write_map
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 TILE_HOST = "https://tiles.example.org/"
 TILE_URL = TILE_HOST + "{z}/{x}/{y}.png"
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("SITEPLAN_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"{reason}, but SITEPLAN_REQUIRE_BROWSER=1 requires the browser tests")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """One headless Chromium (fresh profile) for the whole module."""
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        _unavailable("the playwright Python package is not installed")
-    executable = shutil.which("chromium") or shutil.which("chromium-browser")
-    if executable is None:
-        _unavailable("Chromium is not installed (Debian: apt-get install chromium)")
-    with sync_playwright() as playwright:
-        try:
-            context = playwright.chromium.launch_persistent_context(
-                str(tmp_path_factory.mktemp("chromium-profile")),
-                executable_path=executable,
-                headless=True,
-                args=CHROMIUM_ARGS,
-                viewport={"width": 1280, "height": 800},
-            )
-        except Error as exc:
-            _unavailable(f"Chromium does not start: {str(exc).splitlines()[0]}")
-        yield context
-        context.close()
-
-
-@dataclass
-class Opened:
-    """A page with everything it reported."""
-
-    page: Any
-    page_errors: list[str] = field(default_factory=list)
-    console_errors: list[tuple[str, str]] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-    dialogs: list[str] = field(default_factory=list)
-
-    def external_requests(self) -> list[str]:
-        return [u for u in self.requests if not u.startswith(("file:", "data:"))]
-
-
-def open_map(context: Any, path: Path) -> Opened:
-    page = context.new_page()
-    opened = Opened(page)
-    page.on("pageerror", lambda exc: opened.page_errors.append(str(exc)))
-    page.on(
-        "console",
-        lambda msg: (
-            opened.console_errors.append((msg.text, msg.location.get("url", "")))
-            if msg.type == "error"
-            else None
-        ),
-    )
-    page.on("request", lambda request: opened.requests.append(request.url))
-
-    def dialog(d: Any) -> None:
-        opened.dialogs.append(d.message)
-        d.dismiss()
-
-    page.on("dialog", dialog)
-    page.route(
-        "**/*",
-        lambda route: (
-            route.continue_() if route.request.url.startswith(("file:", "data:")) else route.abort()
-        ),
-    )
-    page.goto(path.as_uri())
-    page.wait_for_function("() => window.L && document.querySelector('.leaflet-control-layers')")
-    return opened
 
 
 COUNT_JS = """
@@ -170,26 +83,10 @@ POKE_ALL_JS = """
 }
 """
 
-SCAN_JS = """
-() => {
-  const bad = [];
-  for (const el of document.querySelectorAll("*")) {
-    for (const attr of el.attributes) {
-      if (/^on/i.test(attr.name) || /^\\s*javascript:/i.test(attr.value)) {
-        bad.push(el.tagName + " " + attr.name);
-      }
-    }
-  }
-  document.querySelectorAll("img:not(.leaflet-tile), iframe, object, embed, noscript")
-    .forEach((el) => bad.push(el.tagName));
-  return bad;
-}
-"""
-
 
 def test_offline_map_renders_with_no_network(browser: Any, tmp_path: Path) -> None:
     path = write_map(siteplan.analyze(), tmp_path / "map.html", offline=True)
-    opened = open_map(browser, path)
+    opened = open_page(browser, path)
     page = opened.page
     assert page.evaluate("() => L.version") == "1.9.3"
     assert page.evaluate(COUNT_JS) == {
@@ -244,7 +141,7 @@ def hostile_map(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_hostile_names_run_nothing_when_hovered_and_clicked(
     browser: Any, hostile_map: Path
 ) -> None:
-    opened = open_map(browser, hostile_map)
+    opened = open_page(browser, hostile_map)
     page = opened.page
     title = page.title()
     assert title == by_key("title_close")
