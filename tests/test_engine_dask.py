@@ -120,6 +120,22 @@ def test_default_engine_runs_worker_processes() -> None:
     np.testing.assert_array_equal(out.nearest_m, ref.nearest_m)
 
 
+def test_local_worker_processes_keep_glibc_memory_defaults(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # distributed's nanny would start them with MALLOC_TRIM_THRESHOLD_=65536, which made
+    # the kernel 1.7x slower; the spawning process's environment is left alone too
+    import os
+
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with dask_client(None, workers=1) as client:
+        seen = client.run(lambda: os.environ.get("MALLOC_TRIM_THRESHOLD_"))
+        omp = client.run(lambda: os.environ.get("OMP_NUM_THREADS"))
+    assert list(seen.values()) == [None]
+    assert list(omp.values()) == ["1"]  # distributed's other settings stay
+    assert "MALLOC_TRIM_THRESHOLD_" not in os.environ
+
+
 def test_unreachable_scheduler_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine, "CONNECT_TIMEOUT", "1s")
     with (
