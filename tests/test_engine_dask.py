@@ -329,6 +329,25 @@ def test_partition_size_must_be_a_whole_number(partition_size) -> None:
         )
 
 
+def test_gc_pause_restores_the_collector() -> None:
+    import gc
+
+    assert gc.isenabled()
+    with engine._gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(KeyError), engine._gc_paused():
+        raise KeyError("x")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with engine._gc_paused():
+            pass
+        assert not gc.isenabled()  # a collector paused by the caller stays paused
+    finally:
+        gc.enable()
+
+
 def test_doctests_pass() -> None:
     import doctest
 
