@@ -51,6 +51,7 @@ from siteplan._kernel import (
     prepare_targets,
     reach_pairs,
 )
+from siteplan._values import json_value
 from siteplan.constraints import (
     COUNTING_RULE,
     Constraint,
@@ -1249,16 +1250,6 @@ def render_candidates(
     raise ParameterError(f"format {fmt!r} is not one of {', '.join(CANDIDATE_FORMATS)}")
 
 
-def _json_value(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
 def _feature(props: dict[str, Any], geometry: str) -> str:
     text = json.dumps(props, ensure_ascii=False, allow_nan=False)
     return f'{{"type": "Feature", "properties": {text}, "geometry": {geometry}}}'
@@ -1277,7 +1268,7 @@ def _geojson_text(cres: CandidateResult, sres: SensitivityResult | None) -> str:
         geoms = shapely.to_geojson(np.asarray(frame.geometry.array, dtype=object))
         for i in range(len(frame)):
             props: dict[str, Any] = {"feature_type": kind}
-            props.update({c: _json_value(values[c][i]) for c in columns})
+            props.update({c: json_value(values[c][i]) for c in columns})
             parts.append(_feature(props, str(geoms[i])))
     meta = {k: v for k, v in _json_dict(cres, sres).items() if k != "candidates"}
     head = json.dumps(

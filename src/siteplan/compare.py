@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from siteplan._values import json_value
 from siteplan.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -348,21 +349,9 @@ def _path(result: Result) -> str | None:
 # outputs
 
 
-def _value(value: Any) -> Any:
-    if value is None or value is pd.NA:
-        return None
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return [
-        {k: _value(v) for k, v in zip(frame.columns, row, strict=True)}
+        {k: json_value(v) for k, v in zip(frame.columns, row, strict=True)}
         for row in frame.itertuples(index=False, name=None)
     ]
 
@@ -390,7 +379,7 @@ def _csv_text(cmp: Comparison) -> str:
     writer.writerow(["section", "key", "status", "measure", "a", "b", "delta"])
 
     def num(value: Any) -> str:
-        value = _value(value)
+        value = json_value(value)
         return "" if value is None else repr(value) if isinstance(value, float) else str(value)
 
     writer.writerow(
@@ -456,7 +445,7 @@ def _csv_text(cmp: Comparison) -> str:
 
 
 def _fmt(value: Any, spec: str, *, signed: bool = False) -> str:
-    value = _value(value)
+    value = json_value(value)
     if value is None:
         return "-"
     return format(value, ("+" if signed else "") + spec)

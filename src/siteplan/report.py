@@ -21,7 +21,6 @@ import csv
 import html
 import io
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan._io import write_text
+from siteplan._values import is_missing, json_value
 from siteplan.analysis import PAIR_COLUMNS, Result
 from siteplan.errors import ParameterError
 
@@ -209,7 +209,7 @@ def report_dict(result: Result) -> dict[str, Any]:
         "focus": result.study.focus,
         "schematic": bool(result.schematic),
         "caveat": result.caveat,
-        "parameters": _plain(parameters),
+        "parameters": json_value(parameters),
         "sites": [_site_record(row, breakdowns) for row in _records(result.sites)],
         "pairs": [_pair_record(row, overlaps, rings) for row in _records(_sorted_pairs(result))],
         "cluster_score": float(result.cluster_score),
@@ -223,33 +223,6 @@ def report_dict(result: Result) -> dict[str, Any]:
 def _check_choice(name: str, value: object, allowed: Sequence[str]) -> None:
     if not isinstance(value, str) or value not in allowed:
         raise ParameterError(f"{name} {value!r} is not one of {', '.join(allowed)}")
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
-
-
-def _plain(value: Any) -> Any:
-    """Convert numpy/pandas scalars and containers to JSON-ready Python values."""
-    if _missing(value):
-        return None
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer):
-        return int(value)
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, str):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | np.ndarray):
-        return [_plain(v) for v in value]
-    if isinstance(value, pd.Timestamp):
-        return value.isoformat()
-    return str(value)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -301,9 +274,9 @@ def _site_record(
         "geodesic_area_m2": row["geodesic_area_m2"],
         "breakdown": breakdown,
     }
-    extra = {k: v for k, v in row.items() if k not in record and not _missing(v)}
+    extra = {k: v for k, v in row.items() if k not in record and not is_missing(v)}
     record["properties"] = extra
-    plain: dict[str, Any] = _plain(record)
+    plain: dict[str, Any] = json_value(record)
     return plain
 
 
@@ -326,7 +299,7 @@ def _pair_record(
         "distance_m": row["distance_m"],
         "overlap_m2": [overlaps.get((*key, r)) for r in rings_m],
     }
-    plain: dict[str, Any] = _plain(record)
+    plain: dict[str, Any] = json_value(record)
     return plain
 
 
@@ -334,7 +307,7 @@ def _pair_record(
 
 
 def _csv_cell(value: Any) -> str:
-    value = _plain(value)
+    value = json_value(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -389,19 +362,19 @@ class _Table:
 
 
 def _metres(value: Any) -> str:
-    return "—" if _missing(value) else f"{float(value):,.0f}"
+    return "—" if is_missing(value) else f"{float(value):,.0f}"
 
 
 def _score(value: Any) -> str:
-    return "—" if _missing(value) else f"{float(value):.1f}"
+    return "—" if is_missing(value) else f"{float(value):.1f}"
 
 
 def _number(value: Any) -> str:
-    return "—" if _missing(value) else f"{float(value):g}"
+    return "—" if is_missing(value) else f"{float(value):g}"
 
 
 def _text(value: Any) -> str:
-    return "" if _missing(value) else str(value)
+    return "" if is_missing(value) else str(value)
 
 
 def _metres_or_text(value: Any) -> str:
@@ -417,7 +390,7 @@ def _count(n: int, noun: str) -> str:
 
 
 def _has(frame: pd.DataFrame, column: str) -> bool:
-    return column in frame.columns and bool(frame[column].map(lambda v: not _missing(v)).any())
+    return column in frame.columns and bool(frame[column].map(lambda v: not is_missing(v)).any())
 
 
 def _ranking_table(result: Result) -> _Table:
@@ -458,7 +431,7 @@ def _pair_table(result: Result) -> _Table:
             _metres(row["edge_m"]),
             _metres(row["centroid_m"]),
             _metres(row["geodesic_m"]),
-            f"beyond {last:,.0f}" if _missing(row["ring_m"]) else _metres(row["ring_m"]),
+            f"beyond {last:,.0f}" if is_missing(row["ring_m"]) else _metres(row["ring_m"]),
             _score(row["score"]),
         )
         for row in _records(_sorted_pairs(result))
