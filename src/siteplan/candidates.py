@@ -917,6 +917,7 @@ def score_candidates(
             progress=progress,
             scheduler=scheduler,
             workers=workers,
+            crs=result.crs,
         )
     else:
         scores = ENGINES[engine](
