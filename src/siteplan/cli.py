@@ -692,25 +692,30 @@ def candidates(
         )
 
 
+def _text_output_options(func: F) -> F:
+    """Add ``-f markdown|json|csv`` and ``-o PATH`` (stdout without it) to a command."""
+    func = click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        help="Write here (atomically) instead of to standard output.",
+    )(func)
+    return click.option(
+        "-f",
+        "--format",
+        "fmt",
+        type=click.Choice(["markdown", "json", "csv"]),
+        help="Default: from the -o suffix, else markdown.",
+    )(func)
+
+
 @main.command("sensitivity")
 @study_argument
 @candidate_options
 @click.option(
     "--no-candidates", is_flag=True, help="Test the site ranking only, not the top picks."
 )
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json", "csv"]),
-    help="Default: from the -o suffix, else markdown.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write here (atomically) instead of to standard output.",
-)
+@_text_output_options
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @scoring_options
 def sensitivity_command(
@@ -757,19 +762,7 @@ def sensitivity_command(
 @main.command()
 @click.argument("study_a", type=click.Path(path_type=Path))
 @click.argument("study_b", type=click.Path(path_type=Path))
-@click.option(
-    "-f",
-    "--format",
-    "fmt",
-    type=click.Choice(["markdown", "json", "csv"]),
-    help="Default: from the -o suffix, else markdown.",
-)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write here (atomically) instead of to standard output.",
-)
+@_text_output_options
 @click.option(
     "--cell",
     "cell_m",
