@@ -130,7 +130,7 @@ _CHILD = """
 import resource, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
-from siteplan.validate import validate_paths  # imports geopandas, pyogrio, pyproj
+from siteplan.load.validate import validate_paths  # imports geopandas, pyogrio, pyproj
 t1 = time.perf_counter()
 if len(sys.argv) > 1:
     v = validate_paths([Path(sys.argv[1])])
@@ -192,7 +192,7 @@ def site_study(folder: Path, n: int, seed: int = 3) -> Path:
 def time_report(study: Path, repeat: int = 1) -> dict[str, Any]:
     """Time ``analyze`` and the JSON report of ``study``; profile each once."""
     from siteplan import analyze
-    from siteplan.report import render_report
+    from siteplan.render.report import render_report
 
     best_analyze = best_render = math.inf
     for _ in range(repeat):
@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         baseline = measure_validate(None)
-        rows.append(("import siteplan.validate only", "-", 0, baseline))
+        rows.append(("import siteplan.load.validate only", "-", 0, baseline))
         points = write_json(point_layer(n_points), folder / "points.geojson")
         rows.append(
             (

@@ -93,7 +93,7 @@ def random_points(n: int, seed: int = SEED + 1) -> tuple[np.ndarray, np.ndarray]
 
 def decay_for(cutoff: float | None) -> Any:
     """A linear decay reaching 0 at ``cutoff``, or an exponential one (no cutoff)."""
-    from siteplan.decay import make_decay
+    from siteplan.score.decay import make_decay
 
     if cutoff is None:
         return make_decay("exponential", half_m=1000.0)
@@ -102,7 +102,7 @@ def decay_for(cutoff: float | None) -> Any:
 
 def count_pairs(targets: Any, x: np.ndarray, y: np.ndarray, cutoff: float | None) -> int:
     """Count the (candidate, site) pairs within ``cutoff`` (all pairs without one)."""
-    from siteplan._kernel import reach_pairs
+    from siteplan.measure._kernel import reach_pairs
 
     if cutoff is None:
         return len(x) * len(targets)
@@ -123,8 +123,8 @@ def w_surface(
     n: int, m: int, cutoff: float | None, chunk: int, layout: str = "random"
 ) -> Callable[[], object]:
     """The in-memory engine: score N candidates against M sites, no breakdown kept."""
-    from siteplan._kernel import prepare_targets
-    from siteplan.candidates import score_surface
+    from siteplan.candidates.core import score_surface
+    from siteplan.measure._kernel import prepare_targets
 
     if layout == "simz":
         polys = simz_sites()
@@ -144,7 +144,7 @@ def w_surface(
 
 def w_kernel_simz() -> Callable[[], object]:
     """Exact (N, 4) distances on the SIMZ grid with siteplan's kernel."""
-    from siteplan._kernel import distance_matrix, prepare_targets
+    from siteplan.measure._kernel import distance_matrix, prepare_targets
 
     polys = simz_sites()
     x, y = simz_grid(polys)
@@ -253,7 +253,7 @@ def case_kernel(cfg: Config) -> list[Row]:
     """360k SIMZ grid cells x 4 sites: siteplan's kernel vs shapely broadcasting vs naive loop."""
     import geopandas as gpd
 
-    from siteplan._kernel import distance_matrix, prepare_targets
+    from siteplan.measure._kernel import distance_matrix, prepare_targets
 
     polys = simz_sites()
     side = cfg.size(600, 60)
@@ -331,7 +331,7 @@ def case_kernel(cfg: Config) -> list[Row]:
 
 def case_nearest(cfg: Config) -> list[Row]:
     """Nearest site: STRtree.query_nearest vs brute force (all distances, argmin)."""
-    from siteplan._kernel import nearest_targets, prepare_targets
+    from siteplan.measure._kernel import nearest_targets, prepare_targets
 
     n, m = cfg.size((100_000, 1000), (5_000, 100))
     polys = random_sites(m)
@@ -384,7 +384,7 @@ def case_big(cfg: Config) -> list[Row]:
     cutoff = 5000.0
     chunk = cfg.size(100_000, 5_000)
     engine = w_surface(n, m, cutoff, chunk)
-    from siteplan._kernel import prepare_targets
+    from siteplan.measure._kernel import prepare_targets
 
     x, y = random_points(n)
     pairs = count_pairs(prepare_targets(random_sites(m)), x, y, cutoff)
@@ -420,7 +420,7 @@ def case_big(cfg: Config) -> list[Row]:
 
 def case_cutoff(cfg: Config) -> tuple[list[Row], dict[str, Any]]:
     """Cost follows the pairs within reach: time against the cutoff."""
-    from siteplan._kernel import prepare_targets, reach_pairs
+    from siteplan.measure._kernel import prepare_targets, reach_pairs
 
     n, m = cfg.size((20_000, 1000), (2_000, 100))
     cutoffs: list[float | None] = [250.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, None]
@@ -515,10 +515,10 @@ def case_scaling(cfg: Config) -> tuple[list[Row], dict[str, Any]]:
 
 def case_approx(cfg: Config) -> list[Row]:
     """The opt-in approximations on the SIMZ grid: time against exact, and their error."""
-    from siteplan._approx import approx_surface
-    from siteplan._kernel import prepare_targets
-    from siteplan.candidates import score_surface
-    from siteplan.decay import make_decay
+    from siteplan.candidates._approx import approx_surface
+    from siteplan.candidates.core import score_surface
+    from siteplan.measure._kernel import prepare_targets
+    from siteplan.score.decay import make_decay
 
     side = cfg.size(600, 60)
     rows = []
@@ -591,9 +591,9 @@ def case_dask(cfg: Config) -> list[Row]:
     partitions of at most 100,000, scattered to the workers) and scores each
     partition with the in-memory engine there.
     """
-    from siteplan._dask import dask_client, default_partition_size, score_surface_dask
-    from siteplan._kernel import prepare_targets
-    from siteplan.candidates import score_surface
+    from siteplan.candidates._dask import dask_client, default_partition_size, score_surface_dask
+    from siteplan.candidates.core import score_surface
+    from siteplan.measure._kernel import prepare_targets
 
     n, m = cfg.size((1_000_000, 300), (20_000, 30))
     cutoff = 5000.0

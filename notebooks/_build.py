@@ -769,7 +769,7 @@ NB03: list[Cell] = [
           the hospitals to grow).
 
         Rules can also be written in the study file as `[[constraints]]` tables (see the
-        `siteplan.constraints` documentation), with a note and the regulation they come from.
+        `siteplan.score.constraints` documentation), with a note and the regulation they come from.
         """
     ),
     code(

@@ -22,7 +22,7 @@ from browser import launch_chromium
 from click.testing import CliRunner
 
 from siteplan.cli import main
-from siteplan.study import bundled_study_path
+from siteplan.load.study import bundled_study_path
 
 WriteGeoJSON = Callable[..., Path]
 RunCLI = Callable[..., tuple[int, str, str]]

@@ -1,4 +1,4 @@
-"""Tests for siteplan.analysis and siteplan.scoring: scores, ranks, weights, the Result.
+"""Tests for siteplan.analysis and siteplan.score.scoring: scores, ranks, weights, the Result.
 
 Expected scores are computed here from the pair table with the formulas in
 DESIGN.md (weighted mean with the other site's weight; rank by score then id;
@@ -23,12 +23,12 @@ from pyproj import Geod
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from siteplan._datum import wgs84_to_gcj02
 from siteplan.analysis import Result, analyze, summarize
 from siteplan.errors import ParameterError
-from siteplan.measure import ring_reached
-from siteplan.scoring import breakdown_table, resolve_parameters, score_sites
-from siteplan.study import bundled_study_path, read_study
+from siteplan.load._datum import wgs84_to_gcj02
+from siteplan.load.study import bundled_study_path, read_study
+from siteplan.measure.pairs import ring_reached
+from siteplan.score.scoring import breakdown_table, resolve_parameters, score_sites
 
 GEOD = Geod(ellps="WGS84")
 SIMZ = (121.61, 31.10)

@@ -6,11 +6,17 @@ import numpy as np
 import pytest
 import shapely
 
-from siteplan._approx import _Lattice, _node_index, _sample, approx_surface, error_warning
-from siteplan._kernel import distance_matrix, prepare_targets
-from siteplan.candidates import score_surface
-from siteplan.decay import make_decay
+from siteplan.candidates._approx import (
+    _Lattice,
+    _node_index,
+    _sample,
+    approx_surface,
+    error_warning,
+)
+from siteplan.candidates.core import score_surface
 from siteplan.errors import ParameterError
+from siteplan.measure._kernel import distance_matrix, prepare_targets
+from siteplan.score.decay import make_decay
 
 SITES = [
     shapely.box(0, 0, 120, 80),
@@ -182,7 +188,7 @@ def test_candidates_cli_states_the_error(tmp_path) -> None:
 
 def test_candidates_approx_step_and_refusals() -> None:
     from siteplan.analysis import analyze
-    from siteplan.candidates import score_candidates
+    from siteplan.candidates.core import score_candidates
 
     result = analyze()
     cres = score_candidates(result, cell_m=100, approx="raster", approx_step_m=50.0)

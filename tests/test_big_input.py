@@ -25,7 +25,7 @@ import pytest
 
 from siteplan.analysis import analyze
 from siteplan.errors import LayerError, ParameterError
-from siteplan.layers import MAX_LAYER_MB, LayerSpec, max_layer_bytes, read_layer
+from siteplan.load.layers import MAX_LAYER_MB, LayerSpec, max_layer_bytes, read_layer
 
 LON0, LAT0 = 121.61, 31.10
 M_PER_DEG_LAT = 110_900.0
@@ -130,7 +130,7 @@ def test_cli_refuses_a_big_file_in_one_line(tmp_path: Path, tiny_limit: None, ru
 _CHILD = """
 import sys
 from pathlib import Path
-from siteplan.validate import validate_paths  # the heavy imports, in the baseline too
+from siteplan.load.validate import validate_paths  # the heavy imports, in the baseline too
 if len(sys.argv) > 1:
     v = validate_paths([Path(sys.argv[1])])
     print(sum(len(layer.frame) for data in v.studies for layer in data.layers))
@@ -174,7 +174,7 @@ def test_20k_features_load_with_bounded_memory(tmp_path: Path) -> None:
 
 
 def test_a_60_site_study_produces_its_report(tmp_path: Path) -> None:
-    report = pytest.importorskip("siteplan.report")
+    report = pytest.importorskip("siteplan.render.report")
     write(point_layer(60, seed=7, spread_m=15_000.0), tmp_path / "sites.geojson")
     start = time.perf_counter()
     result = analyze(tmp_path)

@@ -3,7 +3,7 @@
 Every request that is not a ``file:`` or ``data:`` URL is aborted. Clicks are
 real mouse clicks at the pixel of a chosen longitude/latitude (from the page's
 ``map.latLngToContainerPoint``); the popup's machine-readable ``data-*``
-attributes are compared with :func:`siteplan.maps.score_locations` at the
+attributes are compared with :func:`siteplan.maps.core.score_locations` at the
 position the page scored. They skip, saying why, when Playwright or Chromium is
 missing, unless ``SITEPLAN_REQUIRE_BROWSER=1`` (set by ``.ci/run``), in which
 case they fail.
@@ -24,10 +24,10 @@ from hostile import PAYLOADS, SENTINEL, by_key, toml_string, write_hostile_study
 from pyproj import Transformer
 
 import siteplan
-from siteplan._datum import gcj02_to_wgs84
 from siteplan.analysis import Result
-from siteplan.candidates import CandidateResult, score_candidates
-from siteplan.maps import score_locations, write_map
+from siteplan.candidates.core import CandidateResult, score_candidates
+from siteplan.load._datum import gcj02_to_wgs84
+from siteplan.maps.core import score_locations, write_map
 
 pytestmark = pytest.mark.browser
 
@@ -287,7 +287,7 @@ def test_clicks_on_amap_tiles_are_shifted_back_to_wgs84(
     path = write_map(result, tmp_path / "amap.html", candidates=cres, offline=True, tiles=AMAP_URL)
     opened = open_page(browser, path)
     # the overlays are drawn in GCJ-02, so click where the points are drawn
-    from siteplan._datum import wgs84_to_gcj02
+    from siteplan.load._datum import wgs84_to_gcj02
 
     points = sample_points(result, cres, seed=3)
     lon, lat = wgs84_to_gcj02([p[0] for p in points], [p[1] for p in points])

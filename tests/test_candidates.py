@@ -22,7 +22,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from siteplan.analysis import Result, analyze
-from siteplan.candidates import (
+from siteplan.candidates.core import (
     CandidateResult,
     render_candidates,
     score_candidates,
@@ -231,7 +231,7 @@ def test_all_zero_weights_score_zero(tmp_path: Path) -> None:
 def test_breakdown_is_dropped_for_huge_runs_but_picks_keep_theirs(
     small: Result, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("siteplan.candidates.BREAKDOWN_LIMIT", 10)
+    monkeypatch.setattr("siteplan.candidates.core.BREAKDOWN_LIMIT", 10)
     cres = score_candidates(small, cell_m=50)
     assert cres.breakdown is None
     assert cres.pick_breakdown.shape == (10, 3)

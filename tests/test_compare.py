@@ -17,9 +17,9 @@ from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
 from siteplan.analysis import Result, analyze
-from siteplan.compare import compare_studies, render_comparison, write_comparison
 from siteplan.errors import OutputError, ParameterError
-from siteplan.study import bundled_study_path
+from siteplan.load.study import bundled_study_path
+from siteplan.scenarios.compare import compare_studies, render_comparison, write_comparison
 
 UTM = "EPSG:32651"
 TO_UTM = Transformer.from_crs("EPSG:4326", UTM, always_xy=True)

@@ -16,14 +16,14 @@ import shapely
 from test_candidates import X0, Y0, metric_study, rect
 
 from siteplan.analysis import Result, analyze
-from siteplan.candidates import CandidateResult, render_candidates, score_candidates
-from siteplan.constraints import (
+from siteplan.candidates.core import CandidateResult, render_candidates, score_candidates
+from siteplan.errors import ParameterError, StudyError
+from siteplan.score.constraints import (
     CONSTRAINT_KINDS,
     make_constraint,
     parse_cli_constraint,
     resolve_constraints,
 )
-from siteplan.errors import ParameterError, StudyError
 
 SITES = {
     "alpha": rect(300, 300, 500, 400),  # holds the centres of r3c3 and r3c4

@@ -1,4 +1,4 @@
-"""Tests for siteplan._datum: GCJ-02 / BD-09 reference values, inverses and geometries.
+"""Tests for siteplan.load._datum: GCJ-02 / BD-09 reference values, inverses and geometries.
 
 Reference values: ../shared/GEODATA_FACTS.md (the standard public forward
 formula), cross-checked against the independent ``prcoords`` package.
@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from pyproj import Geod
 from shapely.geometry import shape
 
-from siteplan._datum import (
+from siteplan.load._datum import (
     bd09_to_gcj02,
     bd09_to_wgs84,
     gcj02_to_bd09,

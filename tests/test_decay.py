@@ -1,4 +1,4 @@
-"""Tests for siteplan.decay: scores at the boundaries, shapes, validation and the JS twin."""
+"""Tests for siteplan.score.decay: scores at the boundaries, shapes, validation and the JS twin."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from siteplan import decay as decay_module
-from siteplan.decay import (
+from siteplan.errors import ParameterError
+from siteplan.score.decay import (
     DECAY_PARAMETERS,
     DECAYS,
     DEFAULT_PARAMETERS,
@@ -31,7 +32,6 @@ from siteplan.decay import (
     make_decay,
     rings,
 )
-from siteplan.errors import ParameterError
 
 EPS = 1e-6
 NODE = shutil.which("node")

@@ -16,12 +16,17 @@ import shapely
 
 pytest.importorskip("distributed")
 
-import siteplan._dask as engine
-from siteplan._dask import dask_client, hilbert_distance, hilbert_order, score_surface_dask
-from siteplan._kernel import prepare_targets
-from siteplan.candidates import score_surface
-from siteplan.decay import make_decay
+import siteplan.candidates._dask as engine
+from siteplan.candidates._dask import (
+    dask_client,
+    hilbert_distance,
+    hilbert_order,
+    score_surface_dask,
+)
+from siteplan.candidates.core import score_surface
 from siteplan.errors import ParameterError
+from siteplan.measure._kernel import prepare_targets
+from siteplan.score.decay import make_decay
 
 
 def _layout(n: int = 6000, m: int = 12, seed: int = 3) -> tuple[np.ndarray, ...]:
@@ -169,7 +174,7 @@ def test_bad_partition_size(scheduler: str) -> None:
 
 def test_candidates_engine_dask_equals_memory(scheduler: str) -> None:
     from siteplan.analysis import analyze
-    from siteplan.candidates import score_candidates
+    from siteplan.candidates.core import score_candidates
 
     result = analyze(decay="linear", max_m=800.0)
     ref = score_candidates(result, cell_m=40)

@@ -1,4 +1,4 @@
-"""Tests for siteplan.export and ``siteplan export``: GeoPackage and RFC 7946 GeoJSON."""
+"""Tests for siteplan.render.export and ``siteplan export``: GeoPackage and RFC 7946 GeoJSON."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ import siteplan
 from siteplan import export as export_module
 from siteplan.analysis import Result, analyze
 from siteplan.errors import OutputError, ParameterError
-from siteplan.export import SITE_COLUMNS, export_driver, export_result
-from siteplan.study import bundled_study_path
+from siteplan.load.study import bundled_study_path
+from siteplan.render.export import SITE_COLUMNS, export_driver, export_result
 
 RunCLI = Callable[..., tuple[int, str, str]]
 

@@ -122,12 +122,12 @@ class Writer:
 
 WRITERS = [
     Writer("validate", ".txt", ("validate", "STUDY")),
-    Writer("report-json", ".json", ("report", "STUDY"), "siteplan.report"),
-    Writer("report-markdown", ".md", ("report", "STUDY"), "siteplan.report"),
-    Writer("report-csv", ".csv", ("report", "STUDY"), "siteplan.report"),
-    Writer("report-html", ".html", ("report", "STUDY"), "siteplan.report"),
-    Writer("export-gpkg", ".gpkg", ("export", "STUDY"), "siteplan.export"),
-    Writer("export-geojson", ".geojson", ("export", "STUDY"), "siteplan.export"),
+    Writer("report-json", ".json", ("report", "STUDY"), "siteplan.render.report"),
+    Writer("report-markdown", ".md", ("report", "STUDY"), "siteplan.render.report"),
+    Writer("report-csv", ".csv", ("report", "STUDY"), "siteplan.render.report"),
+    Writer("report-html", ".html", ("report", "STUDY"), "siteplan.render.report"),
+    Writer("export-gpkg", ".gpkg", ("export", "STUDY"), "siteplan.render.export"),
+    Writer("export-geojson", ".geojson", ("export", "STUDY"), "siteplan.render.export"),
 ]
 WRITER_IDS = [w.name for w in WRITERS]
 
@@ -162,8 +162,8 @@ def _gdal_half_then(exc: BaseException) -> Callable[..., Any]:
 def fail_writes(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
     """Make every output write stop half-way with ``exc`` (text and GDAL writers)."""
     monkeypatch.setattr(Path, "write_bytes", _half_then(exc))
-    if _module("siteplan.export"):
-        import siteplan.export
+    if _module("siteplan.render.export"):
+        import siteplan.render.export
 
         monkeypatch.setattr(siteplan.export.pyogrio, "write_dataframe", _gdal_half_then(exc))
 
@@ -479,7 +479,7 @@ def test_a_writer_that_raises_an_output_error_is_not_reworded(tmp_path: Path) ->
 
 def test_interrupt_inside_gdal_leaves_no_sidecar(tmp_path: Path, study: Study) -> None:
     """A GeoPackage write stopped half-way leaves no -journal / -wal file either."""
-    export = pytest.importorskip("siteplan.export")
+    export = pytest.importorskip("siteplan.render.export")
     from siteplan.analysis import analyze
 
     result = analyze(study.toml)

@@ -2,7 +2,7 @@
 
 Valid GeoJSON layers are mutated (random byte flips and insertions, truncation,
 deep nesting, huge numbers, wrong types and deletions in every member) and read
-with :func:`siteplan.layers.read_layer`. Every outcome must be either
+with :func:`siteplan.load.layers.read_layer`. Every outcome must be either
 
 - a :class:`~siteplan.errors.SiteplanError` whose message is one line and names
   the file, or
@@ -38,7 +38,7 @@ import pytest
 import shapely
 
 from siteplan.errors import SiteplanError
-from siteplan.layers import Layer, LayerSpec, read_layer
+from siteplan.load.layers import Layer, LayerSpec, read_layer
 
 CORPUS = Path(__file__).parent / "fuzz_corpus"
 #: Seconds one case may take; the slowest seen is about 0.05 s.

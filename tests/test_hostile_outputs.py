@@ -68,19 +68,19 @@ from hostile import (
 )
 
 import siteplan
-import siteplan._static_map
-from siteplan._mapkit import clean_text
+import siteplan.render._static_map
 from siteplan.analysis import Result
-from siteplan.candidates import (
+from siteplan.candidates.core import (
     CandidateResult,
     render_candidates,
     score_candidates,
     write_candidates,
 )
 from siteplan.errors import OutputError
-from siteplan.export import export_result
-from siteplan.maps import make_map, render_map, score_locations
-from siteplan.report import render_report
+from siteplan.maps._mapkit import clean_text
+from siteplan.maps.core import make_map, render_map, score_locations
+from siteplan.render.export import export_result
+from siteplan.render.report import render_report
 
 CHUNKS = 4
 TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
@@ -175,8 +175,8 @@ EXCLUSION_KEYS = ("name", "notes", "source")
 def stub_pictures() -> Iterator[None]:
     """Make the HTML report embed a fixed PNG instead of drawing its two pictures."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(siteplan._static_map, "site_map_png", lambda result: TINY_PNG)
-        patch.setattr(siteplan._static_map, "heatmap_png", lambda result: TINY_PNG)
+        patch.setattr(siteplan.render._static_map, "site_map_png", lambda result: TINY_PNG)
+        patch.setattr(siteplan.render._static_map, "heatmap_png", lambda result: TINY_PNG)
         yield
 
 
@@ -871,7 +871,7 @@ def test_the_whole_catalogue_in_one_study_writes_valid_text_files(
 def test_comparison_markdown_escapes_user_text(
     studies: Callable[[int], tuple[Study, Study]],
 ) -> None:
-    from siteplan.compare import compare_studies, render_comparison
+    from siteplan.scenarios.compare import compare_studies, render_comparison
 
     hostile, _ = studies(0)
     other = siteplan.analyze(hostile.result.study, decay="linear", max_m=3000)
@@ -882,7 +882,7 @@ def test_comparison_markdown_escapes_user_text(
 def test_sensitivity_markdown_escapes_user_text(
     studies: Callable[[int], tuple[Study, Study]],
 ) -> None:
-    from siteplan.sensitivity import analyze_sensitivity, render_sensitivity
+    from siteplan.scenarios.sensitivity import analyze_sensitivity, render_sensitivity
 
     hostile, _ = studies(0)
     sweep = analyze_sensitivity(hostile.result, candidates=hostile.grid)

@@ -34,11 +34,11 @@ from hostile import ENV_SENTINEL, PAYLOADS, SENTINEL, Payload
 from test_hostile_outputs import CHUNKS, TILE_URL, Study, build_chunk, stub_pictures
 
 import siteplan
-from siteplan._mapkit import clean_text, truncate
 from siteplan.analysis import Result
-from siteplan.candidates import CandidateResult
-from siteplan.maps import make_map, render_map
-from siteplan.report import render_report
+from siteplan.candidates.core import CandidateResult
+from siteplan.maps._mapkit import clean_text, truncate
+from siteplan.maps.core import make_map, render_map
+from siteplan.render.report import render_report
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siteplan._kernel import (
+from siteplan.measure._kernel import (
     distance_matrix,
     nearest_targets,
     prepare_targets,
@@ -199,6 +199,6 @@ def test_any_triangle_and_points_match_shapely(
 def test_doctests_pass() -> None:
     import doctest
 
-    import siteplan._kernel as module
+    import siteplan.measure._kernel as module
 
     assert doctest.testmod(module).failed == 0

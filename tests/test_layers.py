@@ -1,4 +1,4 @@
-"""Tests for siteplan.layers: every refusal, the repairs and the happy paths."""
+"""Tests for siteplan.load.layers: every refusal, the repairs and the happy paths."""
 
 from __future__ import annotations
 
@@ -37,10 +37,10 @@ from geometries import (
 from pyproj import Geod
 from shapely.geometry import shape
 
-from siteplan._datum import wgs84_to_bd09, wgs84_to_gcj02
 from siteplan.errors import LayerError, SiteplanError
-from siteplan.layers import LayerSpec, read_layer
-from siteplan.study import read_study
+from siteplan.load._datum import wgs84_to_bd09, wgs84_to_gcj02
+from siteplan.load.layers import LayerSpec, read_layer
+from siteplan.load.study import read_study
 
 GEOD = Geod(ellps="WGS84")
 

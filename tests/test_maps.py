@@ -27,11 +27,11 @@ from hostile import (
 from pyproj import Geod
 
 import siteplan
-from siteplan._datum import wgs84_to_gcj02
-from siteplan._mapkit import clean_text, html_text, js_json
 from siteplan.analysis import Result
 from siteplan.errors import OutputError, ParameterError
-from siteplan.maps import make_map, render_map, write_map
+from siteplan.load._datum import wgs84_to_gcj02
+from siteplan.maps._mapkit import clean_text, html_text, js_json
+from siteplan.maps.core import make_map, render_map, write_map
 
 OFFLINE_LIMIT = 1_500_000
 TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"

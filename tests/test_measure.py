@@ -1,4 +1,4 @@
-"""Tests for siteplan.measure: distances, areas, rings and overlaps against pyproj.Geod.
+"""Tests for siteplan.measure.pairs: distances, areas, rings and overlaps against pyproj.Geod.
 
 Every expected value here is computed independently of siteplan, on the WGS84
 ellipsoid with :class:`pyproj.Geod`:
@@ -27,7 +27,8 @@ import shapely
 from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
-from siteplan.measure import (
+from siteplan.load.projection import choose_crs
+from siteplan.measure.pairs import (
     GEODESIC_TOLERANCE,
     QUAD_SEGS,
     disagreement_warnings,
@@ -39,7 +40,6 @@ from siteplan.measure import (
     ring_overlaps,
     ring_reached,
 )
-from siteplan.projection import choose_crs
 
 GEOD = Geod(ellps="WGS84")
 SIMZ = (121.61, 31.10)

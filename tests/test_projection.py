@@ -1,4 +1,4 @@
-"""Tests for siteplan.projection: which metric CRS a study is measured in, and refusals."""
+"""Tests for siteplan.load.projection: which metric CRS a study is measured in, and refusals."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pyproj import CRS
 
 from siteplan.analysis import analyze
 from siteplan.errors import CRSError
-from siteplan.projection import check_metric_crs, choose_crs, utm_crs_for
+from siteplan.load.projection import check_metric_crs, choose_crs, utm_crs_for
 
 
 def frame(*points: tuple[float, float]) -> gpd.GeoDataFrame:
@@ -81,7 +81,7 @@ def test_auto_in_polar_regions_picks_the_utm_zone() -> None:
 
 
 def test_auto_logs_the_crs_it_picked(caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="siteplan.projection"):
+    with caplog.at_level(logging.INFO, logger="siteplan.load.projection"):
         choose_crs(frame((121.61, 31.10)))
     assert "EPSG:32651" in caplog.text
     assert "auto" in caplog.text

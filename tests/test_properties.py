@@ -44,7 +44,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from siteplan.analysis import Result, analyze
-from siteplan.measure import GEODESIC_TOLERANCE
+from siteplan.measure.pairs import GEODESIC_TOLERANCE
 
 ABS_TOLERANCE_M = 0.5
 M_PER_DEG_LAT = 110_574.0
@@ -408,7 +408,7 @@ def test_scores_are_bounded_monotone_and_ranks_a_permutation(
 
 
 def _render_json(result: Result) -> bytes:
-    report = pytest.importorskip("siteplan.report")
+    report = pytest.importorskip("siteplan.render.report")
     return str(report.render_report(result, "json")).encode("utf-8")
 
 

@@ -1,4 +1,4 @@
-"""The proximity report (siteplan.report) as a library: every format, field by field."""
+"""The proximity report (siteplan.render.report) as a library: every format, field by field."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 from siteplan import analyze, render_report, write_report
 from siteplan.analysis import Result
 from siteplan.errors import OutputError, ParameterError
-from siteplan.report import escape_markdown, format_for_path, report_dict
+from siteplan.render.report import escape_markdown, format_for_path, report_dict
 
 BUNDLED_IDS = {"cancer_center", "cgt_park", "childrens_center", "proton_center"}
 # Edge distances of the bundled study: 40 m, 343 m, 538 m, 566 m, 599 m, 1217 m.

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from siteplan.cli import main
-from siteplan.study import bundled_study_path
+from siteplan.load.study import bundled_study_path
 
 FORMATS = ("markdown", "csv", "json", "html")
 

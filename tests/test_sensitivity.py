@@ -16,9 +16,9 @@ import shapely
 from test_candidates import X0, Y0, metric_study, rect
 
 from siteplan.analysis import analyze
-from siteplan.candidates import render_candidates, score_candidates
+from siteplan.candidates.core import render_candidates, score_candidates
 from siteplan.errors import ParameterError
-from siteplan.sensitivity import (
+from siteplan.scenarios.sensitivity import (
     analyze_sensitivity,
     kendall_tau_b,
     render_sensitivity,
@@ -166,7 +166,7 @@ def test_matrix_and_rescoring_paths_agree(monkeypatch: pytest.MonkeyPatch) -> No
     result = analyze()
     cres = score_candidates(result, cell_m=200, top=4)
     fast = analyze_sensitivity(result, candidates=cres)
-    monkeypatch.setattr("siteplan.sensitivity._MATRIX_LIMIT", 0)
+    monkeypatch.setattr("siteplan.scenarios.sensitivity._MATRIX_LIMIT", 0)
     slow = analyze_sensitivity(result, candidates=cres)
     assert fast.scenarios["picks_kept"].tolist() == slow.scenarios["picks_kept"].tolist()
 

@@ -1,4 +1,4 @@
-"""Tests for siteplan.study: study files, folders, single layers and the bundled study."""
+"""Tests for siteplan.load.study: study files, folders, single layers and the bundled study."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from geometries import MULTIPOLYGON, POINT, SQUARE, feature, feature_collection,
 from shapely.geometry import shape
 
 from siteplan.errors import LayerError, StudyError
-from siteplan.layers import LayerSpec
-from siteplan.study import Study, bundled_study_path, load_study, read_study
+from siteplan.load.layers import LayerSpec
+from siteplan.load.study import Study, bundled_study_path, load_study, read_study
 
 FULL_STUDY = """
 name = "Zhangjiang test"

@@ -29,8 +29,8 @@ from shapely.geometry import shape
 from test_layers import REFUSALS
 
 import siteplan
-from siteplan._datum import wgs84_to_gcj02
 from siteplan.cli import main
+from siteplan.load._datum import wgs84_to_gcj02
 
 BOUNDS = re.compile(r"bounds lon ([\d.-]+)\.\.([\d.-]+) lat ([\d.-]+)\.\.([\d.-]+)")
 

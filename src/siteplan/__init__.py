@@ -27,22 +27,26 @@ from siteplan.errors import (
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result, analyze
-    from siteplan.candidates import (
+    from siteplan.candidates.core import (
         CandidateResult,
         render_candidates,
         score_candidates,
         write_candidates,
     )
-    from siteplan.compare import Comparison, compare_studies, render_comparison
-    from siteplan.constraints import Constraint, make_constraint
-    from siteplan.decay import make_decay
-    from siteplan.export import export_result
-    from siteplan.layers import Layer, LayerSpec, read_layer
-    from siteplan.maps import make_map, score_locations, write_map
-    from siteplan.report import render_report, write_report
-    from siteplan.sensitivity import SensitivityResult, analyze_sensitivity, render_sensitivity
-    from siteplan.study import Study, StudyData, bundled_study_path, load_study, read_study
-    from siteplan.validate import validate_paths
+    from siteplan.load.layers import Layer, LayerSpec, read_layer
+    from siteplan.load.study import Study, StudyData, bundled_study_path, load_study, read_study
+    from siteplan.load.validate import validate_paths
+    from siteplan.maps.core import make_map, score_locations, write_map
+    from siteplan.render.export import export_result
+    from siteplan.render.report import render_report, write_report
+    from siteplan.scenarios.compare import Comparison, compare_studies, render_comparison
+    from siteplan.scenarios.sensitivity import (
+        SensitivityResult,
+        analyze_sensitivity,
+        render_sensitivity,
+    )
+    from siteplan.score.constraints import Constraint, make_constraint
+    from siteplan.score.decay import make_decay
 
 # The public API is imported on first use (PEP 562), so that ``import siteplan``
 # and the command line start fast: the heavy modules (folium for maps, pyogrio
@@ -51,34 +55,34 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "Result": "siteplan.analysis",
     "analyze": "siteplan.analysis",
-    "CandidateResult": "siteplan.candidates",
-    "render_candidates": "siteplan.candidates",
-    "score_candidates": "siteplan.candidates",
-    "write_candidates": "siteplan.candidates",
-    "Comparison": "siteplan.compare",
-    "compare_studies": "siteplan.compare",
-    "render_comparison": "siteplan.compare",
-    "Constraint": "siteplan.constraints",
-    "make_constraint": "siteplan.constraints",
-    "SensitivityResult": "siteplan.sensitivity",
-    "analyze_sensitivity": "siteplan.sensitivity",
-    "render_sensitivity": "siteplan.sensitivity",
-    "make_decay": "siteplan.decay",
-    "export_result": "siteplan.export",
-    "Layer": "siteplan.layers",
-    "LayerSpec": "siteplan.layers",
-    "read_layer": "siteplan.layers",
-    "make_map": "siteplan.maps",
-    "score_locations": "siteplan.maps",
-    "write_map": "siteplan.maps",
-    "render_report": "siteplan.report",
-    "write_report": "siteplan.report",
-    "Study": "siteplan.study",
-    "StudyData": "siteplan.study",
-    "bundled_study_path": "siteplan.study",
-    "load_study": "siteplan.study",
-    "read_study": "siteplan.study",
-    "validate_paths": "siteplan.validate",
+    "CandidateResult": "siteplan.candidates.core",
+    "render_candidates": "siteplan.candidates.core",
+    "score_candidates": "siteplan.candidates.core",
+    "write_candidates": "siteplan.candidates.core",
+    "Comparison": "siteplan.scenarios.compare",
+    "compare_studies": "siteplan.scenarios.compare",
+    "render_comparison": "siteplan.scenarios.compare",
+    "Constraint": "siteplan.score.constraints",
+    "make_constraint": "siteplan.score.constraints",
+    "SensitivityResult": "siteplan.scenarios.sensitivity",
+    "analyze_sensitivity": "siteplan.scenarios.sensitivity",
+    "render_sensitivity": "siteplan.scenarios.sensitivity",
+    "make_decay": "siteplan.score.decay",
+    "export_result": "siteplan.render.export",
+    "Layer": "siteplan.load.layers",
+    "LayerSpec": "siteplan.load.layers",
+    "read_layer": "siteplan.load.layers",
+    "make_map": "siteplan.maps.core",
+    "score_locations": "siteplan.maps.core",
+    "write_map": "siteplan.maps.core",
+    "render_report": "siteplan.render.report",
+    "write_report": "siteplan.render.report",
+    "Study": "siteplan.load.study",
+    "StudyData": "siteplan.load.study",
+    "bundled_study_path": "siteplan.load.study",
+    "load_study": "siteplan.load.study",
+    "read_study": "siteplan.load.study",
+    "validate_paths": "siteplan.load.validate",
 }
 
 

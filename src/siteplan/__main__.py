@@ -2,4 +2,5 @@
 
 from siteplan.cli import main
 
-main(prog_name="siteplan")
+if __name__ == "__main__":
+    main(prog_name="siteplan")

@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 from pyproj import CRS
 
-from siteplan.layers import WGS84
-from siteplan.measure import (
+from siteplan.load.layers import WGS84
+from siteplan.load.projection import choose_crs
+from siteplan.load.study import Study, StudyData, read_study
+from siteplan.measure.pairs import (
     disagreement_warnings,
     geodesic_areas,
     pair_distances,
@@ -28,15 +30,13 @@ from siteplan.measure import (
     ring_overlaps,
     ring_reached,
 )
-from siteplan.projection import choose_crs
-from siteplan.scoring import (
+from siteplan.score.scoring import (
     ScoringParameters,
     breakdown_table,
     cluster_score,
     resolve_parameters,
     score_sites,
 )
-from siteplan.study import Study, StudyData, read_study
 
 __all__ = ["PAIR_COLUMNS", "SCHEMATIC_CAVEAT", "Result", "analyze"]
 

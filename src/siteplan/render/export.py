@@ -34,7 +34,7 @@ import pyogrio
 from siteplan._io import atomic_path
 from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import OutputError, ParameterError
-from siteplan.layers import WGS84
+from siteplan.load.layers import WGS84
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result

@@ -217,7 +217,7 @@ def validate(
     Without PATH, validate the bundled SIMZ study. A bare layer file is a site
     layer in WGS84 unless --role / --datum say otherwise.
     """
-    from siteplan.validate import validate_paths
+    from siteplan.load.validate import validate_paths
 
     result = validate_paths(list(paths), role=role, datum=datum, strict=strict)
     if output is not None:
@@ -265,7 +265,7 @@ def report(
     html page is self-contained (tables, a map and a distance-matrix picture,
     no network needed) and can be emailed.
     """
-    from siteplan.report import format_for_path, render_report, write_report
+    from siteplan.render.report import format_for_path, render_report, write_report
 
     fmt = fmt or (format_for_path(output) if output is not None else "markdown")
     result = analyze_from_cli(study, options)
@@ -295,7 +295,7 @@ def export(study: Path | None, output: Path, **options: Any) -> None:
     gets one RFC 7946 FeatureCollection whose features say in feature_type
     whether they are a site, a ring band or a pair line.
     """
-    from siteplan.export import export_driver, export_result
+    from siteplan.render.export import export_driver, export_result
 
     export_driver(output)  # refuse an unknown format before measuring anything
     result = analyze_from_cli(study, options)
@@ -348,8 +348,8 @@ def map_options(func: F) -> F:
 
 def _map_kwargs(options: dict[str, Any]) -> dict[str, Any]:
     """Pop the map options into keyword arguments of ``write_map``, checking the tiles."""
-    from siteplan._tiles import resolve_tiles
-    from siteplan.maps import DEFAULT_TILES
+    from siteplan.maps._tiles import resolve_tiles
+    from siteplan.maps.core import DEFAULT_TILES
 
     kwargs = {k: options.pop(k) for k in MAP_KEYS}
     kwargs["tiles"] = DEFAULT_TILES if kwargs["tiles"] is None else kwargs["tiles"]
@@ -404,7 +404,7 @@ def map_command(study: Path | None, output: Path, *, with_candidates: bool, **op
     and fetches nothing.
     """
     from siteplan.errors import ParameterError
-    from siteplan.maps import write_map
+    from siteplan.maps.core import write_map
 
     candidate_keys = (
         "cell_m", "parcels", "top", "min_separation_m", "within", "beyond", "setback", "exclusions"
@@ -421,7 +421,7 @@ def map_command(study: Path | None, output: Path, *, with_candidates: bool, **op
     cres = None
     if with_candidates:
         from siteplan._io import check_output_path
-        from siteplan.candidates import score_candidates
+        from siteplan.candidates.core import score_candidates
 
         check_output_path(output, result.inputs)
         cres = score_candidates(result, **candidate_kwargs)
@@ -512,8 +512,8 @@ for _option in _CANDIDATE_OPTIONS:
 
 def _candidate_kwargs(options: dict[str, Any]) -> dict[str, Any]:
     """Pop the candidate options into keyword arguments of ``score_candidates``."""
-    from siteplan.constraints import make_constraint, parse_cli_constraint
     from siteplan.errors import ParameterError
+    from siteplan.score.constraints import make_constraint, parse_cli_constraint
 
     cell_m = options.pop("cell_m")
     parcels = options.pop("parcels")
@@ -640,7 +640,7 @@ def candidates(
     an interactive map.
     """
     from siteplan._io import check_output_path
-    from siteplan.candidates import render_candidates, score_candidates, write_candidates
+    from siteplan.candidates.core import render_candidates, score_candidates, write_candidates
     from siteplan.errors import ParameterError
 
     fmt = _output_format(fmt, output, _CANDIDATE_FORMATS)
@@ -672,11 +672,11 @@ def candidates(
         click.echo(f"warning: {warning}", err=True)
     sres = None
     if with_sensitivity:
-        from siteplan.sensitivity import analyze_sensitivity
+        from siteplan.scenarios.sensitivity import analyze_sensitivity
 
         sres = analyze_sensitivity(result, candidates=cres)
     if map_path is not None:
-        from siteplan.maps import write_map
+        from siteplan.maps.core import write_map
 
         map_written = write_map(result, map_path, candidates=cres, **map_kwargs)
         if not quiet:
@@ -735,8 +735,8 @@ def sensitivity_command(
     --min-separation; for each site its rank range.
     """
     from siteplan._io import check_output_path, write_text
-    from siteplan.candidates import score_candidates
-    from siteplan.sensitivity import analyze_sensitivity, render_sensitivity
+    from siteplan.candidates.core import score_candidates
+    from siteplan.scenarios.sensitivity import analyze_sensitivity, render_sensitivity
 
     fmt = _output_format(fmt, output, ("markdown", "json", "csv"))
     kwargs = _candidate_kwargs(options)
@@ -807,7 +807,7 @@ def compare(
     which top candidate picks stay, move, appear or disappear. The scoring
     options apply to both studies.
     """
-    from siteplan.compare import compare_studies, render_comparison
+    from siteplan.scenarios.compare import compare_studies, render_comparison
 
     fmt = _output_format(fmt, output, ("markdown", "json", "csv"))
     a = analyze_from_cli(study_a, dict(options))

@@ -36,7 +36,7 @@ import geopandas as gpd
 import pandas as pd
 
 from siteplan.errors import LayerError, StudyError
-from siteplan.layers import (
+from siteplan.load.layers import (
     LAYER_SUFFIXES,
     ROLES,
     WGS84,
@@ -70,7 +70,7 @@ def bundled_study_path() -> Path:
     packaged = resources.files("siteplan") / "_bundled" / "simz" / "study.toml"
     if packaged.is_file():
         return Path(str(packaged))
-    checkout = Path(__file__).resolve().parents[2] / "geodata" / "simz" / "study.toml"
+    checkout = Path(__file__).resolve().parents[3] / "geodata" / "simz" / "study.toml"
     if checkout.is_file():
         return checkout
     raise StudyError(
@@ -94,7 +94,7 @@ class Study:
     focus
         A site id drawn first on maps, or None.
     scoring
-        Scoring parameters from the study file (see :mod:`siteplan.scoring`).
+        Scoring parameters from the study file (see :mod:`siteplan.score.scoring`).
     constraints
         Candidate constraints from ``[[constraints]]`` tables.
     path

@@ -17,8 +17,8 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 
-from siteplan.decay import DECAY_PARAMETERS, DecayFunction, make_decay
 from siteplan.errors import ParameterError
+from siteplan.score.decay import DECAY_PARAMETERS, DecayFunction, make_decay
 
 __all__ = [
     "MEASURES",

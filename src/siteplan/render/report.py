@@ -736,7 +736,7 @@ def _img(data: bytes, alt: str) -> str:
 
 def _render_html(result: Result) -> str:
     from siteplan import __version__
-    from siteplan._static_map import heatmap_png, site_map_png
+    from siteplan.render._static_map import heatmap_png, site_map_png
 
     measure = _MEASURE_SHORT[result.parameters.measure]
     title = f"Proximity report: {result.name}"

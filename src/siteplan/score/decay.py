@@ -28,7 +28,7 @@ Module constants:
 
 Examples
 --------
->>> from siteplan.decay import DECAY_PARAMETERS, DEFAULT_PARAMETERS, DECAYS, make_decay
+>>> from siteplan.score.decay import DECAY_PARAMETERS, DEFAULT_PARAMETERS, DECAYS, make_decay
 >>> list(DECAYS)
 ['rings', 'linear', 'exponential', 'gaussian', 'logistic']
 >>> DECAY_PARAMETERS["logistic"]
@@ -127,7 +127,7 @@ class DecayFunction:
 
     Examples
     --------
-    >>> from siteplan.decay import exponential
+    >>> from siteplan.score.decay import exponential
     >>> decay = exponential(1000)
     >>> decay
     DecayFunction(kind='exponential', params={'half_m': 1000.0}, cutoff_m=None)
@@ -166,7 +166,7 @@ class DecayFunction:
 
         Examples
         --------
-        >>> from siteplan.decay import linear
+        >>> from siteplan.score.decay import linear
         >>> decay = linear(1000)
         >>> decay(250)
         array(75.)
@@ -194,7 +194,7 @@ class DecayFunction:
 
         Examples
         --------
-        >>> from siteplan.decay import linear
+        >>> from siteplan.score.decay import linear
         >>> print(linear(5000).to_js())
         function (d) { return 100 * Math.max(0, 1 - d / 5000.0); }
         """
@@ -225,7 +225,7 @@ def rings(rings_m: Sequence[float] = DEFAULT_RINGS_M) -> DecayFunction:
 
     Examples
     --------
-    >>> from siteplan.decay import rings
+    >>> from siteplan.score.decay import rings
     >>> decay = rings([500, 1000, 2000, 5000])
     >>> decay([0, 500, 500.5, 2000, 5000, 5001]).tolist()
     [100.0, 100.0, 75.0, 50.0, 25.0, 0.0]
@@ -274,7 +274,7 @@ def linear(max_m: float) -> DecayFunction:
 
     Examples
     --------
-    >>> from siteplan.decay import linear
+    >>> from siteplan.score.decay import linear
     >>> decay = linear(5000)
     >>> decay([0, 1250, 5000, 6000]).tolist()
     [100.0, 75.0, 0.0, 0.0]
@@ -313,7 +313,7 @@ def exponential(half_m: float) -> DecayFunction:
 
     Examples
     --------
-    >>> from siteplan.decay import exponential
+    >>> from siteplan.score.decay import exponential
     >>> exponential(1000)([0, 1000, 3000]).tolist()
     [100.0, 50.0, 12.5]
     """
@@ -349,7 +349,7 @@ def gaussian(sigma_m: float) -> DecayFunction:
 
     Examples
     --------
-    >>> from siteplan.decay import gaussian
+    >>> from siteplan.score.decay import gaussian
     >>> [round(score, 2) for score in gaussian(1000)([0, 1000, 2000]).tolist()]
     [100.0, 60.65, 13.53]
     """
@@ -389,7 +389,7 @@ def logistic(inflection_m: float, steepness_m: float) -> DecayFunction:
 
     Examples
     --------
-    >>> from siteplan.decay import logistic
+    >>> from siteplan.score.decay import logistic
     >>> [round(score, 2) for score in logistic(1000, 250)([0, 1000, 2000, 1e300]).tolist()]
     [98.2, 50.0, 1.8, 0.0]
     """
@@ -444,7 +444,7 @@ def make_decay(kind: str, **params: object) -> DecayFunction:
 
     Examples
     --------
-    >>> from siteplan.decay import make_decay
+    >>> from siteplan.score.decay import make_decay
     >>> make_decay("logistic", steepness_m=100)
     DecayFunction(kind='logistic', params={'inflection_m': 1000.0, 'steepness_m': 100.0}, cutoff_m=None)
     >>> make_decay("linear", max_m=2000, half_m=None).params

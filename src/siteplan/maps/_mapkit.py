@@ -265,9 +265,9 @@ class SurfaceLayer(MacroElement):
 
 
 class ClickScore(MacroElement):
-    """Score any clicked point in the page (``siteplan.clickScore``; see siteplan._clickscore).
+    """Score any clicked point in the page (``siteplan.clickScore``; see siteplan.maps._clickscore).
 
-    ``data`` comes from :func:`siteplan._clickscore.click_data`, ``decay`` is the
+    ``data`` comes from :func:`siteplan.maps._clickscore.click_data`, ``decay`` is the
     study's decay as a JavaScript function expression, and ``surface`` the
     :class:`SurfaceLayer` whose candidate a click falls on (optional).
     """

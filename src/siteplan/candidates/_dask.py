@@ -9,7 +9,7 @@ of the study area that only nearby sites can reach. The partitions (columns
 data (``Client.scatter``), never inside the task graph, and become a
 :class:`dask_geopandas.GeoDataFrame` whose point geometries are made on the
 workers. ``map_partitions`` runs the in-memory engine
-(:func:`siteplan.candidates.score_surface`: the same exact kernel on the
+(:func:`siteplan.candidates.core.score_surface`: the same exact kernel on the
 partition's coordinate arrays, cutoff pruning and nearest-site search) on
 every partition; the prepared sites are sent to every worker once. Each
 candidate's numbers depend only on that candidate, so once put back in
@@ -43,9 +43,9 @@ if TYPE_CHECKING:
     import geopandas as gpd
     import pandas as pd
 
-    from siteplan._kernel import Targets
-    from siteplan.candidates import SurfaceScores
-    from siteplan.decay import DecayFunction
+    from siteplan.candidates.core import SurfaceScores
+    from siteplan.measure._kernel import Targets
+    from siteplan.score.decay import DecayFunction
 
 __all__ = [
     "DEFAULT_PARTITION",
@@ -298,7 +298,7 @@ def _score_partition(
     """
     import pandas as pd
 
-    from siteplan.candidates import score_surface
+    from siteplan.candidates.core import score_surface
 
     with _gc_paused():
         scores = score_surface(
@@ -403,7 +403,7 @@ def score_surface_dask(
     Parameters
     ----------
     x, y, targets, weights, decay, chunk_size, keep_breakdown, index
-        As :func:`siteplan.candidates.score_surface` (``chunk_size`` applies
+        As :func:`siteplan.candidates.core.score_surface` (``chunk_size`` applies
         within each partition).
     progress
         Show a progress bar of finished partitions (terminal only).
@@ -454,7 +454,7 @@ def score_surface_dask(
                 crs=crs,
             )
     distributed, _, _ = _import_engine()
-    from siteplan.candidates import SurfaceScores, _progress_bar
+    from siteplan.candidates.core import SurfaceScores, _progress_bar
 
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)

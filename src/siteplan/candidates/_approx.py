@@ -1,6 +1,6 @@
 """Approximate candidate scoring: opt-in fast paths with a measured error.
 
-Two approximations of the exact engine (:func:`siteplan.candidates.score_surface`),
+Two approximations of the exact engine (:func:`siteplan.candidates.core.score_surface`),
 used only when asked for (``--approx raster`` or ``--approx coarse``):
 
 ``raster``
@@ -39,18 +39,18 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from siteplan._kernel import (
+from siteplan.errors import ParameterError
+from siteplan.measure._kernel import (
     Targets,
     _box_distance2,
     distance_matrix,
     nearest_targets,
     target_distances,
 )
-from siteplan.errors import ParameterError
 
 if TYPE_CHECKING:
-    from siteplan.candidates import SurfaceScores
-    from siteplan.decay import DecayFunction
+    from siteplan.candidates.core import SurfaceScores
+    from siteplan.score.decay import DecayFunction
 
 __all__ = ["APPROX_METHODS", "ERROR_SAMPLE", "ApproxScores", "approx_surface", "error_warning"]
 
@@ -244,8 +244,8 @@ def approx_surface(
     Examples
     --------
     >>> import numpy as np, shapely
-    >>> from siteplan._kernel import prepare_targets
-    >>> from siteplan.decay import make_decay
+    >>> from siteplan.measure._kernel import prepare_targets
+    >>> from siteplan.score.decay import make_decay
     >>> t = prepare_targets([shapely.box(0, 0, 100, 100)])
     >>> x, y = np.meshgrid(np.arange(-500.0, 600, 10), np.arange(-500.0, 600, 10))
     >>> out = approx_surface(x.ravel(), y.ravel(), t, np.ones(1), make_decay("linear"),
@@ -253,7 +253,7 @@ def approx_surface(
     >>> out.error["max_error_m"] < 10
     True
     """
-    from siteplan.candidates import SurfaceScores
+    from siteplan.candidates.core import SurfaceScores
 
     if method not in APPROX_METHODS:
         raise ParameterError(f"approximation {method!r} is not one of {', '.join(APPROX_METHODS)}")

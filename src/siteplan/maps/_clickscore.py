@@ -2,7 +2,7 @@ r"""Click to score: score any point of a map in the page, as siteplan scores can
 
 A map page holds what it needs to score a clicked point with no server: the
 sites' geometries in the study's metric CRS (:func:`click_data`), the study's
-decay as JavaScript (:meth:`siteplan.decay.DecayFunction.to_js`), the site
+decay as JavaScript (:meth:`siteplan.score.decay.DecayFunction.to_js`), the site
 weights, and a projection from the click's longitude and latitude to the
 metric CRS (:data:`CLICK_JS` holds the page's code). The page then does what
 :func:`score_locations` does in Python:
@@ -28,7 +28,7 @@ error over that area is measured and shown in the popup, and grows outside it.
 
 Maps drawn on GCJ-02 tiles (Amap) shift every overlay to GCJ-02; the page
 shifts a click back to WGS84 (the inverse of the public GCJ-02 formula, as
-:mod:`siteplan._datum` does) before scoring it.
+:mod:`siteplan.load._datum` does) before scoring it.
 """
 
 from __future__ import annotations
@@ -42,8 +42,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
-from siteplan._kernel import distance_matrix, prepare_targets
-from siteplan._mapkit import clean_text, truncate
+from siteplan.maps._mapkit import clean_text, truncate
+from siteplan.measure._kernel import distance_matrix, prepare_targets
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -88,7 +88,7 @@ def _target_geometries(result: Result) -> npt.NDArray[np.object_]:
 def score_locations(result: Result, lon: npt.ArrayLike, lat: npt.ArrayLike) -> pd.DataFrame:
     """Score WGS84 locations against a study's sites, as a map's click-to-score does.
 
-    The same computation as :meth:`siteplan.candidates.CandidateResult.score_locations`
+    The same computation as :meth:`siteplan.candidates.core.CandidateResult.score_locations`
     (and as candidate scoring), without scoring any candidates first.
 
     Parameters

@@ -25,9 +25,9 @@ import pyogrio
 import shapely
 from pyproj import CRS
 
-from siteplan._datum import DATUMS, geometries_to_wgs84
-from siteplan._geojson import check_geojson_text
 from siteplan.errors import LayerError, ParameterError
+from siteplan.load._datum import DATUMS, geometries_to_wgs84
+from siteplan.load._geojson import check_geojson_text
 
 __all__ = [
     "LAYER_SUFFIXES",
@@ -451,7 +451,7 @@ def read_layer(spec: LayerSpec, *, strict: bool = False) -> Layer:
 
     Examples
     --------
-    >>> from siteplan.study import bundled_study_path
+    >>> from siteplan.load.study import bundled_study_path
     >>> layer = read_layer(LayerSpec(bundled_study_path().parent / "cgt_park.geojson"))
     >>> layer.frame["id"].tolist()
     ['cgt_park']

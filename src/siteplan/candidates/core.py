@@ -15,7 +15,7 @@ and site weights: its score is the weighted mean of its per-site scores
 inside it; ``centroid``: to the site's centroid). The per-site scores are the
 breakdown; the nearest site (ties: the smaller id) and its distance come with it.
 
-Distances are exact (those of ``shapely.distance``, see :mod:`siteplan._kernel`);
+Distances are exact (those of ``shapely.distance``, see :mod:`siteplan.measure._kernel`);
 candidates stay coordinate arrays, processed in chunks of ``chunk_size``; decays
 with a cutoff only measure the pairs within reach.
 
@@ -44,29 +44,29 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from siteplan._kernel import (
+from siteplan._values import json_value
+from siteplan.errors import LayerError, OutputError, ParameterError, StudyError
+from siteplan.measure._kernel import (
     Targets,
     distance_matrix,
     nearest_targets,
     prepare_targets,
     reach_pairs,
 )
-from siteplan._values import json_value
-from siteplan.constraints import (
+from siteplan.measure.pairs import QUAD_SEGS
+from siteplan.score.constraints import (
     COUNTING_RULE,
     Constraint,
     evaluate_constraints,
     resolve_constraints,
 )
-from siteplan.errors import LayerError, OutputError, ParameterError, StudyError
-from siteplan.measure import QUAD_SEGS
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from siteplan.analysis import Result
-    from siteplan.decay import DecayFunction
-    from siteplan.sensitivity import SensitivityResult
+    from siteplan.scenarios.sensitivity import SensitivityResult
+    from siteplan.score.decay import DecayFunction
 
 __all__ = [
     "BREAKDOWN_LIMIT",
@@ -480,7 +480,7 @@ def score_surface(
     keep_breakdown
         Keep every candidate's per-site scores (``(M, N)`` values).
     index
-        Pruning index for :func:`siteplan._kernel.reach_pairs`.
+        Pruning index for :func:`siteplan.measure._kernel.reach_pairs`.
     progress
         Show a progress bar on standard error once a run takes over 2 s.
 
@@ -659,7 +659,7 @@ def _read_parcels(parcels: Any) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Return parcels (WGS84, sorted by id) from a layer path or a GeoDataFrame."""
     import geopandas as gpd
 
-    from siteplan.layers import LayerSpec, read_layer
+    from siteplan.load.layers import LayerSpec, read_layer
 
     notes: list[str] = []
     if isinstance(parcels, gpd.GeoDataFrame):
@@ -751,12 +751,12 @@ def score_candidates(
     min_separation_m
         The smallest distance between two picks' centres.
     constraints
-        Extra constraints (see :mod:`siteplan.constraints`), added to the
+        Extra constraints (see :mod:`siteplan.score.constraints`), added to the
         study's ``[[constraints]]`` and the defaults.
     engine
         The scoring engine: ``memory`` (default) or ``dask`` (the same exact
         scoring, partitioned over a dask.distributed cluster, see
-        :mod:`siteplan._dask`; identical results).
+        :mod:`siteplan.candidates._dask`; identical results).
     chunk_size
         Candidates per chunk of the scoring pass.
     index
@@ -772,7 +772,7 @@ def score_candidates(
     approx
         An approximation instead of exact distances, by explicit choice only:
         ``raster`` (a distance transform on a raster) or ``coarse`` (exact on a
-        coarser lattice, interpolated); see :mod:`siteplan._approx`. The error,
+        coarser lattice, interpolated); see :mod:`siteplan.candidates._approx`. The error,
         measured on a sample, is stated in ``parameters["approx"]`` and the warnings.
     approx_step_m
         The approximation's lattice step (default: the cell size for
@@ -884,7 +884,7 @@ def score_candidates(
         )
     approx_error: dict[str, Any] | None = None
     if approx is not None:
-        from siteplan._approx import approx_surface, error_warning
+        from siteplan.candidates._approx import approx_surface, error_warning
 
         cells = grid.cell_m if grid is not None else 10.0
         step = (
@@ -903,7 +903,7 @@ def score_candidates(
         scores, approx_error = done.scores, done.error
         warnings.append(error_warning(approx_error))
     elif engine == "dask":
-        from siteplan._dask import score_surface_dask
+        from siteplan.candidates._dask import score_surface_dask
 
         scores = score_surface_dask(
             x,
@@ -1145,7 +1145,7 @@ def _csv_text(cres: CandidateResult, sres: SensitivityResult | None = None) -> s
 
 def _md(text: Any) -> str:
     """Make user text safe inside a markdown table cell (one line, markup escaped)."""
-    from siteplan.report import escape_markdown
+    from siteplan.render.report import escape_markdown
 
     if text is None:
         return ""
@@ -1209,7 +1209,7 @@ def _markdown_text(cres: CandidateResult, sres: SensitivityResult | None = None)
         lines += [f"- {_md(w)}" for w in cres.warnings]
         lines.append("")
     if sres is not None:
-        from siteplan.sensitivity import markdown_section
+        from siteplan.scenarios.sensitivity import markdown_section
 
         lines.append(markdown_section(sres))
     return "\n".join(lines)
@@ -1228,7 +1228,7 @@ def render_candidates(
     - csv: one row per pick, breakdown as ``score_<site>`` and ``distance_m_<site>``;
     - markdown: the picks table, the constraints with notes and sources, the caveat.
 
-    With ``sensitivity`` (:func:`siteplan.sensitivity.analyze_sensitivity` run on these
+    With ``sensitivity`` (:func:`siteplan.scenarios.sensitivity.analyze_sensitivity` run on these
     candidates), each pick gets its ``stability`` (the share of scenarios it
     survives) and json a ``sensitivity`` member, markdown a section.
 
@@ -1356,7 +1356,7 @@ def write_candidates(
         import pyogrio
 
         # GDAL errors become OutputError outside atomic_path (which has removed the
-        # temporary file by then), as in siteplan.export
+        # temporary file by then), as in siteplan.render.export
         try:
             with atomic_path(path, inputs) as tmp:
                 _write_gpkg(cres, tmp, sensitivity)

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import xyzservices  # type: ignore[import-untyped]
 
-from siteplan._mapkit import html_text
 from siteplan.errors import ParameterError
+from siteplan.maps._mapkit import html_text
 
 __all__ = ["DEFAULT_TILES", "TileChoice", "resolve_tiles"]
 

@@ -8,16 +8,16 @@ exclusion layers, with a legend, a layer control, a scale bar and notes
 (schematic positions, datum shift, plugins left out). :func:`write_map` writes
 it atomically.
 
-With candidates (:func:`siteplan.candidates.score_candidates`), the map also
+With candidates (:func:`siteplan.candidates.core.score_candidates`), the map also
 draws the scored surface (cells or parcels coloured by score on a canvas, with
 its own legend), the picks as numbered markers whose popups give the per-site
 breakdown, and the area each constraint excludes, hatched, one layer per
 constraint. Clicking anywhere scores that point in the page (see
-:mod:`siteplan._clickscore`); :func:`score_locations` computes the same in Python.
+:mod:`siteplan.maps._clickscore`); :func:`score_locations` computes the same in Python.
 
 Every string from the study (names, ids, sources, notes, layer file names,
 the study name, a tile attribution) is escaped for where it lands; see
-:mod:`siteplan._mapkit`. Offline maps embed Leaflet from XStatic-Leaflet and
+:mod:`siteplan.maps._mapkit`. Offline maps embed Leaflet from XStatic-Leaflet and
 fetch nothing.
 """
 
@@ -39,10 +39,12 @@ import shapely
 from branca.element import Figure
 from pyproj import Geod
 
-from siteplan._clickscore import CLICK_JS, click_data, score_locations
-from siteplan._datum import geometries_from_wgs84, wgs84_to_gcj02
 from siteplan._io import write_text
-from siteplan._mapkit import (
+from siteplan.analysis import Result
+from siteplan.errors import ParameterError
+from siteplan.load._datum import geometries_from_wgs84, wgs84_to_gcj02
+from siteplan.maps._clickscore import CLICK_JS, click_data, score_locations
+from siteplan.maps._mapkit import (
     HELPERS_JS,
     STYLE_CSS,
     ClickScore,
@@ -58,12 +60,10 @@ from siteplan._mapkit import (
     renumber,
     truncate,
 )
-from siteplan._tiles import DEFAULT_TILES, TileChoice, resolve_tiles
-from siteplan.analysis import Result
-from siteplan.errors import ParameterError
+from siteplan.maps._tiles import DEFAULT_TILES, TileChoice, resolve_tiles
 
 if TYPE_CHECKING:
-    from siteplan.candidates import CandidateResult
+    from siteplan.candidates.core import CandidateResult
 
 __all__ = [
     "COLOUR_SCALE",

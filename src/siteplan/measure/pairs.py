@@ -1,7 +1,7 @@
 """Measure sites in a metric CRS: pair distances, areas, ring buffers and overlaps.
 
 Every function takes geometries already projected to a metric CRS (see
-:mod:`siteplan.projection`) and returns pandas objects aligned to its input.
+:mod:`siteplan.load.projection`) and returns pandas objects aligned to its input.
 Geodesic checks use :class:`pyproj.Geod` on the WGS84 ellipsoid.
 """
 

@@ -52,8 +52,8 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from siteplan._kernel import Targets, reach_pairs, target_distances
 from siteplan.errors import ParameterError, SiteplanError, StudyError
+from siteplan.measure._kernel import Targets, reach_pairs, target_distances
 
 __all__ = [
     "CONSTRAINT_KINDS",

@@ -45,16 +45,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from siteplan.decay import DecayFunction, make_decay
 from siteplan.errors import ParameterError
+from siteplan.score.decay import DecayFunction, make_decay
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from siteplan.analysis import Result
-    from siteplan.candidates import CandidateResult
-    from siteplan.constraints import Constraint
-    from siteplan.study import Study, StudyData
+    from siteplan.candidates.core import CandidateResult
+    from siteplan.load.study import Study, StudyData
+    from siteplan.score.constraints import Constraint
 
 __all__ = [
     "KINDS",
@@ -224,7 +224,7 @@ def site_scores(
     """Return site scores and ranks from a pair-distance matrix (sites in id order).
 
     A site's score is the weighted mean of its pair scores (weights: the other
-    sites'; 0 when they all weigh 0), as in :mod:`siteplan.scoring`. Ranks
+    sites'; 0 when they all weigh 0), as in :mod:`siteplan.score.scoring`. Ranks
     order scores descending, ties (scores within 1e-9) by id.
     """
     m = len(weights)
@@ -260,8 +260,8 @@ def _scenario_picks(
     cres: CandidateResult,
 ) -> tuple[Any, npt.NDArray[np.intp]]:
     """Return a function scoring the eligible candidates under a decay, and their positions."""
-    from siteplan._kernel import distance_matrix
-    from siteplan.candidates import score_surface
+    from siteplan.candidates.core import score_surface
+    from siteplan.measure._kernel import distance_matrix
 
     eligible = np.flatnonzero(cres.eligible)
     x = cres.x[eligible]
@@ -313,7 +313,7 @@ def analyze_sensitivity(
     scales, kinds
         The sweep (default: :data:`SCALES` x :data:`KINDS`, 25 scenarios).
     cell_m, parcels, top, min_separation_m, constraints
-        Passed to :func:`siteplan.candidates.score_candidates`.
+        Passed to :func:`siteplan.candidates.core.score_candidates`.
     tolerance_m
         How close a scenario pick must be to a base pick for it to survive
         (default: the picks' minimum separation).
@@ -331,7 +331,7 @@ def analyze_sensitivity(
     (25, np.True_)
     """
     from siteplan.analysis import Result, analyze
-    from siteplan.candidates import CandidateResult, score_candidates, select_picks
+    from siteplan.candidates.core import CandidateResult, score_candidates, select_picks
 
     result = study if isinstance(study, Result) else analyze(study)
     notes: list[str] = []
@@ -531,7 +531,7 @@ def _csv_text(sres: SensitivityResult) -> str:
 
 def markdown_section(sres: SensitivityResult, *, heading: str = "##") -> str:
     """Return the sweep as markdown (a section other reports can embed)."""
-    from siteplan.report import escape_markdown as md
+    from siteplan.render.report import escape_markdown as md
 
     lines = [f"{heading} Sensitivity", ""]
     kept = sres.scenarios["picks_kept"]
@@ -585,7 +585,7 @@ def render_sensitivity(sres: SensitivityResult, fmt: str = "markdown") -> str:
     if fmt == "csv":
         return _csv_text(sres)
     if fmt == "markdown":
-        from siteplan.report import escape_markdown
+        from siteplan.render.report import escape_markdown
 
         return (
             f"# Sensitivity: {escape_markdown(sres.result.name)}\n\n> {sres.result.caveat}\n\n"

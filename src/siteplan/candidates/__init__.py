@@ -1,0 +1,1 @@
+"""Candidate locations: grids and parcels, scoring engines and picks."""

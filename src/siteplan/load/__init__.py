@@ -1,0 +1,1 @@
+"""Load a study: study files, layers, validation, Chinese datums and the metric CRS."""

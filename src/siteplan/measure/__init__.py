@@ -1,0 +1,1 @@
+"""Measure: pairwise distances, rings and overlaps in the study's metric CRS."""

@@ -1,0 +1,1 @@
+"""Render results: reports, exports, the static map and shared text helpers."""

@@ -1,0 +1,1 @@
+"""Scenarios: sensitivity sweeps and comparisons of two studies."""

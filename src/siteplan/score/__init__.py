@@ -1,0 +1,1 @@
+"""Score: distance-decay functions, the scoring rule, site and cluster scores, constraints."""
