@@ -601,7 +601,15 @@ def test_cli_candidates_refuses_to_overwrite_an_input(run_cli: Any, bundled: Pat
     assert "one of the inputs" in err
 
 
-@pytest.mark.parametrize("name", ["candidates", "constraints", "compare", "sensitivity"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "candidates.core",
+        "score.constraints",
+        "scenarios.compare",
+        "scenarios.sensitivity",
+    ],
+)
 def test_doctests_pass(name: str) -> None:
     import doctest
     import importlib
@@ -613,7 +621,7 @@ def test_doctests_pass(name: str) -> None:
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from siteplan import candidates as module
+    from siteplan.candidates import core as module
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siteplan import decay as decay_module
+from siteplan.score import decay as decay_module
 from siteplan.errors import ParameterError
 from siteplan.score.decay import (
     DECAY_PARAMETERS,

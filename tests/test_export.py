@@ -19,7 +19,7 @@ import shapely
 from shapely.geometry import shape
 
 import siteplan
-from siteplan import export as export_module
+from siteplan.render import export as export_module
 from siteplan.analysis import Result, analyze
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load.study import bundled_study_path
