@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from siteplan.score import decay as decay_module
 from siteplan.errors import ParameterError
+from siteplan.score import decay as decay_module
 from siteplan.score.decay import (
     DECAY_PARAMETERS,
     DECAYS,

@@ -19,10 +19,10 @@ import shapely
 from shapely.geometry import shape
 
 import siteplan
-from siteplan.render import export as export_module
 from siteplan.analysis import Result, analyze
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load.study import bundled_study_path
+from siteplan.render import export as export_module
 from siteplan.render.export import SITE_COLUMNS, export_driver, export_result
 
 RunCLI = Callable[..., tuple[int, str, str]]
