@@ -169,7 +169,7 @@ def _sample(
 
 def _raster_field(t: Targets, j: int, lat: _Lattice) -> FloatArray:
     """Distance transform of target ``j`` rasterised on the lattice (metres, row-major)."""
-    from scipy.ndimage import distance_transform_edt
+    from scipy.ndimage import distance_transform_edt  # lazy: scipy is heavy, raster only
 
     geom = t.geoms[j]
     mask = np.zeros((lat.ny, lat.nx), dtype=bool)

@@ -73,7 +73,7 @@ _INSTALL: Final = (
 
 def _import_distributed() -> Any:
     try:
-        import distributed
+        import distributed  # lazy: the optional dask extra
     except ImportError as exc:  # pragma: no cover - the test extras install them
         raise ParameterError(f"{_INSTALL} ({exc})") from None
     return distributed
@@ -113,7 +113,7 @@ def dask_client(
     ):
         raise ParameterError(f"workers {workers!r} is not a whole number >= 1", argument="workers")
     if scheduler is None:
-        import dask
+        import dask  # lazy: the optional dask extra
 
         n = workers or os.cpu_count() or 1
         # distributed's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which
@@ -155,7 +155,7 @@ def _import_engine() -> tuple[Any, Any, Any]:
     """Return the modules the engine runs on: distributed, dask.dataframe, dask_geopandas."""
     distributed = _import_distributed()
     try:
-        import dask.dataframe as dd
+        import dask.dataframe as dd  # lazy: the optional dask extra
         import dask_geopandas
     except ImportError as exc:  # pragma: no cover - the test extras install them
         raise ParameterError(f"{_INSTALL} ({exc})") from None
@@ -182,6 +182,7 @@ def hilbert_distance(x: FloatArray, y: FloatArray) -> npt.NDArray[np.uint32]:
         The distances, ``uint32``.
     """
     try:
+        # geopandas' private encoder, guarded: it may move between versions
         from geopandas.tools.hilbert_curve import _continuous_to_discrete_coords, _encode
 
         ix, iy = _continuous_to_discrete_coords(np.column_stack([x, y, x, y]), 16, None)

@@ -242,8 +242,13 @@ def render_candidates(
     if fmt == "markdown":
         return _markdown_text(cres, sensitivity)
     if fmt in ("geojson", "gpkg"):
-        raise ParameterError(f"format {fmt} is a file: give an output path (-o PATH.{fmt})")
-    raise ParameterError(f"format {fmt!r} is not one of {', '.join(CANDIDATE_FORMATS)}")
+        raise ParameterError(
+            f"fmt {fmt!r} is a file format: write it with write_candidates(cres, 'PATH.{fmt}')",
+            argument="fmt",
+        )
+    raise ParameterError(
+        f"fmt {fmt!r} is not one of {', '.join(CANDIDATE_FORMATS)}", argument="fmt"
+    )
 
 
 def _feature(props: dict[str, Any], geometry: str) -> str:
@@ -361,4 +366,6 @@ def write_candidates(
                 f"GDAL cannot write the GeoPackage ({detail}); {hint}", path=path
             ) from None
         return path
-    raise ParameterError(f"format {fmt!r} is not one of {', '.join(CANDIDATE_FORMATS)}")
+    raise ParameterError(
+        f"fmt {fmt!r} is not one of {', '.join(CANDIDATE_FORMATS)}", argument="fmt"
+    )
