@@ -123,7 +123,7 @@ def w_surface(
     n: int, m: int, cutoff: float | None, chunk: int, layout: str = "random"
 ) -> Callable[[], object]:
     """The in-memory engine: score N candidates against M sites, no breakdown kept."""
-    from siteplan.candidates.core import score_surface
+    from siteplan.candidates.engines import score_surface
     from siteplan.measure._kernel import prepare_targets
 
     if layout == "simz":
@@ -516,7 +516,7 @@ def case_scaling(cfg: Config) -> tuple[list[Row], dict[str, Any]]:
 def case_approx(cfg: Config) -> list[Row]:
     """The opt-in approximations on the SIMZ grid: time against exact, and their error."""
     from siteplan.candidates._approx import approx_surface
-    from siteplan.candidates.core import score_surface
+    from siteplan.candidates.engines import score_surface
     from siteplan.measure._kernel import prepare_targets
     from siteplan.score.decay import make_decay
 
@@ -592,7 +592,7 @@ def case_dask(cfg: Config) -> list[Row]:
     partition with the in-memory engine there.
     """
     from siteplan.candidates._dask import dask_client, default_partition_size, score_surface_dask
-    from siteplan.candidates.core import score_surface
+    from siteplan.candidates.engines import score_surface
     from siteplan.measure._kernel import prepare_targets
 
     n, m = cfg.size((1_000_000, 300), (20_000, 30))

@@ -13,7 +13,7 @@ from siteplan.candidates._approx import (
     approx_surface,
     error_warning,
 )
-from siteplan.candidates.core import score_surface
+from siteplan.candidates.engines import score_surface
 from siteplan.errors import ParameterError
 from siteplan.measure._kernel import distance_matrix, prepare_targets
 from siteplan.score.decay import make_decay
@@ -188,14 +188,19 @@ def test_candidates_cli_states_the_error(tmp_path) -> None:
 
 def test_candidates_approx_step_and_refusals() -> None:
     from siteplan.analysis import analyze
-    from siteplan.candidates.core import score_candidates
+    from siteplan.candidates import EngineOptions, score_candidates
 
     result = analyze()
-    cres = score_candidates(result, cell_m=100, approx="raster", approx_step_m=50.0)
+    options = EngineOptions(approx="raster", approx_step_m=50.0)
+    cres = score_candidates(result, cell_m=100, engine=options)
     assert cres.parameters["approx"]["step_m"] == 50.0
-    with pytest.raises(ParameterError, match="--approx-step needs"):
-        score_candidates(result, cell_m=100, approx_step_m=50.0)
-    with pytest.raises(ParameterError, match="leave out --engine dask"):
-        score_candidates(result, cell_m=100, approx="raster", engine="dask")
+    with pytest.raises(ParameterError, match=r"approx_step_m 50.0 needs approx=") as e:
+        EngineOptions(approx_step_m=50.0)
+    assert e.value.argument == "approx_step_m"
+    with pytest.raises(ParameterError, match="leave out engine='dask'") as e:
+        EngineOptions(approx="raster", engine="dask")
+    assert e.value.argument == "approx"
     with pytest.raises(ParameterError, match="raster, coarse"):
-        score_candidates(result, cell_m=100, approx="fast")
+        EngineOptions(approx="fast")
+    with pytest.raises(ParameterError, match="approx_step_m 0 is not a number of metres > 0"):
+        EngineOptions(approx="coarse", approx_step_m=0)

@@ -19,7 +19,7 @@ from pyproj import Transformer
 
 import siteplan
 from siteplan.analysis import Result
-from siteplan.candidates.core import CandidateResult, score_candidates
+from siteplan.candidates import CandidateResult, score_candidates
 from siteplan.errors import ParameterError
 from siteplan.load._datum import wgs84_to_gcj02
 from siteplan.maps._clickscore import (

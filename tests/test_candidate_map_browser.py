@@ -25,7 +25,7 @@ from pyproj import Transformer
 
 import siteplan
 from siteplan.analysis import Result
-from siteplan.candidates.core import CandidateResult, score_candidates
+from siteplan.candidates import CandidateResult, score_candidates
 from siteplan.load._datum import gcj02_to_wgs84
 from siteplan.maps.core import score_locations, write_map
 

@@ -22,14 +22,9 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from siteplan.analysis import Result, analyze
-from siteplan.candidates.core import (
-    CandidateResult,
-    render_candidates,
-    score_candidates,
-    select_picks,
-    write_candidates,
-)
+from siteplan.candidates import CandidateResult, EngineOptions, score_candidates, select_picks
 from siteplan.errors import LayerError, OutputError, ParameterError, StudyError
+from siteplan.render.candidates import render_candidates, write_candidates
 
 X0, Y0 = 367_000.0, 3_440_000.0
 UTM = "EPSG:32651"
@@ -149,7 +144,7 @@ def test_grid_ids_sort_like_the_candidates(small: Result) -> None:
 
 def test_no_boundary_needs_parcels(tmp_path: Path) -> None:
     result = analyze(metric_study(tmp_path, SITES))
-    with pytest.raises(StudyError, match=r'boundary layer \(role = "boundary"\).*--parcels'):
+    with pytest.raises(StudyError, match=r'boundary layer \(role = "boundary"\).*parcels=\.\.\.'):
         score_candidates(result)
 
 
@@ -160,8 +155,11 @@ def test_bad_cell_sizes_are_refused(small: Result, bad: Any) -> None:
 
 
 def test_too_many_cells_are_refused_with_a_size_that_fits(small: Result) -> None:
-    with pytest.raises(ParameterError, match=r"larger cell \(at least \d+ m\)"):
+    with pytest.raises(
+        ParameterError, match=r"^cell_m=0.1 gives .*larger cell \(at least \d+ m\)"
+    ) as e:
         score_candidates(small, cell_m=0.1)
+    assert e.value.argument == "cell_m"
 
 
 def test_bad_run_parameters_are_refused(small: Result) -> None:
@@ -171,8 +169,9 @@ def test_bad_run_parameters_are_refused(small: Result) -> None:
         score_candidates(small, min_separation_m=-1)
     with pytest.raises(ParameterError, match="engine 'spark' is not one of memory"):
         score_candidates(small, engine="spark")
-    with pytest.raises(ParameterError, match="index"):
-        score_candidates(small, index="kdtree")
+    with pytest.raises(ParameterError, match="index") as caught:
+        score_candidates(small, engine=EngineOptions(index="kdtree"))
+    assert caught.value.argument == "index"
 
 
 # --------------------------------------------------------------------------------------
@@ -196,7 +195,7 @@ def test_scores_match_a_direct_computation(tmp_path: Path, scoring: str, index: 
     result = analyze(
         metric_study(tmp_path, SITES, boundary=AREA, weights={"gamma": 2.0}, scoring=scoring)
     )
-    cres = score_candidates(result, cell_m=40, index=index, chunk_size=97)
+    cres = score_candidates(result, cell_m=40, engine=EngineOptions(index=index, chunk_size=97))
     want = direct_scores(result, cres.x, cres.y)
     assert list(cres.site_ids) == want["ids"]
     np.testing.assert_allclose(cres.score, want["score"], rtol=0, atol=1e-9)
@@ -211,7 +210,7 @@ def test_scores_match_a_direct_computation(tmp_path: Path, scoring: str, index: 
 
 def test_chunking_and_index_do_not_change_anything(small: Result) -> None:
     a = score_candidates(small, cell_m=25)
-    b = score_candidates(small, cell_m=25, chunk_size=13, index="strtree")
+    b = score_candidates(small, cell_m=25, engine=EngineOptions(chunk_size=13, index="strtree"))
     for field in ("score", "nearest", "nearest_m", "excluded_code", "pick_index"):
         assert np.array_equal(getattr(a, field), getattr(b, field)), field
     assert a.breakdown is not None
@@ -231,7 +230,7 @@ def test_all_zero_weights_score_zero(tmp_path: Path) -> None:
 def test_breakdown_is_dropped_for_huge_runs_but_picks_keep_theirs(
     small: Result, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("siteplan.candidates.core.BREAKDOWN_LIMIT", 10)
+    monkeypatch.setattr("siteplan.candidates.api.BREAKDOWN_LIMIT", 10)
     cres = score_candidates(small, cell_m=50)
     assert cres.breakdown is None
     assert cres.pick_breakdown.shape == (10, 3)
@@ -604,7 +603,14 @@ def test_cli_candidates_refuses_to_overwrite_an_input(run_cli: Any, bundled: Pat
 @pytest.mark.parametrize(
     "name",
     [
-        "candidates.core",
+        "candidates.api",
+        "candidates.engines",
+        "candidates.grid",
+        "candidates.locations",
+        "candidates.picks",
+        "candidates.result",
+        "score.points",
+        "score.rank",
         "score.constraints",
         "scenarios.compare",
         "scenarios.sensitivity",
@@ -621,18 +627,18 @@ def test_doctests_pass(name: str) -> None:
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
-    from siteplan.candidates import core as module
+    from siteplan.candidates import engines as module
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:
             return True
 
     monkeypatch.setattr("sys.stderr", io.StringIO())
-    assert isinstance(module._progress_bar(10, True), module._NoBar)
+    assert isinstance(module.progress_bar(10, True), module._NoBar)
     terminal = Terminal()
     monkeypatch.setattr("sys.stderr", terminal)
-    assert isinstance(module._progress_bar(10, False), module._NoBar)  # --quiet
-    bar = module._progress_bar(10, True)
+    assert isinstance(module.progress_bar(10, False), module._NoBar)  # --quiet
+    bar = module.progress_bar(10, True)
     assert type(bar).__name__ == "tqdm"
     assert bar.delay == 2.0  # shown only once a run has taken 2 s
     bar.update(10)

@@ -16,8 +16,9 @@ import shapely
 from test_candidates import X0, Y0, metric_study, rect
 
 from siteplan.analysis import Result, analyze
-from siteplan.candidates.core import CandidateResult, render_candidates, score_candidates
+from siteplan.candidates import CandidateResult, score_candidates
 from siteplan.errors import ParameterError, StudyError
+from siteplan.render.candidates import render_candidates
 from siteplan.score.constraints import (
     CONSTRAINT_KINDS,
     make_constraint,

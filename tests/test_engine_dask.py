@@ -23,7 +23,7 @@ from siteplan.candidates._dask import (
     hilbert_order,
     score_surface_dask,
 )
-from siteplan.candidates.core import score_surface
+from siteplan.candidates.engines import score_surface
 from siteplan.errors import ParameterError
 from siteplan.measure._kernel import prepare_targets
 from siteplan.score.decay import make_decay
@@ -174,11 +174,13 @@ def test_bad_partition_size(scheduler: str) -> None:
 
 def test_candidates_engine_dask_equals_memory(scheduler: str) -> None:
     from siteplan.analysis import analyze
-    from siteplan.candidates.core import score_candidates
+    from siteplan.candidates import EngineOptions, score_candidates
 
     result = analyze(decay="linear", max_m=800.0)
     ref = score_candidates(result, cell_m=40)
-    out = score_candidates(result, cell_m=40, engine="dask", scheduler=scheduler)
+    out = score_candidates(
+        result, cell_m=40, engine=EngineOptions(engine="dask", scheduler=scheduler)
+    )
     np.testing.assert_array_equal(out.score, ref.score)
     np.testing.assert_array_equal(out.nearest_m, ref.nearest_m)
     np.testing.assert_array_equal(out.pick_index, ref.pick_index)

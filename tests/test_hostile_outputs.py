@@ -70,15 +70,11 @@ from hostile import (
 import siteplan
 import siteplan.render._static_map
 from siteplan.analysis import Result
-from siteplan.candidates.core import (
-    CandidateResult,
-    render_candidates,
-    score_candidates,
-    write_candidates,
-)
+from siteplan.candidates import CandidateResult, score_candidates
 from siteplan.errors import OutputError
 from siteplan.maps._mapkit import clean_text
 from siteplan.maps.core import make_map, render_map, score_locations
+from siteplan.render.candidates import render_candidates, write_candidates
 from siteplan.render.export import export_result
 from siteplan.render.report import render_report
 

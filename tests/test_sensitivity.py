@@ -16,8 +16,9 @@ import shapely
 from test_candidates import X0, Y0, metric_study, rect
 
 from siteplan.analysis import analyze
-from siteplan.candidates.core import render_candidates, score_candidates
+from siteplan.candidates import score_candidates
 from siteplan.errors import ParameterError
+from siteplan.render.candidates import render_candidates
 from siteplan.scenarios.sensitivity import (
     analyze_sensitivity,
     kendall_tau_b,

@@ -27,16 +27,15 @@ from siteplan.errors import (
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result, analyze
-    from siteplan.candidates.core import (
-        CandidateResult,
-        render_candidates,
-        score_candidates,
-        write_candidates,
-    )
+    from siteplan.candidates.api import score_candidates
+    from siteplan.candidates.engines import EngineOptions
+    from siteplan.candidates.locations import score_locations
+    from siteplan.candidates.result import CandidateResult
     from siteplan.load.layers import Layer, LayerSpec, read_layer
     from siteplan.load.study import Study, StudyData, bundled_study_path, load_study, read_study
     from siteplan.load.validate import validate_paths
-    from siteplan.maps.core import make_map, score_locations, write_map
+    from siteplan.maps.core import make_map, write_map
+    from siteplan.render.candidates import render_candidates, write_candidates
     from siteplan.render.export import export_result
     from siteplan.render.report import render_report, write_report
     from siteplan.scenarios.compare import Comparison, compare_studies, render_comparison
@@ -55,10 +54,12 @@ if TYPE_CHECKING:
 _LAZY: dict[str, str] = {
     "Result": "siteplan.analysis",
     "analyze": "siteplan.analysis",
-    "CandidateResult": "siteplan.candidates.core",
-    "render_candidates": "siteplan.candidates.core",
-    "score_candidates": "siteplan.candidates.core",
-    "write_candidates": "siteplan.candidates.core",
+    "CandidateResult": "siteplan.candidates.result",
+    "EngineOptions": "siteplan.candidates.engines",
+    "render_candidates": "siteplan.render.candidates",
+    "score_candidates": "siteplan.candidates.api",
+    "score_locations": "siteplan.candidates.locations",
+    "write_candidates": "siteplan.render.candidates",
     "Comparison": "siteplan.scenarios.compare",
     "compare_studies": "siteplan.scenarios.compare",
     "render_comparison": "siteplan.scenarios.compare",
@@ -73,7 +74,6 @@ _LAZY: dict[str, str] = {
     "LayerSpec": "siteplan.load.layers",
     "read_layer": "siteplan.load.layers",
     "make_map": "siteplan.maps.core",
-    "score_locations": "siteplan.maps.core",
     "write_map": "siteplan.maps.core",
     "render_report": "siteplan.render.report",
     "write_report": "siteplan.render.report",
@@ -111,6 +111,7 @@ __all__ = [
     "CandidateResult",
     "Comparison",
     "Constraint",
+    "EngineOptions",
     "Layer",
     "LayerError",
     "LayerSpec",

@@ -1,6 +1,6 @@
 """Approximate candidate scoring: opt-in fast paths with a measured error.
 
-Two approximations of the exact engine (:func:`siteplan.candidates.core.score_surface`),
+Two approximations of the exact engine (:func:`siteplan.candidates.engines.score_surface`),
 used only when asked for (``--approx raster`` or ``--approx coarse``):
 
 ``raster``
@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from siteplan.candidates.engines import APPROX_METHODS, SurfaceScores
 from siteplan.errors import ParameterError
 from siteplan.measure._kernel import (
     Targets,
@@ -47,9 +48,9 @@ from siteplan.measure._kernel import (
     nearest_targets,
     target_distances,
 )
+from siteplan.score.points import add_weighted, finish_weighted, weight_total, weighted_mean
 
 if TYPE_CHECKING:
-    from siteplan.candidates.core import SurfaceScores
     from siteplan.score.decay import DecayFunction
 
 __all__ = ["APPROX_METHODS", "ERROR_SAMPLE", "ApproxScores", "approx_surface", "error_warning"]
@@ -57,8 +58,6 @@ __all__ = ["APPROX_METHODS", "ERROR_SAMPLE", "ApproxScores", "approx_surface", "
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.intp]
 
-#: The approximations, by name.
-APPROX_METHODS: Final = ("raster", "coarse")
 #: Candidates measured exactly to state each run's error.
 ERROR_SAMPLE: Final = 2000
 #: The largest lattice (nodes) built for one site.
@@ -170,7 +169,7 @@ def _sample(
 
 def _raster_field(t: Targets, j: int, lat: _Lattice) -> FloatArray:
     """Distance transform of target ``j`` rasterised on the lattice (metres, row-major)."""
-    from scipy.ndimage import distance_transform_edt
+    from scipy.ndimage import distance_transform_edt  # lazy: scipy is heavy, raster only
 
     geom = t.geoms[j]
     mask = np.zeros((lat.ny, lat.nx), dtype=bool)
@@ -253,16 +252,15 @@ def approx_surface(
     >>> out.error["max_error_m"] < 10
     True
     """
-    from siteplan.candidates.core import SurfaceScores
-
     if method not in APPROX_METHODS:
-        raise ParameterError(f"approximation {method!r} is not one of {', '.join(APPROX_METHODS)}")
+        raise ParameterError(
+            f"method {method!r} is not one of {', '.join(APPROX_METHODS)}", argument="method"
+        )
     if not (isinstance(step_m, int | float) and math.isfinite(step_m) and step_m > 0):
-        raise ParameterError(f"approximation step {step_m!r} is not a number of metres > 0")
+        raise ParameterError(f"step_m {step_m!r} is not a number of metres > 0", argument="step_m")
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     n, m = len(x), len(targets)
-    total = float(np.sum(weights))
     score = np.zeros(n)
     nearest = np.full(n, -1, dtype=np.intp)
     nearest_m = np.full(n, np.inf)
@@ -324,20 +322,20 @@ def approx_surface(
                 idx, d = idx[keep], d[keep]
             s = decay(d)
             if idx is every:  # no cutoff: whole arrays, no fancy indexing
-                score += weights[j] * s
+                add_weighted(score, weights[j], s)
                 if breakdown is not None:
                     breakdown[j] = s
                 better = d < nearest_m
                 np.copyto(nearest_m, d, where=better)
                 nearest[better] = j
                 continue
-            score[idx] += weights[j] * s
+            add_weighted(score, weights[j], s, idx)
             if breakdown is not None:
                 breakdown[j, idx] = s
             better = d < nearest_m[idx]
             nearest_m[idx[better]] = d[better]
             nearest[idx[better]] = j
-    score = score / total if total > 0 else np.zeros(n)
+    score = finish_weighted(score, weight_total(weights))
     missing = np.flatnonzero(nearest < 0)
     if len(missing):
         nearest[missing], nearest_m[missing] = nearest_targets(targets, x[missing], y[missing])
@@ -379,8 +377,7 @@ def _measure_error(
             "p99_score_error": 0.0,
         }
     exact = distance_matrix(targets, x, y)
-    total = float(np.sum(weights))
-    exact_score = (decay(exact) @ weights) / total if total > 0 else np.zeros(len(x))
+    exact_score = weighted_mean(decay(exact), weights)
     cutoff = decay.cutoff_m
     matters = (
         np.ones(exact.shape, dtype=bool)

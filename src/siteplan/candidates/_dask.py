@@ -9,7 +9,7 @@ of the study area that only nearby sites can reach. The partitions (columns
 data (``Client.scatter``), never inside the task graph, and become a
 :class:`dask_geopandas.GeoDataFrame` whose point geometries are made on the
 workers. ``map_partitions`` runs the in-memory engine
-(:func:`siteplan.candidates.core.score_surface`: the same exact kernel on the
+(:func:`siteplan.candidates.engines.score_surface`: the same exact kernel on the
 partition's coordinate arrays, cutoff pruning and nearest-site search) on
 every partition; the prepared sites are sent to every worker once. Each
 candidate's numbers depend only on that candidate, so once put back in
@@ -34,16 +34,15 @@ import os
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
+import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
+from siteplan.candidates.engines import DEFAULT_CHUNK, SurfaceScores, progress_bar, score_surface
 from siteplan.errors import ParameterError
 
 if TYPE_CHECKING:
-    import geopandas as gpd
-    import pandas as pd
-
-    from siteplan.candidates.core import SurfaceScores
     from siteplan.measure._kernel import Targets
     from siteplan.score.decay import DecayFunction
 
@@ -74,7 +73,7 @@ _INSTALL: Final = (
 
 def _import_distributed() -> Any:
     try:
-        import distributed
+        import distributed  # lazy: the optional dask extra
     except ImportError as exc:  # pragma: no cover - the test extras install them
         raise ParameterError(f"{_INSTALL} ({exc})") from None
     return distributed
@@ -112,9 +111,9 @@ def dask_client(
     if workers is not None and (
         isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
     ):
-        raise ParameterError(f"workers {workers!r} is not a whole number >= 1")
+        raise ParameterError(f"workers {workers!r} is not a whole number >= 1", argument="workers")
     if scheduler is None:
-        import dask
+        import dask  # lazy: the optional dask extra
 
         n = workers or os.cpu_count() or 1
         # distributed's nanny starts workers with MALLOC_TRIM_THRESHOLD_=65536, which
@@ -140,8 +139,9 @@ def dask_client(
     except (OSError, TimeoutError, ValueError) as exc:
         raise ParameterError(
             f"cannot reach the dask scheduler at {scheduler!r} ({exc}); check the address "
-            "(tcp://host:port) and that the scheduler runs, or leave out --scheduler to run "
-            "a local cluster"
+            "(tcp://host:port) and that the scheduler runs, or leave out scheduler to run "
+            "a local cluster",
+            argument="scheduler",
         ) from None
     try:
         if workers is not None:
@@ -155,7 +155,7 @@ def _import_engine() -> tuple[Any, Any, Any]:
     """Return the modules the engine runs on: distributed, dask.dataframe, dask_geopandas."""
     distributed = _import_distributed()
     try:
-        import dask.dataframe as dd
+        import dask.dataframe as dd  # lazy: the optional dask extra
         import dask_geopandas
     except ImportError as exc:  # pragma: no cover - the test extras install them
         raise ParameterError(f"{_INSTALL} ({exc})") from None
@@ -182,13 +182,12 @@ def hilbert_distance(x: FloatArray, y: FloatArray) -> npt.NDArray[np.uint32]:
         The distances, ``uint32``.
     """
     try:
+        # geopandas' private encoder, guarded: it may move between versions
         from geopandas.tools.hilbert_curve import _continuous_to_discrete_coords, _encode
 
         ix, iy = _continuous_to_discrete_coords(np.column_stack([x, y, x, y]), 16, None)
         return np.asarray(_encode(16, ix, iy), dtype=np.uint32)
     except (ImportError, AttributeError, TypeError, ValueError):  # pragma: no cover
-        import geopandas as gpd
-
         points = gpd.GeoSeries(gpd.points_from_xy(x, y))
         return np.asarray(points.hilbert_distance().to_numpy(), dtype=np.uint32)
 
@@ -241,8 +240,6 @@ def default_partition_size(n: int, workers: int) -> int:
 
 def _result_meta(m: int, keep_breakdown: bool) -> pd.DataFrame:
     """Return the (empty) frame one partition's scores come back in."""
-    import pandas as pd
-
     columns: dict[str, Any] = {
         "i": np.zeros(0, dtype=np.int64),
         "score": np.zeros(0),
@@ -274,8 +271,6 @@ def _gc_paused() -> Iterator[None]:
 
 def _with_points(part: pd.DataFrame, crs: Any) -> gpd.GeoDataFrame:
     """Give one partition of the candidates its point geometry (from ``x`` and ``y``)."""
-    import geopandas as gpd
-
     with _gc_paused():
         geometry = gpd.points_from_xy(part["x"], part["y"], crs=crs)
     return gpd.GeoDataFrame(part, geometry=geometry)
@@ -296,10 +291,6 @@ def _score_partition(
     The kernel takes the partition's coordinate arrays (``x``, ``y``), not its
     Point geometries; the scores come back with each candidate's position ``i``.
     """
-    import pandas as pd
-
-    from siteplan.candidates.core import score_surface
-
     with _gc_paused():
         scores = score_surface(
             part["x"].to_numpy(dtype=np.float64),
@@ -354,9 +345,6 @@ def _candidate_frame(
         ``geometry`` (points); its index is the position along the curve, and
         each partition a contiguous stretch of it.
     """
-    import geopandas as gpd
-    import pandas as pd
-
     _, dd, _ = _import_engine()
     n = len(x)
     order = hilbert_order(x, y)
@@ -388,7 +376,7 @@ def score_surface_dask(
     weights: FloatArray,
     decay: DecayFunction,
     *,
-    chunk_size: int = 100_000,
+    chunk_size: int = DEFAULT_CHUNK,
     keep_breakdown: bool = True,
     index: str = "auto",
     progress: bool = False,
@@ -403,7 +391,7 @@ def score_surface_dask(
     Parameters
     ----------
     x, y, targets, weights, decay, chunk_size, keep_breakdown, index
-        As :func:`siteplan.candidates.core.score_surface` (``chunk_size`` applies
+        As :func:`siteplan.candidates.engines.score_surface` (``chunk_size`` applies
         within each partition).
     progress
         Show a progress bar of finished partitions (terminal only).
@@ -436,7 +424,10 @@ def score_surface_dask(
         or not isinstance(partition_size, int)
         or partition_size < 1
     ):
-        raise ParameterError(f"partition_size {partition_size!r} is not a whole number >= 1")
+        raise ParameterError(
+            f"partition_size {partition_size!r} is not a whole number >= 1",
+            argument="partition_size",
+        )
     if client is None:
         with dask_client(scheduler, workers=workers) as own:
             return score_surface_dask(
@@ -454,7 +445,6 @@ def score_surface_dask(
                 crs=crs,
             )
     distributed, _, _ = _import_engine()
-    from siteplan.candidates.core import SurfaceScores, _progress_bar
 
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -485,7 +475,7 @@ def score_surface_dask(
     )
     futures = client.compute(scored.to_delayed())
     names = [f"b{j}" for j in range(m)]
-    bar = _progress_bar(n, progress)
+    bar = progress_bar(n, progress)
     try:
         for future in distributed.as_completed(futures):
             got = future.result()

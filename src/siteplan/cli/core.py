@@ -421,7 +421,7 @@ def map_command(study: Path | None, output: Path, *, with_candidates: bool, **op
     cres = None
     if with_candidates:
         from siteplan._io import check_output_path
-        from siteplan.candidates.core import score_candidates
+        from siteplan.candidates.api import score_candidates
 
         check_output_path(output, result.inputs)
         cres = score_candidates(result, **candidate_kwargs)
@@ -640,8 +640,10 @@ def candidates(
     an interactive map.
     """
     from siteplan._io import check_output_path
-    from siteplan.candidates.core import render_candidates, score_candidates, write_candidates
+    from siteplan.candidates.api import score_candidates
+    from siteplan.candidates.engines import EngineOptions
     from siteplan.errors import ParameterError
+    from siteplan.render.candidates import render_candidates, write_candidates
 
     fmt = _output_format(fmt, output, _CANDIDATE_FORMATS)
     if fmt in ("geojson", "gpkg") and output is None:
@@ -658,16 +660,14 @@ def candidates(
         check_output_path(output, result.inputs)
     if map_path is not None:
         check_output_path(map_path, result.inputs)
-    cres = score_candidates(
-        result,
-        progress=not quiet,
+    engine_options = EngineOptions(
         engine=engine,
         scheduler=scheduler,
         workers=workers,
         approx=approx,
         approx_step_m=approx_step_m,
-        **kwargs,
     )
+    cres = score_candidates(result, progress=not quiet, engine=engine_options, **kwargs)
     for warning in cres.warnings:
         click.echo(f"warning: {warning}", err=True)
     sres = None
@@ -735,7 +735,7 @@ def sensitivity_command(
     --min-separation; for each site its rank range.
     """
     from siteplan._io import check_output_path, write_text
-    from siteplan.candidates.core import score_candidates
+    from siteplan.candidates.api import score_candidates
     from siteplan.scenarios.sensitivity import analyze_sensitivity, render_sensitivity
 
     fmt = _output_format(fmt, output, ("markdown", "json", "csv"))

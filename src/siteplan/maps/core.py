@@ -41,9 +41,10 @@ from pyproj import Geod
 
 from siteplan._io import write_text
 from siteplan.analysis import Result
+from siteplan.candidates.locations import score_locations
 from siteplan.errors import ParameterError
 from siteplan.load._datum import geometries_from_wgs84, wgs84_to_gcj02
-from siteplan.maps._clickscore import CLICK_JS, click_data, score_locations
+from siteplan.maps._clickscore import CLICK_JS, click_data
 from siteplan.maps._mapkit import (
     HELPERS_JS,
     STYLE_CSS,
@@ -63,7 +64,7 @@ from siteplan.maps._mapkit import (
 from siteplan.maps._tiles import DEFAULT_TILES, TileChoice, resolve_tiles
 
 if TYPE_CHECKING:
-    from siteplan.candidates.core import CandidateResult
+    from siteplan.candidates.result import CandidateResult
 
 __all__ = [
     "COLOUR_SCALE",

@@ -35,7 +35,7 @@ from siteplan.errors import ParameterError
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
-    from siteplan.candidates.core import CandidateResult
+    from siteplan.candidates.result import CandidateResult
     from siteplan.score.constraints import Constraint
 
 __all__ = ["Comparison", "compare_studies", "match_picks", "render_comparison", "write_comparison"]
@@ -258,7 +258,7 @@ def compare_studies(
         Also score candidates in both (when both have a boundary) and compare
         the top picks.
     cell_m, top, min_separation_m, constraints
-        Passed to :func:`siteplan.candidates.core.score_candidates` for both.
+        Passed to :func:`siteplan.candidates.api.score_candidates` for both.
     match_m
         How far a pick may move and still count as the same pick (default:
         ``min_separation_m``).
@@ -275,7 +275,7 @@ def compare_studies(
     >>> cmp.sites["status"].unique().tolist()
     ['both']
     """
-    from siteplan.candidates.core import score_candidates
+    from siteplan.candidates.api import score_candidates
 
     match = float(min_separation_m if match_m is None else match_m)
     if not math.isfinite(match) or match < 0:

@@ -47,12 +47,14 @@ import pandas as pd
 
 from siteplan.errors import ParameterError
 from siteplan.score.decay import DecayFunction, make_decay
+from siteplan.score.points import weighted_mean
+from siteplan.score.rank import rank_by_score
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from siteplan.analysis import Result
-    from siteplan.candidates.core import CandidateResult
+    from siteplan.candidates.result import CandidateResult
     from siteplan.load.study import Study, StudyData
     from siteplan.score.constraints import Constraint
 
@@ -224,20 +226,16 @@ def site_scores(
     """Return site scores and ranks from a pair-distance matrix (sites in id order).
 
     A site's score is the weighted mean of its pair scores (weights: the other
-    sites'; 0 when they all weigh 0), as in :mod:`siteplan.score.scoring`. Ranks
-    order scores descending, ties (scores within 1e-9) by id.
+    sites'; 0 when they all weigh 0; :func:`siteplan.score.points.weighted_mean`),
+    as in :mod:`siteplan.score.scoring`. Ranks follow
+    :func:`siteplan.score.rank.rank_by_score` (ties: scores within 1e-9, by id;
+    the sites are in id order, so by position).
     """
     m = len(weights)
     pair = decay(np.nan_to_num(distances, nan=0.0))
-    off = ~np.eye(m, dtype=bool)
-    w = np.broadcast_to(weights[None, :], (m, m)) * off
-    total = w.sum(axis=1)
-    weighted = (w * pair).sum(axis=1)
-    scores = np.divide(weighted, total, out=np.zeros(m), where=total > 0)
-    order = np.lexsort((np.arange(m), -np.round(scores, 9)))
-    ranks = np.empty(m, dtype=np.int64)
-    ranks[order] = np.arange(1, m + 1)
-    return scores, ranks
+    w = np.broadcast_to(weights[None, :], (m, m)) * ~np.eye(m, dtype=bool)
+    scores = weighted_mean(pair, w)
+    return scores, rank_by_score(scores)
 
 
 def _survivors(
@@ -260,22 +258,19 @@ def _scenario_picks(
     cres: CandidateResult,
 ) -> tuple[Any, npt.NDArray[np.intp]]:
     """Return a function scoring the eligible candidates under a decay, and their positions."""
-    from siteplan.candidates.core import score_surface
+    from siteplan.candidates.engines import score_surface
     from siteplan.measure._kernel import distance_matrix
 
     eligible = np.flatnonzero(cres.eligible)
     x = cres.x[eligible]
     y = cres.y[eligible]
     weights = cres.site_weights
-    total = float(weights.sum())
     targets = cres.targets
     if len(eligible) * len(weights) <= _MATRIX_LIMIT:
         matrix = distance_matrix(targets, x, y)
 
         def score(decay: DecayFunction) -> npt.NDArray[np.float64]:
-            if total <= 0:
-                return np.zeros(len(x))
-            return np.asarray(decay(matrix) @ weights / total, dtype=float)
+            return weighted_mean(decay(matrix), weights)
 
     else:
 
@@ -313,7 +308,7 @@ def analyze_sensitivity(
     scales, kinds
         The sweep (default: :data:`SCALES` x :data:`KINDS`, 25 scenarios).
     cell_m, parcels, top, min_separation_m, constraints
-        Passed to :func:`siteplan.candidates.core.score_candidates`.
+        Passed to :func:`siteplan.candidates.api.score_candidates`.
     tolerance_m
         How close a scenario pick must be to a base pick for it to survive
         (default: the picks' minimum separation).
@@ -331,7 +326,9 @@ def analyze_sensitivity(
     (25, np.True_)
     """
     from siteplan.analysis import Result, analyze
-    from siteplan.candidates.core import CandidateResult, score_candidates, select_picks
+    from siteplan.candidates.api import score_candidates
+    from siteplan.candidates.picks import select_picks
+    from siteplan.candidates.result import CandidateResult
 
     result = study if isinstance(study, Result) else analyze(study)
     notes: list[str] = []

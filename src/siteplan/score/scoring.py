@@ -4,7 +4,8 @@
   by default, centroid on request), in [0, 100];
 - site score: the weighted mean of the site's pair scores, each pair weighted
   by the *other* site's weight (a feature's ``weight``, else its layer's, else 1);
-- rank: position when sites are ordered by score (descending), then id; 1 is best;
+- rank: position when sites are ordered by score (descending; scores within
+  1e-9 tie), then id; 1 is best (:func:`siteplan.score.rank.rank_by_score`);
 - cluster score: the mean of all pair scores.
 """
 
@@ -19,6 +20,7 @@ import pandas as pd
 
 from siteplan.errors import ParameterError
 from siteplan.score.decay import DECAY_PARAMETERS, DecayFunction, make_decay
+from siteplan.score.rank import rank_by_score
 
 __all__ = [
     "MEASURES",
@@ -152,7 +154,8 @@ def score_sites(ids: pd.Series, breakdown: pd.DataFrame) -> pd.DataFrame:
     """Return per-site ``score``, ``rank``, ``nearest_id`` and ``nearest_m``.
 
     A site with no neighbours, or whose neighbours all weigh 0, scores 0.
-    Ties for nearest go to the smaller id; ties in score are ranked by id.
+    Ties for nearest go to the smaller id; ties in score (within 1e-9) are
+    ranked by id (:func:`siteplan.score.rank.rank_by_score`).
     """
     scores = breakdown.groupby("site_id")["contribution"].sum()
     out = pd.DataFrame({"id": ids.to_numpy()})
@@ -162,9 +165,9 @@ def score_sites(ids: pd.Series, breakdown: pd.DataFrame) -> pd.DataFrame:
     )
     out["nearest_id"] = out["id"].map(nearest.set_index("site_id")["other_id"])
     out["nearest_m"] = out["id"].map(nearest.set_index("site_id")["distance_m"]).astype(float)
-    order = out.sort_values(["score", "id"], ascending=[False, True]).index
-    rank = pd.Series(np.arange(1, len(out) + 1), index=order)
-    out["rank"] = rank.reindex(out.index).astype(int)
+    out["rank"] = rank_by_score(
+        out["score"].to_numpy(dtype=float), [str(v) for v in out["id"]]
+    ).astype(int)
     return out
 
 
