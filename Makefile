@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,9 +39,14 @@ typecheck:
 pytest:
 	$(BIN)/python -m pytest
 
+# Build the documentation site into site/ (strict: warnings are errors).
+docs: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m sphinx -b html -W --keep-going docs site
+
 bench: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(OUT) dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) site docs/generated docs/notebooks/_generated dist build .pytest_cache .mypy_cache .ruff_cache
