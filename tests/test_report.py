@@ -18,7 +18,8 @@ import pytest
 from siteplan import analyze, render_report, write_report
 from siteplan.analysis import Result
 from siteplan.errors import OutputError, ParameterError
-from siteplan.render.report import escape_markdown, format_for_path, report_dict
+from siteplan.render.report import format_for_path, report_dict
+from siteplan.render.text import escape_markdown
 
 BUNDLED_IDS = {"cancer_center", "cgt_park", "childrens_center", "proton_center"}
 # Edge distances of the bundled study: 40 m, 343 m, 538 m, 566 m, 599 m, 1217 m.
@@ -54,8 +55,8 @@ HOSTILE_SITES = 6
 
 
 @pytest.fixture(scope="module")
-def result() -> Result:
-    return analyze()
+def result(bundled_result: Result) -> Result:
+    return bundled_result
 
 
 @pytest.fixture(scope="module")
