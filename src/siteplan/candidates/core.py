@@ -1119,7 +1119,9 @@ def _json_dict(cres: CandidateResult, sres: SensitivityResult | None = None) -> 
         "warnings": list(cres.warnings),
     }
     if sres is not None:
-        out["sensitivity"] = sres.to_dict()
+        from siteplan.render.sensitivity import sensitivity_dict
+
+        out["sensitivity"] = sensitivity_dict(sres)
     return out
 
 
@@ -1209,7 +1211,7 @@ def _markdown_text(cres: CandidateResult, sres: SensitivityResult | None = None)
         lines += [f"- {_md(w)}" for w in cres.warnings]
         lines.append("")
     if sres is not None:
-        from siteplan.scenarios.sensitivity import markdown_section
+        from siteplan.render.sensitivity import markdown_section
 
         lines.append(markdown_section(sres))
     return "\n".join(lines)
