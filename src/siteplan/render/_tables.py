@@ -139,7 +139,7 @@ def _pair_table(result: Result) -> Table:
             metres(row["edge_m"]),
             metres(row["centroid_m"]),
             metres(row["geodesic_m"]),
-            f"beyond {last:,.0f}" if is_missing(row["ring_m"]) else metres(row["ring_m"]),
+            f"beyond {metres(last)}" if is_missing(row["ring_m"]) else metres(row["ring_m"]),
             score(row["score"]),
         )
         for row in records(sorted_pairs(result))
@@ -199,7 +199,7 @@ def _overlap_table(result: Result) -> Table:
     return Table(
         "overlaps",
         "Buffer overlap (m²)",
-        ("A", "B", *(f"{r:,.0f} m" for r in rings)),
+        ("A", "B", *(f"{metres(r)} m" for r in rings)),
         (False, False, *(True for _ in rings)),
         rows,
         "Area where the two sites' buffers (footprint plus ring radius) overlap.",
@@ -239,7 +239,7 @@ def _parameter_table(result: Result) -> Table:
     rows = [
         ("CRS", f"{result.crs_name} ({result.crs.name})"),
         ("Measure", _MEASURE_TEXT[params.measure]),
-        ("Rings (m)", ", ".join(f"{r:,.0f}" if r == int(r) else f"{r:,g}" for r in params.rings_m)),
+        ("Rings (m)", ", ".join(metres(r) if r == int(r) else f"{r:,g}" for r in params.rings_m)),
         ("Decay", f"{decay.kind}: {_DECAY_FORMULAS.get(decay.kind, decay.kind)}"),
     ]
     rows += [
