@@ -319,8 +319,8 @@ def analyze_sensitivity(
     --------
     >>> from siteplan import analyze
     >>> sres = analyze_sensitivity(analyze(), candidates=False)
-    >>> len(sres.scenarios), sres.scenarios["tau"].between(-1, 1).all()
-    (25, np.True_)
+    >>> len(sres.scenarios), bool(sres.scenarios["tau"].between(-1, 1).all())
+    (25, True)
     """
     from siteplan.analysis import Result, analyze
     from siteplan.candidates.core import CandidateResult, score_candidates, select_picks
