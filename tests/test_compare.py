@@ -208,6 +208,7 @@ def test_formats(moved_park: tuple[Result, Result], tmp_path: Path) -> None:
         write_comparison(cmp, moved_park[1].inputs[1])
 
 
+@pytest.mark.slow
 def test_cli_compare(run_cli: Any, moved_park: tuple[Result, Result], tmp_path: Path) -> None:
     a, b = moved_park
     code, out, err = run_cli(

@@ -507,6 +507,7 @@ def test_html_escapes_every_user_text(hostile: Result) -> None:
     assert {len(row) for row in ranking} == {len(ranking[0])}
 
 
+@pytest.mark.slow
 def test_html_is_byte_identical_across_runs(html_page: str) -> None:
     assert render_report(analyze(), "html") == html_page
 
@@ -604,6 +605,7 @@ def test_single_site_study_renders_every_format(tmp_path: Path) -> None:
     assert sum(1 for tag, _ in page.tags if tag == "img") == 2
 
 
+@pytest.mark.slow
 def test_point_sites_without_focus(tmp_path: Path) -> None:
     points = [
         _feature({"type": "Point", "coordinates": [lon, lat]}, id=i, name=i.upper(), weight=w)

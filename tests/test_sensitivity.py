@@ -66,6 +66,7 @@ def test_tau_b_edge_cases() -> None:
         kendall_tau_b([1, 2], [1, 2, 3])
 
 
+@pytest.mark.slow
 def test_tau_b_in_blocks_equals_one_pass() -> None:
     rng = np.random.default_rng(9)
     a, b = rng.normal(size=2500), rng.normal(size=2500)
@@ -202,6 +203,7 @@ def test_outputs(bundled_result: Result) -> None:
     assert "## Sensitivity" in render_candidates(cres, "markdown", sensitivity=sres)
 
 
+@pytest.mark.slow
 def test_cli_sensitivity(run_cli: Any, tmp_path: Path) -> None:
     code, out, err = run_cli("sensitivity", "-f", "json", "--cell", "200", "--top", "3")
     assert code == 0, err
