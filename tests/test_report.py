@@ -10,12 +10,13 @@ import json
 import math
 import re
 from html.parser import HTMLParser
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from siteplan import analyze, render_report, write_report
+from siteplan import _formats, analyze, render_report, write_report
 from siteplan.analysis import Result
 from siteplan.errors import OutputError, ParameterError
 from siteplan.render.report import format_for_path, report_dict
@@ -550,6 +551,22 @@ def test_unknown_table_is_refused(result: Result) -> None:
 )
 def test_format_for_path(name: str, fmt: str) -> None:
     assert format_for_path(name) == fmt
+
+
+def test_one_suffix_table_for_every_writer() -> None:
+    assert _formats.format_for_path("x.GPKG", ("gpkg", "geojson")) == "gpkg"
+    assert _formats.format_for_path("x.geojson", ("markdown",), default="markdown") == "markdown"
+    assert _formats.suffix_format("x.htm") == "html"
+    assert _formats.suffix_format("x.shp") is None
+    with pytest.raises(ParameterError, match=r"'x\.shp'.*give fmt, one of gpkg, geojson") as info:
+        _formats.format_for_path("out/x.shp", ("gpkg", "geojson"))
+    assert info.value.path == str(Path("out/x.shp"))
+
+
+def test_html_style_is_the_package_style_sheet(html_page: str) -> None:
+    css = files("siteplan.render").joinpath("static/report.css").read_text("utf-8").strip()
+    assert css.startswith("body{")
+    assert f"<style>{css}</style>" in html_page
 
 
 def test_write_report_atomically(result: Result, tmp_path: Path) -> None:
