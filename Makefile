@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: run test lint typecheck pytest bench docs clean
+.PHONY: run test test-fast lint typecheck pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,12 @@ run: $(BIN)/python
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(MAKE) lint typecheck pytest
+
+# For development: the same checks without the tests marked slow or browser.
+test-fast: $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(MAKE) lint typecheck
+	$(BIN)/python -m pytest -m "not slow and not browser"
 
 lint:
 	$(BIN)/ruff check src tests benchmarks notebooks geodata

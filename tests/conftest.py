@@ -3,6 +3,9 @@
 - ``write_geojson``: write a dict (as JSON), a str (as UTF-8) or bytes (as they
   are) to a file under ``tmp_path`` and return its path.
 - ``bundled``: the bundled SIMZ study file.
+- ``bundled_result`` / ``bundled_candidates``: ``siteplan.analyze()`` and
+  ``siteplan.score_candidates(result)`` of the bundled study, computed once per
+  session. They are shared: read them, never modify them (copy a frame first).
 - ``run_cli``: run ``siteplan`` in-process with click's CliRunner and return
   ``(exit_code, stdout, stderr)``.
 - ``browser``: one headless Chromium per test module (see ``tests/browser.py``).
@@ -15,14 +18,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from browser import launch_chromium
 from click.testing import CliRunner
 
+import siteplan
 from siteplan.cli import main
 from siteplan.load.study import bundled_study_path
+
+if TYPE_CHECKING:
+    from siteplan.candidates.core import CandidateResult
+
+    from siteplan.analysis import Result
 
 WriteGeoJSON = Callable[..., Path]
 RunCLI = Callable[..., tuple[int, str, str]]
@@ -54,6 +63,18 @@ def write_geojson(tmp_path: Path) -> WriteGeoJSON:
 def bundled() -> Path:
     """Return the bundled SIMZ study file."""
     return bundled_study_path()
+
+
+@pytest.fixture(scope="session")
+def bundled_result() -> Result:
+    """Return the bundled study analysed with its own parameters (shared: do not modify)."""
+    return siteplan.analyze()
+
+
+@pytest.fixture(scope="session")
+def bundled_candidates(bundled_result: Result) -> CandidateResult:
+    """Return the bundled study's candidates with the defaults (shared: do not modify)."""
+    return siteplan.score_candidates(bundled_result)
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from pyproj import Geod
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from siteplan.analysis import Result, analyze, summarize
+from siteplan.analysis import Result, analyze
 from siteplan.errors import ParameterError
 from siteplan.load._datum import wgs84_to_gcj02
 from siteplan.load.study import bundled_study_path, read_study
@@ -100,8 +100,8 @@ def pair_row(result: Result, a: str, b: str) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def bundled() -> Result:
-    return analyze()
+def bundled(bundled_result: Result) -> Result:
+    return bundled_result
 
 
 # --- the bundled study -----------------------------------------------------------------
@@ -173,14 +173,6 @@ def test_ring_bands_list_the_sites_they_reach(bundled: Result) -> None:
             if site == band["site_id"] and d <= band["ring_m"]
         )
         assert reached == expected
-
-
-def test_summarize_names_best_and_worst(bundled: Result) -> None:
-    summary = summarize(bundled)
-    assert summary["best"]["id"] == bundled.sites["id"].iloc[0]
-    assert summary["worst"]["id"] == bundled.sites["id"].iloc[-1]
-    assert summary["cluster_score"] == bundled.cluster_score
-    assert (summary["sites"], summary["pairs"]) == (4, 6)
 
 
 # --- default ring scores on built fixtures ---------------------------------------------

@@ -26,6 +26,7 @@ import pytest
 from siteplan.analysis import analyze
 from siteplan.errors import LayerError, ParameterError
 from siteplan.load.layers import MAX_LAYER_MB, LayerSpec, max_layer_bytes, read_layer
+from siteplan.render import report
 
 LON0, LAT0 = 121.61, 31.10
 M_PER_DEG_LAT = 110_900.0
@@ -174,7 +175,6 @@ def test_20k_features_load_with_bounded_memory(tmp_path: Path) -> None:
 
 
 def test_a_60_site_study_produces_its_report(tmp_path: Path) -> None:
-    report = pytest.importorskip("siteplan.render.report")
     write(point_layer(60, seed=7, spread_m=15_000.0), tmp_path / "sites.geojson")
     start = time.perf_counter()
     result = analyze(tmp_path)

@@ -16,10 +16,12 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry import mapping, shape
 
+import siteplan
 from siteplan.analysis import Result, analyze
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load.study import bundled_study_path
-from siteplan.scenarios.compare import compare_studies, render_comparison, write_comparison
+from siteplan.render.compare import render_comparison, write_comparison
+from siteplan.scenarios.compare import compare_studies
 
 UTM = "EPSG:32651"
 TO_UTM = Transformer.from_crs("EPSG:4326", UTM, always_xy=True)
@@ -109,9 +111,8 @@ def test_moved_park_picks(moved_park: tuple[Result, Result]) -> None:
     assert sorted(cmp.picks["rank_b"].dropna().astype(int)) == list(range(1, 9))
 
 
-def test_identical_studies_have_no_changes() -> None:
-    a = analyze()
-    cmp = compare_studies(a, analyze(), top=5, cell_m=100)
+def test_identical_studies_have_no_changes(bundled_result: Result) -> None:
+    cmp = compare_studies(bundled_result, analyze(), top=5, cell_m=100)
     assert (cmp.sites["score_delta"] == 0).all()
     assert (cmp.pairs["distance_delta"] == 0).all()
     assert cmp.cluster["delta"] == 0.0
@@ -149,18 +150,19 @@ def test_added_and_removed_sites(tmp_path: Path) -> None:
     assert added[0]["rank_a"] is None
 
 
-def test_studies_without_boundary_skip_picks(tmp_path: Path) -> None:
+def test_studies_without_boundary_skip_picks(tmp_path: Path, bundled_result: Result) -> None:
     b_path = copy_bundled(tmp_path / "b")
     toml = b_path.read_text(encoding="utf-8").replace('role = "boundary"', 'role = "context"')
     b_path.write_text(toml, encoding="utf-8")
-    cmp = compare_studies(analyze(), analyze(b_path))
+    cmp = compare_studies(bundled_result, analyze(b_path))
     assert cmp.picks is None
     assert any("B has no boundary layer" in n for n in cmp.notes)
     assert "Not compared." in render_comparison(cmp, "markdown")
 
 
-def test_different_parameters_are_noted() -> None:
-    cmp = compare_studies(analyze(), analyze(decay="linear", max_m=3000), candidates=False)
+def test_different_parameters_are_noted(bundled_result: Result) -> None:
+    b = analyze(decay="linear", max_m=3000)
+    cmp = compare_studies(bundled_result, b, candidates=False)
     assert any("different parameters (decay, max_m)" in n for n in cmp.notes)
 
 
@@ -195,10 +197,18 @@ def test_formats(moved_park: tuple[Result, Result], tmp_path: Path) -> None:
         render_comparison(cmp, "html")
     out = write_comparison(cmp, tmp_path / "cmp.md")
     assert out.read_text(encoding="utf-8") == text
+    # the format follows the suffix, as for write_report
+    as_json = write_comparison(cmp, tmp_path / "cmp.json")
+    assert json.loads(as_json.read_text(encoding="utf-8")) == doc
+    assert write_comparison(cmp, tmp_path / "c.txt", "csv").read_text(encoding="utf-8") == (
+        render_comparison(cmp, "csv")
+    )
+    assert siteplan.write_comparison is write_comparison
     with pytest.raises(OutputError, match="one of the inputs"):
         write_comparison(cmp, moved_park[1].inputs[1])
 
 
+@pytest.mark.slow
 def test_cli_compare(run_cli: Any, moved_park: tuple[Result, Result], tmp_path: Path) -> None:
     a, b = moved_park
     code, out, err = run_cli(

@@ -37,8 +37,8 @@ def result() -> Result:
 
 
 @pytest.fixture(scope="module")
-def default_result() -> Result:
-    return analyze()
+def default_result(bundled_result: Result) -> Result:
+    return bundled_result
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Faults while writing: every output either appears whole or not at all.
 
 For each writer (``siteplan._io``, ``siteplan validate -o``, and the report and
-export writers when they are installed) and each fault (a missing, read-only
+export writers) and each fault (a missing, read-only
 or full folder, an output that is one of the inputs, an interrupt in the middle
 of the write), the tests check that
 
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import errno
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -35,6 +34,7 @@ from geometries import SQUARE, box, feature, feature_collection, point, polygon
 
 import siteplan._io as io
 from siteplan.errors import OutputError
+from siteplan.render import export
 
 RunCLI = Callable[..., tuple[int, str, str]]
 OLD = b"an earlier output that must survive\n"
@@ -101,20 +101,13 @@ def one_line(err: str) -> str:
 # through the library or through the CLI, and returns (exit code, stderr).
 
 
-def _module(name: str) -> bool:
-    return importlib.util.find_spec(name) is not None
-
-
 @dataclass(frozen=True)
 class Writer:
     name: str
     suffix: str
     command: tuple[str, ...]  # CLI arguments before "-o PATH"; STUDY is replaced
-    module: str | None = None  # skip when this module is not there yet
 
     def run(self, cli: RunCLI, study: Study, output: Path) -> tuple[int, str]:
-        if self.module is not None and not _module(self.module):
-            pytest.skip(f"{self.module} is not there yet")
         args = [str(study.toml) if a == "STUDY" else a for a in self.command]
         code, _out, err = cli(*args, "-o", output)
         return code, err
@@ -122,12 +115,12 @@ class Writer:
 
 WRITERS = [
     Writer("validate", ".txt", ("validate", "STUDY")),
-    Writer("report-json", ".json", ("report", "STUDY"), "siteplan.render.report"),
-    Writer("report-markdown", ".md", ("report", "STUDY"), "siteplan.render.report"),
-    Writer("report-csv", ".csv", ("report", "STUDY"), "siteplan.render.report"),
-    Writer("report-html", ".html", ("report", "STUDY"), "siteplan.render.report"),
-    Writer("export-gpkg", ".gpkg", ("export", "STUDY"), "siteplan.render.export"),
-    Writer("export-geojson", ".geojson", ("export", "STUDY"), "siteplan.render.export"),
+    Writer("report-json", ".json", ("report", "STUDY")),
+    Writer("report-markdown", ".md", ("report", "STUDY")),
+    Writer("report-csv", ".csv", ("report", "STUDY")),
+    Writer("report-html", ".html", ("report", "STUDY")),
+    Writer("export-gpkg", ".gpkg", ("export", "STUDY")),
+    Writer("export-geojson", ".geojson", ("export", "STUDY")),
 ]
 WRITER_IDS = [w.name for w in WRITERS]
 
@@ -162,10 +155,7 @@ def _gdal_half_then(exc: BaseException) -> Callable[..., Any]:
 def fail_writes(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
     """Make every output write stop half-way with ``exc`` (text and GDAL writers)."""
     monkeypatch.setattr(Path, "write_bytes", _half_then(exc))
-    if _module("siteplan.render.export"):
-        import siteplan.render.export
-
-        monkeypatch.setattr(siteplan.render.export.pyogrio, "write_dataframe", _gdal_half_then(exc))
+    monkeypatch.setattr(export.pyogrio, "write_dataframe", _gdal_half_then(exc))
 
 
 def disk_full() -> OSError:
@@ -479,7 +469,6 @@ def test_a_writer_that_raises_an_output_error_is_not_reworded(tmp_path: Path) ->
 
 def test_interrupt_inside_gdal_leaves_no_sidecar(tmp_path: Path, study: Study) -> None:
     """A GeoPackage write stopped half-way leaves no -journal / -wal file either."""
-    export = pytest.importorskip("siteplan.render.export")
     from siteplan.analysis import analyze
 
     result = analyze(study.toml)

@@ -867,7 +867,8 @@ def test_the_whole_catalogue_in_one_study_writes_valid_text_files(
 def test_comparison_markdown_escapes_user_text(
     studies: Callable[[int], tuple[Study, Study]],
 ) -> None:
-    from siteplan.scenarios.compare import compare_studies, render_comparison
+    from siteplan.render.compare import render_comparison
+    from siteplan.scenarios.compare import compare_studies
 
     hostile, _ = studies(0)
     other = siteplan.analyze(hostile.result.study, decay="linear", max_m=3000)
@@ -878,7 +879,8 @@ def test_comparison_markdown_escapes_user_text(
 def test_sensitivity_markdown_escapes_user_text(
     studies: Callable[[int], tuple[Study, Study]],
 ) -> None:
-    from siteplan.scenarios.sensitivity import analyze_sensitivity, render_sensitivity
+    from siteplan.render.sensitivity import render_sensitivity
+    from siteplan.scenarios.sensitivity import analyze_sensitivity
 
     hostile, _ = studies(0)
     sweep = analyze_sensitivity(hostile.result, candidates=hostile.grid)

@@ -37,7 +37,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 import shapely
 import shapely.geometry
 from hypothesis import HealthCheck, assume, given, settings
@@ -45,6 +44,7 @@ from hypothesis import strategies as st
 
 from siteplan.analysis import Result, analyze
 from siteplan.measure.pairs import GEODESIC_TOLERANCE
+from siteplan.render import report
 
 ABS_TOLERANCE_M = 0.5
 M_PER_DEG_LAT = 110_574.0
@@ -408,7 +408,6 @@ def test_scores_are_bounded_monotone_and_ranks_a_permutation(
 
 
 def _render_json(result: Result) -> bytes:
-    report = pytest.importorskip("siteplan.render.report")
     return str(report.render_report(result, "json")).encode("utf-8")
 
 

@@ -10,15 +10,17 @@ import json
 import math
 import re
 from html.parser import HTMLParser
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from siteplan import analyze, render_report, write_report
+from siteplan import _formats, analyze, render_report, write_report
 from siteplan.analysis import Result
 from siteplan.errors import OutputError, ParameterError
-from siteplan.render.report import escape_markdown, format_for_path, report_dict
+from siteplan.render.report import format_for_path, report_dict
+from siteplan.render.text import escape_markdown
 
 BUNDLED_IDS = {"cancer_center", "cgt_park", "childrens_center", "proton_center"}
 # Edge distances of the bundled study: 40 m, 343 m, 538 m, 566 m, 599 m, 1217 m.
@@ -54,8 +56,8 @@ HOSTILE_SITES = 6
 
 
 @pytest.fixture(scope="module")
-def result() -> Result:
-    return analyze()
+def result(bundled_result: Result) -> Result:
+    return bundled_result
 
 
 @pytest.fixture(scope="module")
@@ -506,6 +508,7 @@ def test_html_escapes_every_user_text(hostile: Result) -> None:
     assert {len(row) for row in ranking} == {len(ranking[0])}
 
 
+@pytest.mark.slow
 def test_html_is_byte_identical_across_runs(html_page: str) -> None:
     assert render_report(analyze(), "html") == html_page
 
@@ -548,6 +551,22 @@ def test_unknown_table_is_refused(result: Result) -> None:
 )
 def test_format_for_path(name: str, fmt: str) -> None:
     assert format_for_path(name) == fmt
+
+
+def test_one_suffix_table_for_every_writer() -> None:
+    assert _formats.format_for_path("x.GPKG", ("gpkg", "geojson")) == "gpkg"
+    assert _formats.format_for_path("x.geojson", ("markdown",), default="markdown") == "markdown"
+    assert _formats.suffix_format("x.htm") == "html"
+    assert _formats.suffix_format("x.shp") is None
+    with pytest.raises(ParameterError, match=r"'x\.shp'.*give fmt, one of gpkg, geojson") as info:
+        _formats.format_for_path("out/x.shp", ("gpkg", "geojson"))
+    assert info.value.path == str(Path("out/x.shp"))
+
+
+def test_html_style_is_the_package_style_sheet(html_page: str) -> None:
+    css = files("siteplan.render").joinpath("static/report.css").read_text("utf-8").strip()
+    assert css.startswith("body{")
+    assert f"<style>{css}</style>" in html_page
 
 
 def test_write_report_atomically(result: Result, tmp_path: Path) -> None:
@@ -603,6 +622,7 @@ def test_single_site_study_renders_every_format(tmp_path: Path) -> None:
     assert sum(1 for tag, _ in page.tags if tag == "img") == 2
 
 
+@pytest.mark.slow
 def test_point_sites_without_focus(tmp_path: Path) -> None:
     points = [
         _feature({"type": "Point", "coordinates": [lon, lat]}, id=i, name=i.upper(), weight=w)

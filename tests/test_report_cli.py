@@ -80,6 +80,7 @@ def test_csv_tables() -> None:
     assert rows[0]["rank"] == "1"
 
 
+@pytest.mark.slow
 def test_html_on_stdout() -> None:
     code, out, _ = run("report", "-f", "html")
     assert code == 0
@@ -88,6 +89,7 @@ def test_html_on_stdout() -> None:
     assert out.count('src="data:image/png;base64,') == 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_output_is_byte_identical_across_runs(fmt: str) -> None:
     first = run("report", "-f", fmt)
@@ -96,6 +98,7 @@ def test_output_is_byte_identical_across_runs(fmt: str) -> None:
     assert first[1] == second[1]
 
 
+@pytest.mark.slow
 def test_html_is_byte_identical_across_processes(tmp_path: Path) -> None:
     """Separate interpreters (different hash seeds, fresh matplotlib) write the same page."""
     outputs = []

@@ -15,14 +15,15 @@ import pytest
 import shapely
 from test_candidates import X0, Y0, metric_study, rect
 
-from siteplan.analysis import analyze
+import siteplan
+from siteplan.analysis import Result, analyze
 from siteplan.candidates import score_candidates
-from siteplan.errors import ParameterError
+from siteplan.errors import OutputError, ParameterError
 from siteplan.render.candidates import render_candidates
+from siteplan.render.sensitivity import render_sensitivity, write_sensitivity
 from siteplan.scenarios.sensitivity import (
     analyze_sensitivity,
     kendall_tau_b,
-    render_sensitivity,
     scenario_decays,
     site_scores,
 )
@@ -66,6 +67,7 @@ def test_tau_b_edge_cases() -> None:
         kendall_tau_b([1, 2], [1, 2, 3])
 
 
+@pytest.mark.slow
 def test_tau_b_in_blocks_equals_one_pass() -> None:
     rng = np.random.default_rng(9)
     a, b = rng.normal(size=2500), rng.normal(size=2500)
@@ -92,8 +94,8 @@ def test_scenario_parameters_follow_the_rings() -> None:
         scenario_decays([100], [1.0], ["cubic"])
 
 
-def test_site_scores_reproduce_the_analysis() -> None:
-    result = analyze()
+def test_site_scores_reproduce_the_analysis(bundled_result: Result) -> None:
+    result = bundled_result
     ids = sorted(result.sites["id"])
     sres = analyze_sensitivity(result, candidates=False)
     base = result.sites.set_index("id").loc[ids]
@@ -141,8 +143,8 @@ def test_site_scores_weights_and_ties() -> None:
     assert ranks.tolist() == [1, 2, 3]
 
 
-def test_bundled_sweep_ranges_and_pick_stability() -> None:
-    result = analyze()
+def test_bundled_sweep_ranges_and_pick_stability(bundled_result: Result) -> None:
+    result = bundled_result
     cres = score_candidates(result, cell_m=100, top=5)
     sres = analyze_sensitivity(result, candidates=cres)
     scen = sres.scenarios
@@ -163,8 +165,10 @@ def test_bundled_sweep_ranges_and_pick_stability() -> None:
         assert f"rank_{sid}" in scen.columns
 
 
-def test_matrix_and_rescoring_paths_agree(monkeypatch: pytest.MonkeyPatch) -> None:
-    result = analyze()
+def test_matrix_and_rescoring_paths_agree(
+    monkeypatch: pytest.MonkeyPatch, bundled_result: Result
+) -> None:
+    result = bundled_result
     cres = score_candidates(result, cell_m=200, top=4)
     fast = analyze_sensitivity(result, candidates=cres)
     monkeypatch.setattr("siteplan.scenarios.sensitivity._MATRIX_LIMIT", 0)
@@ -172,8 +176,8 @@ def test_matrix_and_rescoring_paths_agree(monkeypatch: pytest.MonkeyPatch) -> No
     assert fast.scenarios["picks_kept"].tolist() == slow.scenarios["picks_kept"].tolist()
 
 
-def test_outputs() -> None:
-    result = analyze()
+def test_outputs(bundled_result: Result) -> None:
+    result = bundled_result
     cres = score_candidates(result, cell_m=200, top=3)
     sres = analyze_sensitivity(result, candidates=cres)
     doc = json.loads(render_sensitivity(sres, "json"))
@@ -200,6 +204,7 @@ def test_outputs() -> None:
     assert "## Sensitivity" in render_candidates(cres, "markdown", sensitivity=sres)
 
 
+@pytest.mark.slow
 def test_cli_sensitivity(run_cli: Any, tmp_path: Path) -> None:
     code, out, err = run_cli("sensitivity", "-f", "json", "--cell", "200", "--top", "3")
     assert code == 0, err
@@ -216,3 +221,21 @@ def test_cli_sensitivity(run_cli: Any, tmp_path: Path) -> None:
     doc = json.loads(out)
     assert all(0 <= c["stability"] <= 1 for c in doc["candidates"])
     assert "sensitivity" in doc
+
+
+def test_write_sensitivity(tmp_path: Path, bundled_result: Result) -> None:
+    sres = analyze_sensitivity(bundled_result, candidates=False, kinds=["linear"])
+    out = write_sensitivity(sres, tmp_path / "deep" / "sens.json")
+    assert out == tmp_path / "deep" / "sens.json"
+    assert json.loads(out.read_text(encoding="utf-8")) == json.loads(
+        render_sensitivity(sres, "json")
+    )
+    md = write_sensitivity(sres, tmp_path / "sens.txt")  # unknown suffix: markdown
+    assert md.read_text(encoding="utf-8") == render_sensitivity(sres, "markdown")
+    csv_out = write_sensitivity(sres, tmp_path / "sens.out", "csv")
+    assert csv_out.read_text(encoding="utf-8") == render_sensitivity(sres, "csv")
+    with pytest.raises(ParameterError, match="format"):
+        write_sensitivity(sres, tmp_path / "sens.md", "html")
+    with pytest.raises(OutputError):
+        write_sensitivity(sres, bundled_result.inputs[1])
+    assert siteplan.write_sensitivity is write_sensitivity

@@ -36,14 +36,12 @@ if TYPE_CHECKING:
     from siteplan.load.validate import validate_paths
     from siteplan.maps.core import make_map, write_map
     from siteplan.render.candidates import render_candidates, write_candidates
+    from siteplan.render.compare import render_comparison, write_comparison
     from siteplan.render.export import export_result
     from siteplan.render.report import render_report, write_report
-    from siteplan.scenarios.compare import Comparison, compare_studies, render_comparison
-    from siteplan.scenarios.sensitivity import (
-        SensitivityResult,
-        analyze_sensitivity,
-        render_sensitivity,
-    )
+    from siteplan.render.sensitivity import render_sensitivity, write_sensitivity
+    from siteplan.scenarios.compare import Comparison, compare_studies
+    from siteplan.scenarios.sensitivity import SensitivityResult, analyze_sensitivity
     from siteplan.score.constraints import Constraint, make_constraint
     from siteplan.score.decay import make_decay
 
@@ -62,12 +60,14 @@ _LAZY: dict[str, str] = {
     "write_candidates": "siteplan.render.candidates",
     "Comparison": "siteplan.scenarios.compare",
     "compare_studies": "siteplan.scenarios.compare",
-    "render_comparison": "siteplan.scenarios.compare",
+    "render_comparison": "siteplan.render.compare",
+    "write_comparison": "siteplan.render.compare",
     "Constraint": "siteplan.score.constraints",
     "make_constraint": "siteplan.score.constraints",
     "SensitivityResult": "siteplan.scenarios.sensitivity",
     "analyze_sensitivity": "siteplan.scenarios.sensitivity",
-    "render_sensitivity": "siteplan.scenarios.sensitivity",
+    "render_sensitivity": "siteplan.render.sensitivity",
+    "write_sensitivity": "siteplan.render.sensitivity",
     "make_decay": "siteplan.score.decay",
     "export_result": "siteplan.render.export",
     "Layer": "siteplan.load.layers",
@@ -143,6 +143,8 @@ __all__ = [
     "score_locations",
     "validate_paths",
     "write_candidates",
+    "write_comparison",
     "write_map",
     "write_report",
+    "write_sensitivity",
 ]

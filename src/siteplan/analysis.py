@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from pyproj import CRS
 
@@ -154,10 +153,6 @@ class Result:
         return tuple(paths)
 
 
-def _project(frame: gpd.GeoDataFrame | None, crs: CRS) -> gpd.GeoDataFrame | None:
-    return None if frame is None else frame.to_crs(crs)
-
-
 def _all_features(data: StudyData) -> gpd.GeoDataFrame:
     frames = [data.sites] + [f for f in (data.boundary, data.exclusions) if f is not None]
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)
@@ -291,17 +286,3 @@ def analyze(
         cluster_score=cluster_score(pairs),
         warnings=tuple(warnings),
     )
-
-
-def summarize(result: Result) -> dict[str, Any]:
-    """Return the headline facts: cluster score, best- and worst-connected site."""
-    best = result.sites.iloc[0] if len(result.sites) else None
-    worst = result.sites.iloc[-1] if len(result.sites) else None
-    return {
-        "cluster_score": result.cluster_score,
-        "best": None if best is None else {"id": best["id"], "score": float(best["score"])},
-        "worst": None if worst is None else {"id": worst["id"], "score": float(worst["score"])},
-        "sites": len(result.sites),
-        "pairs": len(result.pairs),
-        "max_score": float(np.max(result.pairs["score"])) if len(result.pairs) else 0.0,
-    }

@@ -736,7 +736,8 @@ def sensitivity_command(
     """
     from siteplan._io import check_output_path, write_text
     from siteplan.candidates.api import score_candidates
-    from siteplan.scenarios.sensitivity import analyze_sensitivity, render_sensitivity
+    from siteplan.render.sensitivity import render_sensitivity
+    from siteplan.scenarios.sensitivity import analyze_sensitivity
 
     fmt = _output_format(fmt, output, ("markdown", "json", "csv"))
     kwargs = _candidate_kwargs(options)
@@ -807,7 +808,8 @@ def compare(
     which top candidate picks stay, move, appear or disappear. The scoring
     options apply to both studies.
     """
-    from siteplan.scenarios.compare import compare_studies, render_comparison
+    from siteplan.render.compare import render_comparison
+    from siteplan.scenarios.compare import compare_studies
 
     fmt = _output_format(fmt, output, ("markdown", "json", "csv"))
     a = analyze_from_cli(study_a, dict(options))

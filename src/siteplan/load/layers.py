@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -497,10 +496,3 @@ def read_layer(spec: LayerSpec, *, strict: bool = False) -> Layer:
 def find_layer_files(folder: Path) -> list[Path]:
     """Return the layer files (``.geojson``, ``.json``, ``.gpkg``) in a folder, sorted."""
     return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in LAYER_SUFFIXES)
-
-
-def layer_specs_for(
-    paths: Sequence[Path], role: str = "site", datum: str = "wgs84"
-) -> list[LayerSpec]:
-    """Return specs for bare layer files: each a layer of ``role`` in ``datum``."""
-    return [LayerSpec(path=p, role=role, datum=datum) for p in paths]

@@ -20,6 +20,8 @@ import numpy as np
 import numpy.typing as npt
 from pyproj import Transformer
 
+from siteplan.render.text import metres
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -231,7 +233,7 @@ def _draw_rings(
     rings.boundary.plot(
         ax=ax, color="#2563eb", linewidth=0.9 if focus else 0.5, alpha=0.7, zorder=2
     )
-    radii = ", ".join(f"{r:,.0f}" for r in result.parameters.rings_m)
+    radii = ", ".join(metres(r) for r in result.parameters.rings_m)
     if focus is None:
         return [Line2D([], [], color="#2563eb", label=f"rings around each site\n({radii} m)")]
     minx, miny, maxx, maxy = result.sites_m.loc[result.sites_m["id"] == focus].total_bounds
@@ -246,7 +248,7 @@ def _draw_rings(
         ax.text(
             x,
             y,
-            f"{radius:,.0f} m",
+            f"{metres(radius)} m",
             fontsize=7,
             color="#1d4ed8",
             ha="center",
@@ -399,7 +401,7 @@ def heatmap_png(result: Result) -> bytes:
                     ax.text(
                         j,
                         i,
-                        "—" if i == j else f"{value:,.0f}",
+                        "—" if i == j else metres(value),
                         ha="center",
                         va="center",
                         fontsize=8 if n <= 10 else 6,

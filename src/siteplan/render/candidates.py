@@ -21,8 +21,8 @@ import shapely
 from siteplan._io import atomic_path, write_text
 from siteplan._values import json_value
 from siteplan.errors import OutputError, ParameterError
-from siteplan.render.report import escape_markdown
-from siteplan.scenarios.sensitivity import markdown_section
+from siteplan.render.sensitivity import markdown_section, sensitivity_dict
+from siteplan.render.text import escape_markdown
 from siteplan.score.constraints import COUNTING_RULE
 
 if TYPE_CHECKING:
@@ -118,7 +118,7 @@ def candidates_dict(cres: CandidateResult, sres: SensitivityResult | None = None
         "warnings": list(cres.warnings),
     }
     if sres is not None:
-        out["sensitivity"] = sres.to_dict()
+        out["sensitivity"] = sensitivity_dict(sres)
     return out
 
 

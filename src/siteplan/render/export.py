@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
+from siteplan._formats import SUFFIX_FORMATS, suffix_format
 from siteplan._io import atomic_path
 from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import OutputError, ParameterError
@@ -48,8 +49,10 @@ __all__ = [
     "parameter_rows",
 ]
 
+#: Export formats and the GDAL driver each is written with.
+_DRIVERS: Final = {"gpkg": "GPKG", "geojson": "GeoJSON"}
 #: Output suffixes and the GDAL driver each is written with.
-EXPORT_SUFFIXES: Final = {".gpkg": "GPKG", ".geojson": "GeoJSON"}
+EXPORT_SUFFIXES: Final = {s: _DRIVERS[f] for s, f in SUFFIX_FORMATS.items() if f in _DRIVERS}
 #: The attribute columns of the ``sites`` layer, in order.
 SITE_COLUMNS: Final = (
     "id",
@@ -144,12 +147,13 @@ def export_driver(path: str | Path) -> str:
     'GPKG'
     """
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in EXPORT_SUFFIXES:
+    fmt = suffix_format(path)
+    if fmt not in _DRIVERS:
+        suffix = path.suffix.lower()
         allowed = " or ".join(f"{s} ({d})" for s, d in EXPORT_SUFFIXES.items())
         given = repr(suffix) if suffix else "a file without a suffix"
         raise ParameterError(f"cannot export to {given}; name the output {allowed}", path=path)
-    return EXPORT_SUFFIXES[suffix]
+    return _DRIVERS[fmt]
 
 
 def export_layers(result: Result) -> dict[str, gpd.GeoDataFrame]:

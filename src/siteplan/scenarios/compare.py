@@ -12,25 +12,21 @@
   (closest pairs first); a matched pick is ``same`` (same centre) or ``moved``
   (with the distance), an unmatched pick of A is ``removed``, one of B ``added``.
 
-Deltas are B - A.
+Deltas are B - A. The texts (markdown, json, csv) are rendered by
+:mod:`siteplan.render.compare`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 import shapely
 
-from siteplan._values import json_value
 from siteplan.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -38,9 +34,7 @@ if TYPE_CHECKING:
     from siteplan.candidates.result import CandidateResult
     from siteplan.score.constraints import Constraint
 
-__all__ = ["Comparison", "compare_studies", "match_picks", "render_comparison", "write_comparison"]
-
-_FORMATS: Final = ("markdown", "json", "csv")
+__all__ = ["Comparison", "compare_studies", "match_picks"]
 
 
 @dataclass(frozen=True)
@@ -84,10 +78,6 @@ class Comparison:
     candidates_b: CandidateResult | None
     parameters: dict[str, Any]
     notes: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the json output as a dict (see :func:`render_comparison`)."""
-        return _json_dict(self)
 
 
 def _site_table(a: Result, b: Result) -> pd.DataFrame:
@@ -343,212 +333,3 @@ def compare_studies(
 
 def _path(result: Result) -> str | None:
     return None if result.study.path is None else str(result.study.path)
-
-
-# --------------------------------------------------------------------------------------
-# outputs
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [
-        {k: json_value(v) for k, v in zip(frame.columns, row, strict=True)}
-        for row in frame.itertuples(index=False, name=None)
-    ]
-
-
-def _json_dict(cmp: Comparison) -> dict[str, Any]:
-    caveats = [cmp.a.caveat] if cmp.a.caveat == cmp.b.caveat else [cmp.a.caveat, cmp.b.caveat]
-    return {
-        "a": cmp.a.name,
-        "b": cmp.b.name,
-        "cluster": dict(cmp.cluster),
-        "sites": _records(cmp.sites),
-        "pairs": _records(cmp.pairs),
-        "picks": None if cmp.picks is None else _records(cmp.picks),
-        "parameters": cmp.parameters,
-        "notes": list(cmp.notes),
-        "caveat": " ".join(caveats),
-        "warnings": list(dict.fromkeys([*cmp.a.warnings, *cmp.b.warnings])),
-    }
-
-
-def _csv_text(cmp: Comparison) -> str:
-    """One row per value: ``section, key, status, measure, a, b, delta``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["section", "key", "status", "measure", "a", "b", "delta"])
-
-    def num(value: Any) -> str:
-        value = json_value(value)
-        return "" if value is None else repr(value) if isinstance(value, float) else str(value)
-
-    writer.writerow(
-        [
-            "cluster",
-            "cluster",
-            "both",
-            "score",
-            num(cmp.cluster["score_a"]),
-            num(cmp.cluster["score_b"]),
-            num(cmp.cluster["delta"]),
-        ]
-    )
-    for r in _records(cmp.sites):
-        for measure in ("score", "rank"):
-            delta = r["score_delta"] if measure == "score" else r["rank_change"]
-            writer.writerow(
-                [
-                    "site",
-                    r["id"],
-                    r["status"],
-                    measure,
-                    num(r[f"{measure}_a"]),
-                    num(r[f"{measure}_b"]),
-                    num(delta),
-                ]
-            )
-        writer.writerow(["site", r["id"], r["status"], "moved_m", "", "", num(r["moved_m"])])
-    for r in _records(cmp.pairs):
-        key = f"{r['a']}-{r['b']}"
-        for measure in ("distance", "score"):
-            writer.writerow(
-                [
-                    "pair",
-                    key,
-                    r["status"],
-                    measure,
-                    num(r[f"{measure}_a"]),
-                    num(r[f"{measure}_b"]),
-                    num(r[f"{measure}_delta"]),
-                ]
-            )
-    for r in _records(cmp.picks) if cmp.picks is not None else []:
-        key = f"{r['id_a'] or ''}>{r['id_b'] or ''}"
-        writer.writerow(["pick", key, r["status"], "rank", num(r["rank_a"]), num(r["rank_b"]), ""])
-        writer.writerow(
-            [
-                "pick",
-                key,
-                r["status"],
-                "score",
-                num(r["score_a"]),
-                num(r["score_b"]),
-                num(
-                    None
-                    if r["score_a"] is None or r["score_b"] is None
-                    else r["score_b"] - r["score_a"]
-                ),
-            ]
-        )
-        writer.writerow(["pick", key, r["status"], "moved_m", "", "", num(r["distance_m"])])
-    return buffer.getvalue()
-
-
-def _fmt(value: Any, spec: str, *, signed: bool = False) -> str:
-    value = json_value(value)
-    if value is None:
-        return "-"
-    return format(value, ("+" if signed else "") + spec)
-
-
-def _markdown_text(cmp: Comparison) -> str:
-    from siteplan.render.report import escape_markdown as md
-
-    c = cmp.cluster
-    where_a, where_b = (
-        "" if _path(r) is None else f" ({md(str(_path(r)))})" for r in (cmp.a, cmp.b)
-    )
-    lines = [
-        "# Scenario comparison",
-        "",
-        f"- A (reference): {md(cmp.a.name)}{where_a}",
-        f"- B (scenario): {md(cmp.b.name)}{where_b}",
-        "",
-        f"> {cmp.a.caveat}",
-        "",
-        f"Cluster score {c['score_a']:.1f} → {c['score_b']:.1f} ({c['delta']:+.1f}). "
-        "Deltas are B - A; a positive rank change means a better rank in B.",
-        "",
-        "## Sites",
-        "",
-        "| site | status | score A | score B | Δ score | rank A → B | moved |",
-        "|---|---|---:|---:|---:|---:|---:|",
-    ]
-    for r in _records(cmp.sites):
-        rank = f"{_fmt(r['rank_a'], 'd')} → {_fmt(r['rank_b'], 'd')}"
-        moved = "-" if r["moved_m"] is None else f"{r['moved_m']:,.0f} m"
-        lines.append(
-            f"| {md(r['id'])} | {r['status']} | {_fmt(r['score_a'], '.1f')} | "
-            f"{_fmt(r['score_b'], '.1f')} | {_fmt(r['score_delta'], '.1f', signed=True)} | "
-            f"{rank} | {moved} |"
-        )
-    lines += [
-        "",
-        "## Pairs",
-        "",
-        "| pair | status | distance A | distance B | Δ distance | score A | score B | Δ score |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-    ]
-    for r in _records(cmp.pairs):
-        lines.append(
-            f"| {md(r['a'])} - {md(r['b'])} | {r['status']} | {_fmt(r['distance_a'], ',.0f')} | "
-            f"{_fmt(r['distance_b'], ',.0f')} | {_fmt(r['distance_delta'], ',.0f', signed=True)} | "
-            f"{_fmt(r['score_a'], '.1f')} | {_fmt(r['score_b'], '.1f')} | "
-            f"{_fmt(r['score_delta'], '.1f', signed=True)} |"
-        )
-    lines += ["", "## Top candidate picks", ""]
-    if cmp.picks is None:
-        lines.append("Not compared.")
-    else:
-        counts = cmp.picks["status"].value_counts()
-        lines.append(
-            ", ".join(f"{int(counts.get(s, 0))} {s}" for s in ("same", "moved", "added", "removed"))
-            + f" (a pick that moved less than {cmp.parameters['match_m']:g} m is the same pick)."
-        )
-        lines += [
-            "",
-            "| status | rank A | rank B | cell A | cell B | score A | score B | moved |",
-            "|---|---:|---:|---|---|---:|---:|---:|",
-        ]
-        for r in _records(cmp.picks):
-            moved = "-" if r["distance_m"] is None else f"{r['distance_m']:,.0f} m"
-            lines.append(
-                f"| {r['status']} | {_fmt(r['rank_a'], 'd')} | {_fmt(r['rank_b'], 'd')} | "
-                f"{md(r['id_a'] or '-')} | {md(r['id_b'] or '-')} | {_fmt(r['score_a'], '.1f')} | "
-                f"{_fmt(r['score_b'], '.1f')} | {moved} |"
-            )
-    if cmp.notes:
-        lines += ["", "## Notes", ""]
-        lines += [f"- {md(n)}" for n in cmp.notes]
-    lines.append("")
-    return "\n".join(lines)
-
-
-def render_comparison(cmp: Comparison, fmt: str = "markdown") -> str:
-    """Render a comparison as ``markdown``, ``json`` or ``csv``.
-
-    - json: ``{"a", "b", "cluster": {"score_a", "score_b", "delta"}, "sites":
-      [...], "pairs": [...], "picks": [...] | null, "parameters", "notes",
-      "caveat", "warnings"}`` at full precision;
-    - csv: one row per value: ``section, key, status, measure, a, b, delta``;
-    - markdown: the tables for people.
-
-    Raises
-    ------
-    ParameterError
-        For another format.
-    """
-    if fmt == "json":
-        return json.dumps(cmp.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    if fmt == "csv":
-        return _csv_text(cmp)
-    if fmt == "markdown":
-        return _markdown_text(cmp)
-    raise ParameterError(f"format {fmt!r} is not one of {', '.join(_FORMATS)}")
-
-
-def write_comparison(cmp: Comparison, path: str | Path, fmt: str = "markdown") -> Path:
-    """Write a comparison atomically (never over one of the studies' files)."""
-    from siteplan._io import write_text
-
-    return write_text(Path(path), render_comparison(cmp, fmt), (*cmp.a.inputs, *cmp.b.inputs))

@@ -27,13 +27,12 @@ For every scenario it reports:
   ``tolerance_m`` of it (default: the minimum separation), and each pick's
   stability is the share of scenarios it survives.
 
-Distances are measured once; each scenario only re-applies a decay.
+Distances are measured once; each scenario only re-applies a decay. The texts
+(markdown, json, csv) are rendered by :mod:`siteplan.render.sensitivity`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 from collections.abc import Sequence
@@ -64,8 +63,6 @@ __all__ = [
     "SensitivityResult",
     "analyze_sensitivity",
     "kendall_tau_b",
-    "markdown_section",
-    "render_sensitivity",
     "scenario_decays",
     "site_scores",
 ]
@@ -81,7 +78,6 @@ PARAMETER_RULE: Final = (
     "inflection_m = median ring, steepness_m = median ring / 4"
 )
 _MATRIX_LIMIT: Final = 8_000_000
-_FORMATS: Final = ("markdown", "json", "csv")
 
 
 @dataclass(frozen=True)
@@ -125,10 +121,6 @@ class SensitivityResult:
     def tau_mean(self) -> float:
         """The mean tau over the scenarios."""
         return float(self.scenarios["tau"].mean())
-
-    def to_dict(self) -> dict[str, Any]:
-        """Return the json output as a dict (see :func:`render_sensitivity`)."""
-        return _json_dict(self)
 
 
 def scenario_decays(
@@ -322,8 +314,8 @@ def analyze_sensitivity(
     --------
     >>> from siteplan import analyze
     >>> sres = analyze_sensitivity(analyze(), candidates=False)
-    >>> len(sres.scenarios), sres.scenarios["tau"].between(-1, 1).all()
-    (25, np.True_)
+    >>> len(sres.scenarios), bool(sres.scenarios["tau"].between(-1, 1).all())
+    (25, True)
     """
     from siteplan.analysis import Result, analyze
     from siteplan.candidates.api import score_candidates
@@ -455,137 +447,3 @@ def analyze_sensitivity(
         parameters=parameters,
         notes=tuple(notes),
     )
-
-
-# --------------------------------------------------------------------------------------
-# outputs
-
-
-def _num(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value
-
-
-def _json_dict(sres: SensitivityResult) -> dict[str, Any]:
-    scen = []
-    rank_cols = [c for c in sres.scenarios.columns if c.startswith("rank_")]
-    for _, row in sres.scenarios.iterrows():
-        scen.append(
-            {
-                "scenario": row["scenario"],
-                "scale": _num(row["scale"]),
-                "decay": row["decay"],
-                "parameters": json.loads(row["parameters"]),
-                "tau": _num(row["tau"]),
-                "top_site": row["top_site"],
-                "picks_kept": _num(row["picks_kept"]),
-                "ranks": {c[len("rank_") :]: int(row[c]) for c in rank_cols},
-            }
-        )
-    kept = sres.scenarios["picks_kept"]
-    return {
-        "study": sres.result.name,
-        "summary": {
-            "scenarios": len(sres.scenarios),
-            "tau_min": _num(sres.tau_min),
-            "tau_mean": _num(sres.tau_mean),
-            "picks_kept_mean": _num(float(kept.mean())) if kept.notna().any() else None,
-        },
-        "sites": [
-            {k: _num(v) for k, v in row.items()} for row in sres.sites.to_dict(orient="records")
-        ],
-        "scenarios": scen,
-        "pick_stability": (
-            None if sres.pick_stability is None else [float(v) for v in sres.pick_stability]
-        ),
-        "parameters": sres.parameters,
-        "notes": list(sres.notes),
-        "caveat": sres.result.caveat,
-    }
-
-
-def _csv_text(sres: SensitivityResult) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    frame = sres.scenarios
-    writer.writerow(list(frame.columns))
-    for values in frame.itertuples(index=False):
-        writer.writerow(
-            [
-                ""
-                if isinstance(v, float) and not math.isfinite(v)
-                else repr(v)
-                if isinstance(v, float)
-                else v
-                for v in values
-            ]
-        )
-    return buffer.getvalue()
-
-
-def markdown_section(sres: SensitivityResult, *, heading: str = "##") -> str:
-    """Return the sweep as markdown (a section other reports can embed)."""
-    from siteplan.render.report import escape_markdown as md
-
-    lines = [f"{heading} Sensitivity", ""]
-    kept = sres.scenarios["picks_kept"]
-    summary = (
-        f"{len(sres.scenarios)} scenarios (rings x "
-        f"{', '.join(f'{s:g}' for s in sres.parameters['scales'])}; decays "
-        f"{', '.join(sres.parameters['decays'])}). Kendall's tau of the site ranking against "
-        f"the base: min {sres.tau_min:.2f}, mean {sres.tau_mean:.2f}."
-    )
-    if kept.notna().any():
-        summary += (
-            f" Base top picks kept (a scenario pick within "
-            f"{sres.parameters['tolerance_m']:g} m): mean {100 * float(kept.mean()):.0f} %."
-        )
-    lines += [summary, "", f"Scenario {sres.parameters['rule']}.", ""]
-    lines += ["| site | base rank | rank range | score range |", "|---|---:|---:|---:|"]
-    for row in sres.sites.itertuples(index=False):
-        lines.append(
-            f"| {md(str(row.id))} | {row.base_rank} | {row.min_rank}..{row.max_rank} | "
-            f"{row.min_score:.1f}..{row.max_score:.1f} |"
-        )
-    lines += ["", "| scenario | parameters | tau | top site | picks kept |"]
-    lines.append("|---|---|---:|---|---:|")
-    frame = sres.scenarios
-    for k in range(len(frame)):
-        params = ", ".join(
-            f"{name} {v:g}" if isinstance(v, float) else f"{name} {'/'.join(f'{r:g}' for r in v)}"
-            for name, v in json.loads(str(frame["parameters"].iloc[k])).items()
-        )
-        share = float(frame["picks_kept"].iloc[k])
-        kept_text = f"{100 * share:.0f} %" if math.isfinite(share) else ""
-        lines.append(
-            f"| {frame['scenario'].iloc[k]} | {params} | {float(frame['tau'].iloc[k]):.2f} | "
-            f"{md(str(frame['top_site'].iloc[k]))} | {kept_text} |"
-        )
-    lines.append("")
-    lines += [f"- {md(note)}" for note in sres.notes]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-def render_sensitivity(sres: SensitivityResult, fmt: str = "markdown") -> str:
-    """Render the sweep as ``markdown``, ``json`` or ``csv`` (one row per scenario).
-
-    Raises
-    ------
-    ParameterError
-        For another format.
-    """
-    if fmt == "json":
-        return json.dumps(sres.to_dict(), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    if fmt == "csv":
-        return _csv_text(sres)
-    if fmt == "markdown":
-        from siteplan.render.report import escape_markdown
-
-        return (
-            f"# Sensitivity: {escape_markdown(sres.result.name)}\n\n> {sres.result.caveat}\n\n"
-            + markdown_section(sres)
-        )
-    raise ParameterError(f"format {fmt!r} is not one of {', '.join(_FORMATS)}")

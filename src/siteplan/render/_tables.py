@@ -1,0 +1,329 @@
+"""The report's tables for people: headers, alignment and rounded cells.
+
+Markdown and HTML render the same :class:`Table` objects, so the two formats
+always show the same numbers with the same rounding. The headline and scope
+sentences live here too, as wording independent of the output format.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from siteplan._values import is_missing
+from siteplan.render.text import count, metres, number, score, text
+
+if TYPE_CHECKING:
+    from siteplan.analysis import Result
+
+__all__ = [
+    "MEASURE_SHORT",
+    "Table",
+    "caveat_label",
+    "has",
+    "headline_parts",
+    "overlap_lookup",
+    "records",
+    "scope",
+    "sorted_pairs",
+    "tables",
+]
+
+_MEASURE_TEXT: Final = {
+    "edge": "edge-to-edge (0 when footprints touch or overlap)",
+    "centroid": "centroid-to-centroid",
+}
+MEASURE_SHORT: Final = {"edge": "edge-to-edge", "centroid": "centroid-to-centroid"}
+# Formulas for people, with typographic multiplication and minus signs.
+_DECAY_FORMULAS: Final = {
+    "rings": "100 × (n − k) / n for the first ring k (0-based) of n that reaches; 0 beyond",  # noqa: RUF001
+    "linear": "100 × max(0, 1 − d / max_m)",  # noqa: RUF001
+    "exponential": "100 × 2^(−d / half_m)",  # noqa: RUF001
+    "gaussian": "100 × exp(−d² / (2 sigma_m²))",  # noqa: RUF001
+    "logistic": "100 / (1 + exp((d − inflection_m) / steepness_m))",  # noqa: RUF001
+}
+# Site-table columns written first, in this order; the layers' other properties follow.
+
+# --------------------------------------------------------------------------- rows
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Return a frame's rows as dicts, without the geometry column."""
+    geometry = frame.geometry.name if isinstance(frame, gpd.GeoDataFrame) else None
+    columns = [c for c in frame.columns if c != geometry]
+    return [dict(zip(columns, row, strict=True)) for row in frame[columns].itertuples(False, None)]
+
+
+def sorted_pairs(result: Result) -> pd.DataFrame:
+    """Return the pairs in ``(a, b)`` order."""
+    pairs: pd.DataFrame = result.pairs.sort_values(["a", "b"], kind="stable", ignore_index=True)
+    return pairs
+
+
+def overlap_lookup(result: Result) -> dict[tuple[str, str, float], float]:
+    """Return ``(a, b, ring_m) -> buffer overlap area``."""
+    ov = result.overlaps
+    return {
+        (str(a), str(b), float(r)): float(v)
+        for a, b, r, v in zip(ov["a"], ov["b"], ov["ring_m"], ov["overlap_m2"], strict=True)
+    }
+
+
+# --------------------------------------------------------------------------- tables
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table for people: headers, numeric-column flags, rows of display strings."""
+
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    numeric: tuple[bool, ...]
+    rows: tuple[tuple[str, ...], ...]
+    note: str = ""
+
+
+def _metres_or_text(value: Any) -> str:
+    """Return metres rounded for people, or the value as written when it is not a number."""
+    try:
+        return metres(value)
+    except (TypeError, ValueError):
+        return text(value)
+
+
+def has(frame: pd.DataFrame, column: str) -> bool:
+    """Return whether a column exists and holds at least one value."""
+    return column in frame.columns and bool(frame[column].map(lambda v: not is_missing(v)).any())
+
+
+def _ranking_table(result: Result) -> Table:
+    sites = result.sites
+    zh = has(sites, "name_zh")
+    headers = ["Rank", "Id", "Name", *(["Name (zh)"] if zh else [])]
+    headers += ["Score", "Nearest", "Nearest (m)", "Area (m²)"]
+    rows = []
+    for row in records(sites):
+        cells = [str(row["rank"]), text(row["id"]), text(row["name"])]
+        cells += [text(row.get("name_zh"))] if zh else []
+        cells += [
+            score(row["score"]),
+            text(row["nearest_id"]),
+            metres(row["nearest_m"]),
+            metres(row["area_m2"]),
+        ]
+        rows.append(tuple(cells))
+    numeric = (True, False, False, *([False] if zh else []), True, False, True, True)
+    measure = MEASURE_SHORT[result.parameters.measure]
+    return Table(
+        "ranking",
+        "Site ranking",
+        tuple(headers),
+        numeric,
+        tuple(rows),
+        f"Score: weighted mean of the site's pair scores (0-100). Nearest: by {measure} "
+        "distance. Area: projected, in the study's metric CRS.",
+    )
+
+
+def _pair_table(result: Result) -> Table:
+    last = result.parameters.rings_m[-1] if result.parameters.rings_m else 0.0
+    rows = [
+        (
+            text(row["a"]),
+            text(row["b"]),
+            metres(row["edge_m"]),
+            metres(row["centroid_m"]),
+            metres(row["geodesic_m"]),
+            f"beyond {metres(last)}" if is_missing(row["ring_m"]) else metres(row["ring_m"]),
+            score(row["score"]),
+        )
+        for row in records(sorted_pairs(result))
+    ]
+    measure = MEASURE_SHORT[result.parameters.measure]
+    return Table(
+        "pairs",
+        "Pairs",
+        ("A", "B", "Edge (m)", "Centroid (m)", "Geodesic (m)", "Ring (m)", "Score"),
+        (False, False, True, True, True, True, True),
+        tuple(rows),
+        f"Ring and score follow the {measure} distance. Ring: the smallest ring that "
+        "reaches the other site. Geodesic: the ellipsoidal length of the shortest "
+        "edge-to-edge segment (a check on the projected edge distance).",
+    )
+
+
+def _breakdown_table(result: Result) -> Table:
+    order = {sid: k for k, sid in enumerate(result.sites["id"])}
+    table = result.breakdown.assign(_order=result.breakdown["site_id"].map(order))
+    table = table.sort_values(
+        ["_order", "contribution", "other_id"], ascending=[True, False, True], kind="stable"
+    )
+    rows = tuple(
+        (
+            text(row["site_id"]),
+            text(row["other_id"]),
+            metres(row["distance_m"]),
+            score(row["pair_score"]),
+            number(row["weight"]),
+            score(row["contribution"]),
+        )
+        for row in records(table)
+    )
+    return Table(
+        "breakdown",
+        "Score breakdown",
+        ("Site", "Neighbour", "Distance (m)", "Pair score", "Weight", "Contribution"),
+        (False, False, True, True, True, True),
+        rows,
+        "Contribution = neighbour weight × pair score / sum of the site's neighbour "  # noqa: RUF001
+        "weights; a site's contributions add up to its score.",
+    )
+
+
+def _overlap_table(result: Result) -> Table:
+    rings = result.parameters.rings_m
+    overlaps = overlap_lookup(result)
+    rows = tuple(
+        (
+            text(a),
+            text(b),
+            *(metres(overlaps.get((str(a), str(b), r))) for r in rings),
+        )
+        for a, b in zip(*(sorted_pairs(result)[c] for c in ("a", "b")), strict=True)
+    )
+    return Table(
+        "overlaps",
+        "Buffer overlap (m²)",
+        ("A", "B", *(f"{metres(r)} m" for r in rings)),
+        (False, False, *(True for _ in rings)),
+        rows,
+        "Area where the two sites' buffers (footprint plus ring radius) overlap.",
+    )
+
+
+def _details_table(result: Result) -> Table:
+    sites = result.sites
+    columns = [c for c in ("placement", "accuracy_m", "source", "notes") if has(sites, c)]
+    titles = {
+        "placement": "Placement",
+        "accuracy_m": "Accuracy (±m)",
+        "source": "Source",
+        "notes": "Notes",
+    }
+    rows = tuple(
+        (
+            text(row["id"]),
+            metres(row["geodesic_area_m2"]),
+            *(_metres_or_text(row[c]) if c == "accuracy_m" else text(row[c]) for c in columns),
+        )
+        for row in records(sites)
+    )
+    return Table(
+        "details",
+        "Site provenance",
+        ("Id", "Geodesic area (m²)", *(titles[c] for c in columns)),
+        (False, True, *(c == "accuracy_m" for c in columns)),
+        rows,
+        "Geodesic area: on the WGS84 ellipsoid, a check on the projected area.",
+    )
+
+
+def _parameter_table(result: Result) -> Table:
+    params = result.parameters
+    decay = params.decay
+    rows = [
+        ("CRS", f"{result.crs_name} ({result.crs.name})"),
+        ("Measure", _MEASURE_TEXT[params.measure]),
+        ("Rings (m)", ", ".join(metres(r) if r == int(r) else f"{r:,g}" for r in params.rings_m)),
+        ("Decay", f"{decay.kind}: {_DECAY_FORMULAS.get(decay.kind, decay.kind)}"),
+    ]
+    rows += [
+        (name, number(value))
+        for name, value in decay.params.items()
+        if name != "rings_m" and not isinstance(value, list)
+    ]
+    rows += [
+        ("Site score", "weighted mean of its pair scores, weighted by the other sites' weights"),
+        ("Cluster score", "mean of the pair scores"),
+    ]
+    if result.study.focus:
+        rows.append(("Focus site", result.study.focus))
+    return Table(
+        "parameters",
+        "Parameters",
+        ("Parameter", "Value"),
+        (False, False),
+        tuple(rows),
+    )
+
+
+def tables(result: Result) -> list[Table]:
+    """Return the report's tables, in page order."""
+    return [
+        _ranking_table(result),
+        _pair_table(result),
+        _breakdown_table(result),
+        _overlap_table(result),
+        _details_table(result),
+        _parameter_table(result),
+    ]
+
+
+@dataclass(frozen=True)
+class _Headline:
+    cluster: str
+    pairs: int
+    best: tuple[str, str, str] | None
+    worst: tuple[str, str, str] | None
+    tied: bool
+
+
+def _headline(result: Result) -> _Headline:
+    sites = result.sites
+
+    def pick(k: int) -> tuple[str, str, str]:
+        row = sites.iloc[k]
+        return text(row["id"]), text(row["name"]), score(row["score"])
+
+    best = pick(0) if len(sites) else None
+    worst = pick(len(sites) - 1) if len(sites) > 1 else None
+    tied = len(sites) > 1 and bool(np.isclose(sites["score"].max(), sites["score"].min()))
+    return _Headline(score(result.cluster_score), len(result.pairs), best, worst, tied)
+
+
+def headline_parts(result: Result) -> list[tuple[str, bool]]:
+    """Return the headline as (text, is_emphasised) fragments of user-independent wording."""
+    h = _headline(result)
+    parts: list[tuple[str, bool]] = [(f"Cluster score {h.cluster} / 100", True)]
+    if h.pairs == 0:
+        parts.append((" (no pairs: the study has fewer than two sites).", False))
+        return parts
+    parts.append((f" (mean of {h.pairs} pair score{'s' if h.pairs != 1 else ''}). ", False))
+    if h.tied and h.best is not None:
+        parts += [(f"Every site scores {h.best[2]}.", False)]
+        return parts
+    for label, site in (("Best connected: ", h.best), ("Worst connected: ", h.worst)):
+        if site is None:
+            continue
+        parts += [(label, False), (site[0], True)]
+        parts.append(((f" ({site[1]}, " if site[1] else " (") + f"score {site[2]}). ", False))
+    return parts
+
+
+def scope(result: Result) -> str:
+    """Return the sentence that says what was measured, and how."""
+    measure = MEASURE_SHORT[result.parameters.measure]
+    return (
+        f"Measured in {result.crs_name} ({measure}); decay {result.parameters.decay.kind}; "
+        f"{count(len(result.sites), 'site')}, {count(len(result.pairs), 'pair')}."
+    )
+
+
+def caveat_label(result: Result) -> str:
+    """Return the caveat's label (loud for schematic data)."""
+    return "SCHEMATIC DATA" if result.schematic else "Accuracy"
