@@ -54,6 +54,7 @@ from siteplan.measure._kernel import (
     reach_pairs,
 )
 from siteplan.measure.pairs import QUAD_SEGS
+from siteplan.render.styles import candidate_styles, write_layer_styles
 from siteplan.score.constraints import (
     COUNTING_RULE,
     Constraint,
@@ -1288,7 +1289,9 @@ def _write_gpkg(cres: CandidateResult, tmp: Path, sres: SensitivityResult | None
     try:
         surface = cres.surface()
         surface["rank"] = surface["rank"].astype("float64")
-        pyogrio.write_dataframe(surface, tmp, layer="surface", driver="GPKG")
+        pyogrio.write_dataframe(
+            surface, tmp, layer="surface", driver="GPKG", dataset_options={"VERSION": "1.3"}
+        )
         picks = cres.picks_wgs84()
         picks["rank"] = picks["rank"].astype("int64")
         stability = _stability(sres)
@@ -1300,6 +1303,7 @@ def _write_gpkg(cres: CandidateResult, tmp: Path, sres: SensitivityResult | None
         pyogrio.write_dataframe(areas, tmp, layer="excluded_areas", driver="GPKG")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+    write_layer_styles(tmp, candidate_styles(cres))
 
 
 def write_candidates(
