@@ -7,6 +7,7 @@ the algorithms' results and what QGIS loaded from the returned layers.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -60,4 +61,6 @@ for name, outputs in runs.items():
     plain = {k: v for k, v in results.items() if isinstance(v, str | int | float) or v is None}
     report[name] = {"results": plain, "layers": layers}
 Path(out).write_text(json.dumps(report), encoding="utf-8")
-app.exitQgis()
+# exitQgis() can crash tearing down Processing's layers after processing.run; the
+# results are written, so leave without tearing down
+os._exit(0)
