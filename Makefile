@@ -30,8 +30,8 @@ test: $(BIN)/python
 	$(MAKE) lint typecheck pytest
 
 lint:
-	$(BIN)/ruff check src tests benchmarks notebooks geodata
-	$(BIN)/ruff format --check src tests benchmarks geodata
+	$(BIN)/ruff check src tests benchmarks notebooks geodata qgis_plugin
+	$(BIN)/ruff format --check src tests benchmarks geodata qgis_plugin
 
 typecheck:
 	$(BIN)/mypy
