@@ -36,8 +36,8 @@ test-fast: $(BIN)/python
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
 lint:
-	$(BIN)/ruff check src tests benchmarks notebooks geodata
-	$(BIN)/ruff format --check src tests benchmarks geodata
+	$(BIN)/ruff check src tests benchmarks notebooks geodata qgis_plugin
+	$(BIN)/ruff format --check src tests benchmarks geodata qgis_plugin
 
 typecheck:
 	$(BIN)/mypy

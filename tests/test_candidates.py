@@ -470,7 +470,12 @@ def test_geojson_and_gpkg_surfaces(small: Result, tmp_path: Path) -> None:
     assert first["properties"]["id"] == "r0c0"
     gpkg = write_candidates(cres, tmp_path / "surface.gpkg")
     layers = dict(pyogrio.list_layers(gpkg).tolist())
-    assert layers == {"surface": "Polygon", "picks": "Point", "excluded_areas": "MultiPolygon"}
+    assert layers == {
+        "surface": "Polygon",
+        "picks": "Point",
+        "excluded_areas": "MultiPolygon",
+        "layer_styles": None,
+    }
     picks = gpd.read_file(gpkg, layer="picks")
     assert picks["rank"].tolist() == [1, 2, 3]
     # byte-identical across runs

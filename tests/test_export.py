@@ -81,8 +81,9 @@ def field_types(path: Path, layer: str | None = None) -> dict[str, str]:
 
 def test_gpkg_has_the_layers_with_one_feature_per_row(gpkg: Path, result: Result) -> None:
     layers = {str(name): gtype for name, gtype in pyogrio.list_layers(gpkg)}
-    assert list(layers) == [*SPATIAL_LAYERS, "parameters"]
+    assert list(layers) == [*SPATIAL_LAYERS, "parameters", "layer_styles"]
     assert layers["parameters"] is None  # an attribute-only table
+    assert layers["layer_styles"] is None  # QGIS styles (siteplan.render.styles)
     assert layers["pairs"] == "LineString"
     assert layers["rings"] == "MultiPolygon"
     counts = {name: pyogrio.read_info(gpkg, layer=name)["features"] for name in layers}
@@ -473,7 +474,8 @@ def test_a_single_site_study_exports_empty_pairs(tmp_path: Path) -> None:
     solo = analyze(tmp_path / "study")
     gpkg = export_result(solo, tmp_path / "one.gpkg")
     layers = {str(n): g for n, g in pyogrio.list_layers(gpkg)}
-    assert list(layers) == ["sites", "rings", "pairs", "parameters"]  # no boundary, no context
+    # no boundary, no context
+    assert list(layers) == ["sites", "rings", "pairs", "parameters", "layer_styles"]
     assert pyogrio.read_info(gpkg, layer="pairs")["features"] == 0
     assert layers["pairs"] == "LineString"
     sites = pyogrio.read_dataframe(gpkg, layer="sites")

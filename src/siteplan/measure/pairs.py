@@ -216,7 +216,10 @@ def ring_bands(
     """
     arr = np.asarray(geoms.array, dtype=object)
     radii = np.asarray(rings_m, dtype=float)
-    buffers = shapely.buffer(arr[:, None], radii[None, :], quad_segs=QUAD_SEGS)
+    # flat, then reshaped: shapely's buffer refuses a 2-D broadcast under numpy 1.x
+    # ("non-scalar parameters"), e.g. in the numpy<2 environment QGIS's Python needs
+    flat = shapely.buffer(np.repeat(arr, len(radii)), np.tile(radii, len(arr)), quad_segs=QUAD_SEGS)
+    buffers = flat.reshape(len(arr), len(radii))
     inner = np.concatenate([arr[:, None], buffers[:, :-1]], axis=1)
     bands = shapely.difference(buffers, inner)
     id_arr = np.asarray(ids, dtype=object)

@@ -22,6 +22,7 @@ from siteplan._io import atomic_path, write_text
 from siteplan._values import json_value
 from siteplan.errors import OutputError, ParameterError
 from siteplan.render.sensitivity import markdown_section, sensitivity_dict
+from siteplan.render.styles import candidate_styles, write_layer_styles
 from siteplan.render.text import escape_markdown
 from siteplan.score.constraints import COUNTING_RULE
 
@@ -286,7 +287,9 @@ def _write_gpkg(cres: CandidateResult, tmp: Path, sres: SensitivityResult | None
     try:
         surface = cres.surface()
         surface["rank"] = surface["rank"].astype("float64")
-        pyogrio.write_dataframe(surface, tmp, layer="surface", driver="GPKG")
+        pyogrio.write_dataframe(
+            surface, tmp, layer="surface", driver="GPKG", dataset_options={"VERSION": "1.3"}
+        )
         picks = cres.picks_wgs84()
         picks["rank"] = picks["rank"].astype("int64")
         stability = _stability(sres)
@@ -298,6 +301,7 @@ def _write_gpkg(cres: CandidateResult, tmp: Path, sres: SensitivityResult | None
         pyogrio.write_dataframe(areas, tmp, layer="excluded_areas", driver="GPKG")
     finally:
         pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": previous})
+    write_layer_styles(tmp, candidate_styles(cres))
 
 
 def write_candidates(

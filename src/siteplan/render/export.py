@@ -5,7 +5,9 @@
   pair, with distances and scores), ``boundary`` and ``context`` when the study
   has them, and an attribute table ``parameters`` (key, value) recording the
   metric CRS the study was measured in, the scoring parameters, the warnings
-  and the accuracy caveat.
+  and the accuracy caveat. GeoPackage version 1.3; each spatial layer's
+  default QGIS style (QML and SLD) is in ``layer_styles`` (see
+  :mod:`siteplan.render.styles`).
 - ``.geojson``: one RFC 7946 FeatureCollection (WGS84 lon/lat, no ``crs``
   member) of sites, ring bands and pair lines; each feature says which it is
   in its ``feature_type`` property (``site``, ``ring`` or ``pair``).
@@ -36,6 +38,7 @@ from siteplan._io import atomic_path
 from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load.layers import WGS84
+from siteplan.render.styles import analysis_styles, write_layer_styles
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -73,6 +76,8 @@ SITE_COLUMNS: Final = (
 RING_COLUMNS: Final = ("site_id", "inner_m", "ring_m", "area_m2", "reaches")
 #: Optional site properties written as NULL when the study's layers lack them.
 _OPTIONAL_SITE_COLUMNS: Final = {"name_zh": "str", "source": "str", "accuracy_m": "float64"}
+#: GeoPackage version: QGIS 3.22 and GDAL 3.6 warn on 1.4 (GDAL's default from 3.7).
+_GPKG_OPTIONS: Final = {"VERSION": "1.3"}
 #: GDAL stamps GeoPackages with the current time unless told otherwise.
 _FIXED_DATE: Final = "2000-01-01T00:00:00.000Z"
 #: Column names GeoPackage reserves for the feature id and the geometry.
@@ -111,7 +116,7 @@ def export_result(result: Result, path: str | Path) -> Path:
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     out = export_result(siteplan.analyze(), Path(folder) / "simz.gpkg")
     ...     [str(name) for name, _ in pyogrio.list_layers(out)]
-    ['sites', 'rings', 'pairs', 'boundary', 'context', 'parameters']
+    ['sites', 'rings', 'pairs', 'boundary', 'context', 'parameters', 'layer_styles']
     """
     path = Path(path).expanduser()
     driver = export_driver(path)
@@ -289,6 +294,7 @@ def _write_geopackage(tmp: Path, layers: Mapping[str, gpd.GeoDataFrame], result:
                 geometry_type=geometry_types.get(name),
                 promote_to_multi=True if name == "rings" else None,
                 layer_options={"DESCRIPTION": descriptions[name]},
+                dataset_options=_GPKG_OPTIONS,
             )
         table = pd.DataFrame(parameter_rows(result), columns=["key", "value"]).astype("str")
         pyogrio.write_dataframe(
@@ -298,6 +304,7 @@ def _write_geopackage(tmp: Path, layers: Mapping[str, gpd.GeoDataFrame], result:
             driver="GPKG",
             layer_options={"DESCRIPTION": descriptions["parameters"]},
         )
+    write_layer_styles(tmp, analysis_styles(result))
 
 
 def _write_geojson(

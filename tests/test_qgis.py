@@ -1,0 +1,213 @@
+"""Real QGIS: siteplan's GeoPackages open styled, and the Processing plugin matches the CLI.
+
+PyQGIS runs only under Debian's ``/usr/bin/python3``. A session fixture builds a
+``--system-site-packages`` virtual environment from it with siteplan installed
+from this checkout and ``numpy<2`` (Debian's GDAL and scipy break on numpy 2),
+cached under the temporary folder by the hash of pyproject.toml; siteplan itself
+is reinstalled when its sources change. The PyQGIS scripts in ``tests/qgis/`` run
+in subprocesses with ``QT_QPA_PLATFORM=offscreen``.
+
+Without QGIS these tests skip, saying why, unless ``SITEPLAN_REQUIRE_QGIS=1``
+(as in CI), in which case they fail.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyogrio
+import pytest
+from matplotlib import image
+
+from siteplan import analyze, export_result
+from siteplan.load.study import bundled_study_path
+from siteplan.render.styles import scale_colour
+
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parent.parent
+SCRIPTS = Path(__file__).resolve().parent / "qgis"
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("SITEPLAN_REQUIRE_QGIS") == "1":
+        pytest.fail(f"SITEPLAN_REQUIRE_QGIS=1 but {reason}")
+    pytest.skip(reason)
+
+
+def _digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _pip(python: Path, *args: str) -> None:
+    subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args],
+        check=True,
+        capture_output=True,
+        timeout=900,
+    )
+
+
+@pytest.fixture(scope="session")
+def qgis_python() -> Path:
+    """Return the Python of a venv where both ``qgis`` and this siteplan import."""
+    if not Path(SYSTEM_PYTHON).exists():
+        _unavailable(f"{SYSTEM_PYTHON} (Debian's Python, which PyQGIS needs) is missing")
+    probe = subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import qgis.core"], check=False, capture_output=True, timeout=120
+    )
+    if probe.returncode != 0:
+        _unavailable(
+            f"{SYSTEM_PYTHON} cannot import qgis (apt-get install qgis python3-qgis to run "
+            "the QGIS tests)"
+        )
+    cache = Path(os.environ.get("SITEPLAN_QGIS_VENV_DIR", tempfile.gettempdir()))
+    venv = cache / f"siteplan-qgis-venv-{_digest([ROOT / 'pyproject.toml'])}"
+    python = venv / "bin" / "python"
+    if not python.exists():
+        building = Path(tempfile.mkdtemp(prefix=f"{venv.name}.", dir=cache))
+        subprocess.run(
+            [SYSTEM_PYTHON, "-m", "venv", "--system-site-packages", str(building)],
+            check=True,
+            timeout=300,
+        )
+        # the dependencies (pip uses the machine's pip configuration and index)
+        _pip(building / "bin" / "python", str(ROOT), "numpy<2")
+        try:
+            building.rename(venv)
+        except OSError:  # another session built it first
+            shutil.rmtree(building, ignore_errors=True)
+    sources = sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "geodata").rglob("*"))
+    stamp = venv / "siteplan-sources.sha256"
+    wanted = _digest([p for p in sources if p.is_file()])
+    if not stamp.exists() or stamp.read_text() != wanted:
+        _pip(python, "--no-deps", "--force-reinstall", str(ROOT))
+        stamp.write_text(wanted)
+    return python
+
+
+def _run_script(python: Path, script: str, *args: str | Path) -> dict[str, Any]:
+    out = Path(tempfile.mkdtemp(prefix="siteplan-qgis-")) / "out.json"
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONWARNINGS": "ignore"}
+    env.pop("PYTHONPATH", None)  # the venv's siteplan, not the checkout's
+    done = subprocess.run(
+        [str(python), str(SCRIPTS / script), *map(str, args), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+        cwd=SCRIPTS,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def _class_colour(score: float) -> str:
+    """The colour of the sites style's class (0-10, (10-20], ...) holding ``score``."""
+    k = max(0, math.ceil(score / 10) - 1)
+    return scale_colour("viridis", k * 10 + 5)
+
+
+def test_exported_geopackage_opens_styled_and_renders_the_score_colours(
+    qgis_python: Path, tmp_path: Path
+) -> None:
+    result = analyze()
+    gpkg = export_result(result, tmp_path / "simz.gpkg")
+    png = tmp_path / "simz.png"
+    report = _run_script(qgis_python, "check_export.py", gpkg, png)
+
+    assert all(layer["valid"] for layer in report.values())
+    assert (report["sites"]["renderer"], report["sites"]["attribute"]) == (
+        "graduatedSymbol",
+        "score",
+    )
+    assert (report["rings"]["renderer"], report["rings"]["attribute"]) == (
+        "graduatedSymbol",
+        "ring_m",
+    )
+    assert [r[1] for r in report["rings"]["ranges"]] == list(result.parameters.rings_m)
+    assert all(r[3] < 255 for r in report["rings"]["ranges"])  # translucent
+    assert report["pairs"]["labels"] is True
+    site_ranges = report["sites"]["ranges"]
+    assert (site_ranges[0][0], site_ranges[-1][1]) == (0.0, 100.0)
+    assert [r[2] for r in site_ranges] == [scale_colour("viridis", k * 10 + 5) for k in range(10)]
+
+    pixels = (image.imread(png)[:, :, :3] * 255).round().astype(np.uint8)
+    found = {f"#{r:02x}{g:02x}{b:02x}" for r, g, b in pixels.reshape(-1, 3)[::1]}
+    counts: dict[str, int] = {}
+    flat = pixels.reshape(-1, 3)
+    for score in result.sites["score"]:
+        colour = _class_colour(float(score))
+        rgb = np.array([int(colour[k : k + 2], 16) for k in (1, 3, 5)], dtype=np.uint8)
+        counts[colour] = int((flat == rgb).all(axis=1).sum())
+    assert set(counts) <= found
+    assert all(n > 500 for n in counts.values()), counts  # each site's class colour, filled
+
+
+def test_processing_algorithms_match_the_cli(
+    qgis_python: Path, tmp_path: Path, run_cli: Any
+) -> None:
+    report = _run_script(
+        qgis_python, "run_plugin.py", ROOT / "qgis_plugin", bundled_study_path().parent, tmp_path
+    )
+    assert report["algorithms"] == [
+        "siteplan:export_analysis",
+        "siteplan:proximity_report",
+        "siteplan:score_candidates",
+    ]
+    code, out, err = run_cli("report", "-f", "json")
+    assert code == 0, err
+    cli = json.loads(out)
+    expected = {s["id"]: s["score"] for s in cli["sites"]}
+
+    for name in ("proximity_report", "export_analysis"):
+        run = report[name]
+        assert Path(run["results"]["OUTPUT_HTML"]).read_text(encoding="utf-8").startswith("<!")
+        layers = run["layers"]
+        assert (layers["SITES"]["renderer"], layers["SITES"]["attribute"]) == (
+            "graduatedSymbol",
+            "score",
+        )
+        assert layers["RINGS"]["attribute"] == "ring_m"
+        path, _, layer = layers["SITES"]["uri"].partition("|layername=")
+        sites = pyogrio.read_dataframe(path, layer=layer)
+        got = dict(zip(sites["id"], sites["score"], strict=True))
+        assert set(got) == set(expected)
+        for site, score in expected.items():
+            assert abs(got[site] - score) <= 1e-9, site
+    assert report["proximity_report"]["results"]["CLUSTER_SCORE"] == pytest.approx(
+        cli["cluster_score"], abs=1e-9
+    )
+
+    code, out, err = run_cli("candidates", "-f", "json")
+    assert code == 0, err
+    picks = json.loads(out)["candidates"]  # the picks, in rank order
+    run = report["score_candidates"]
+    layers = run["layers"]
+    assert (layers["SURFACE"]["renderer"], layers["SURFACE"]["attribute"]) == (
+        "graduatedSymbol",
+        "score",
+    )
+    assert layers["PICKS"]["labels"] is True
+    assert layers["EXCLUDED_AREAS"]["renderer"] == "categorizedSymbol"
+    plugin_picks = pyogrio.read_dataframe(run["results"]["OUTPUT"], layer="picks")
+    assert plugin_picks["id"].tolist() == [p["id"] for p in picks]
+    for got_score, pick in zip(plugin_picks["score"], picks, strict=True):
+        assert abs(got_score - pick["score"]) <= 1e-9
+    assert Path(run["results"]["OUTPUT_HTML"]).stat().st_size > 0
