@@ -29,7 +29,7 @@ from siteplan.cli import main
 from siteplan.load.study import bundled_study_path
 
 if TYPE_CHECKING:
-    from siteplan.candidates.core import CandidateResult
+    from siteplan.candidates.result import CandidateResult
 
     from siteplan.analysis import Result
 

@@ -16,7 +16,7 @@ import branca.colormap
 import numpy as np
 import pytest
 from hostile import texts, write_hostile_study
-from siteplan.candidates.core import CandidateResult
+from siteplan.candidates.result import CandidateResult
 
 from siteplan import analyze, export_result, score_candidates, write_candidates
 from siteplan.analysis import Result

@@ -8,7 +8,7 @@ exclusion layers, with a legend, a layer control, a scale bar and notes
 (schematic positions, datum shift, plugins left out). :func:`write_map` writes
 it atomically.
 
-With candidates (:func:`siteplan.candidates.core.score_candidates`), the map also
+With candidates (:func:`siteplan.candidates.api.score_candidates`), the map also
 draws the scored surface (cells or parcels coloured by score on a canvas, with
 its own legend), the picks as numbered markers whose popups give the per-site
 breakdown, and the area each constraint excludes, hatched, one layer per

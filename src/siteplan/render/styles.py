@@ -44,7 +44,7 @@ from siteplan.render._style_xml import (
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
-    from siteplan.candidates.core import CandidateResult
+    from siteplan.candidates.result import CandidateResult
 
 __all__ = [
     "SCALES",
