@@ -77,8 +77,8 @@ from siteplan.candidates.core import (
     write_candidates,
 )
 from siteplan.errors import OutputError
-from siteplan.maps._mapkit import clean_text
-from siteplan.maps.core import make_map, render_map, score_locations
+from siteplan.maps.escape import clean_text
+from siteplan.maps.make import make_map, render_map, score_locations
 from siteplan.render.export import export_result
 from siteplan.render.report import render_report
 

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from siteplan.load.layers import Layer, LayerSpec, read_layer
     from siteplan.load.study import Study, StudyData, bundled_study_path, load_study, read_study
     from siteplan.load.validate import validate_paths
-    from siteplan.maps.core import make_map, score_locations, write_map
+    from siteplan.maps.make import make_map, score_locations, write_map
     from siteplan.render.export import export_result
     from siteplan.render.report import render_report, write_report
     from siteplan.scenarios.compare import Comparison, compare_studies, render_comparison
@@ -72,9 +72,9 @@ _LAZY: dict[str, str] = {
     "Layer": "siteplan.load.layers",
     "LayerSpec": "siteplan.load.layers",
     "read_layer": "siteplan.load.layers",
-    "make_map": "siteplan.maps.core",
-    "score_locations": "siteplan.maps.core",
-    "write_map": "siteplan.maps.core",
+    "make_map": "siteplan.maps.make",
+    "score_locations": "siteplan.maps.make",
+    "write_map": "siteplan.maps.make",
     "render_report": "siteplan.render.report",
     "write_report": "siteplan.render.report",
     "Study": "siteplan.load.study",

@@ -31,6 +31,9 @@ class SiteplanError(Exception):
         The file the error is about, if any.
     feature
         The id (or 1-based position) of the feature the error is about, if any.
+    argument
+        The name of the Python argument (or options field) the error is about,
+        if any, e.g. ``cell_m``; the CLI maps it to its flag.
     """
 
     def __init__(
@@ -39,10 +42,12 @@ class SiteplanError(Exception):
         *,
         path: str | PathLike[str] | None = None,
         feature: str | None = None,
+        argument: str | None = None,
     ) -> None:
         self.message = " ".join(message.split())
         self.path = None if path is None else str(path)
         self.feature = feature
+        self.argument = argument
         super().__init__(self.format())
 
     def format(self) -> str:
