@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: run test lint typecheck pytest bench clean
+.PHONY: run test lint typecheck pytest test-js bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ typecheck:
 
 pytest:
 	$(BIN)/python -m pytest
+
+# The page's JavaScript unit tests alone (also run by pytest, through tests/test_js.py).
+# make expands the file names: node 18 takes no test globs.
+test-js:
+	for f in src/siteplan/maps/static/*.js; do node --check $$f || exit 1; done
+	node --test $(wildcard tests/js/*.test.js)
 
 bench: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
