@@ -29,9 +29,8 @@ from siteplan.cli import main
 from siteplan.load.study import bundled_study_path
 
 if TYPE_CHECKING:
-    from siteplan.candidates.result import CandidateResult
-
     from siteplan.analysis import Result
+    from siteplan.candidates.result import CandidateResult
 
 WriteGeoJSON = Callable[..., Path]
 RunCLI = Callable[..., tuple[int, str, str]]

@@ -348,8 +348,7 @@ def map_options(func: F) -> F:
 
 def _map_kwargs(options: dict[str, Any]) -> dict[str, Any]:
     """Pop the map options into keyword arguments of ``write_map``, checking the tiles."""
-    from siteplan.maps._tiles import resolve_tiles
-    from siteplan.maps.core import DEFAULT_TILES
+    from siteplan.maps.tiles import DEFAULT_TILES, resolve_tiles
 
     kwargs = {k: options.pop(k) for k in MAP_KEYS}
     kwargs["tiles"] = DEFAULT_TILES if kwargs["tiles"] is None else kwargs["tiles"]
@@ -358,7 +357,7 @@ def _map_kwargs(options: dict[str, Any]) -> dict[str, Any]:
         kwargs["tiles"],
         offline=kwargs["offline"],
         attribution=kwargs["attribution"],
-        datum=kwargs["tiles_datum"],
+        tiles_datum=kwargs["tiles_datum"],
     )
     return kwargs
 
@@ -404,7 +403,7 @@ def map_command(study: Path | None, output: Path, *, with_candidates: bool, **op
     and fetches nothing.
     """
     from siteplan.errors import ParameterError
-    from siteplan.maps.core import write_map
+    from siteplan.maps.make import write_map
 
     candidate_keys = (
         "cell_m", "parcels", "top", "min_separation_m", "within", "beyond", "setback", "exclusions"
@@ -676,7 +675,7 @@ def candidates(
 
         sres = analyze_sensitivity(result, candidates=cres)
     if map_path is not None:
-        from siteplan.maps.core import write_map
+        from siteplan.maps.make import write_map
 
         map_written = write_map(result, map_path, candidates=cres, **map_kwargs)
         if not quiet:
