@@ -32,6 +32,7 @@ test: $(BIN)/python
 lint:
 	$(BIN)/ruff check src tests benchmarks notebooks geodata
 	$(BIN)/ruff format --check src tests benchmarks geodata
+	$(BIN)/lint-imports --no-cache
 
 typecheck:
 	$(BIN)/mypy

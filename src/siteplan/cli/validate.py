@@ -39,7 +39,7 @@ def validate(
     Without PATH, validate the bundled SIMZ study. A bare layer file is a site
     layer in WGS84 unless --role / --datum say otherwise.
     """
-    # lazy (here and in every command): `import siteplan.cli` and --help load no library module
+    # lazy: reading layers loads geopandas and pyogrio
     from siteplan._io import check_output_path, write_text
     from siteplan.load.validate import validate_paths
 
