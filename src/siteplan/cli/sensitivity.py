@@ -24,7 +24,7 @@ __all__ = ["sensitivity_command"]
 SENSITIVITY_FORMATS = ("markdown", "json", "csv")
 
 
-def _tests_picks(result: Result, *, no_candidates: bool, parcels: Any) -> bool:
+def _tests_picks(result: Result, *, no_candidates: bool, parcels: Path | None) -> bool:
     """Return whether the sweep also tests the top picks.
 
     It does unless ``--no-candidates``, when there is somewhere to put
