@@ -34,8 +34,8 @@ SUFFIX_FORMATS: Final[Mapping[str, str]] = MappingProxyType(
         ".json": "json",
         ".html": "html",
         ".htm": "html",
-        ".geojson": "geojson",
         ".gpkg": "gpkg",
+        ".geojson": "geojson",
     }
 )
 
