@@ -38,6 +38,7 @@ test-fast: $(BIN)/python
 lint:
 	$(BIN)/ruff check src tests benchmarks notebooks geodata qgis_plugin
 	$(BIN)/ruff format --check src tests benchmarks geodata qgis_plugin
+	$(BIN)/lint-imports --no-cache
 
 typecheck:
 	$(BIN)/mypy

@@ -50,6 +50,7 @@ __all__ = [
     "Study",
     "StudyData",
     "bundled_study_path",
+    "check_unique_ids",
     "load_study",
     "read_study",
 ]
@@ -328,7 +329,8 @@ def _combine(layers: Sequence[Layer]) -> gpd.GeoDataFrame | None:
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=WGS84)
 
 
-def _check_unique_ids(layers: Sequence[Layer]) -> None:
+def check_unique_ids(layers: Sequence[Layer]) -> None:
+    """Refuse a feature id used twice across ``layers``, naming both files."""
     owner: dict[str, Path] = {}
     for layer in layers:
         for fid in layer.frame["id"]:
@@ -373,7 +375,7 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
     if not isinstance(study, Study):
         study = load_study(study)
     layers = tuple(read_layer(spec, strict=strict) for spec in study.layers)
-    _check_unique_ids(layers)
+    check_unique_ids(layers)
     by_role = {role: [lay for lay in layers if lay.spec.role == role] for role in ROLES}
     sites = _combine(by_role["site"])
     if sites is None:
