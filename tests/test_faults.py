@@ -165,7 +165,7 @@ def fail_writes(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
     if _module("siteplan.render.export"):
         import siteplan.render.export
 
-        monkeypatch.setattr(siteplan.export.pyogrio, "write_dataframe", _gdal_half_then(exc))
+        monkeypatch.setattr(siteplan.render.export.pyogrio, "write_dataframe", _gdal_half_then(exc))
 
 
 def disk_full() -> OSError:
