@@ -7,6 +7,7 @@ CLI-level tests that need CLI wiring live in ``test_reliability_cli.py``.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -18,10 +19,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+import pyogrio
 import pytest
+from geometries import SQUARE, feature, feature_collection, point
 
 import siteplan._io as io
-from siteplan.errors import OutputError
+from siteplan.errors import LayerError, OutputError, StudyError
+from siteplan.load.layers import MAX_LAYER_ENV, LayerSpec, max_layer_bytes, read_layer
+from siteplan.load.study import MAX_STUDY_BYTES, load_study, read_study
+from siteplan.load.validate import validate_paths
 
 # --------------------------------------------------------------------------- item 1: inputs
 
@@ -283,3 +289,151 @@ def test_a_file_name_too_long_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="file name is too long"):
         io.write_text(near, "text")
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- item 5: study files
+
+
+def _sites(folder: Path) -> Path:
+    path = folder / "sites.geojson"
+    path.write_text(
+        json.dumps(
+            feature_collection(
+                feature(SQUARE, id="gene"), feature(point(121.616, 31.097), id="proton")
+            )
+        ),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_a_fifo_study_file_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "study.toml"
+    os.mkfifo(fifo)
+    with pytest.raises(StudyError, match="not a regular file") as caught:
+        load_study(fifo)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_study_file_linked_to_dev_zero_is_refused(tmp_path: Path) -> None:
+    link = tmp_path / "study.toml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(StudyError, match="not a regular file"):
+        load_study(link)
+
+
+def test_a_huge_study_file_is_refused(tmp_path: Path) -> None:
+    big = tmp_path / "study.toml"
+    big.write_bytes(b"# " + b"x" * MAX_STUDY_BYTES + b"\n")
+    with pytest.raises(StudyError, match="larger than 1 MB"):
+        load_study(big)
+
+
+def test_a_deeply_nested_study_toml_is_one_line(tmp_path: Path) -> None:
+    study = tmp_path / "study.toml"
+    study.write_text("name = " + "[" * 600 + "]" * 600 + "\n", encoding="utf-8")
+    with pytest.raises(StudyError, match="nests arrays or tables too deeply"):
+        load_study(study)
+
+
+def test_a_huge_layer_size_limit_is_no_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(MAX_LAYER_ENV, "1e308")
+    assert max_layer_bytes() == 2**63 - 1
+
+
+# --------------------------------------------------------------------------- item 6: GeoPackages
+
+
+def _two_layer_gpkg(tmp_path: Path) -> Path:
+    sites = read_layer(LayerSpec(_sites(tmp_path))).frame[["id", "name", "geometry"]]
+    path = tmp_path / "two.gpkg"
+    pyogrio.write_dataframe(sites, path, layer="sites", driver="GPKG")
+    pyogrio.write_dataframe(sites.iloc[:1], path, layer="old_sites", driver="GPKG")
+    return path
+
+
+def test_a_geopackage_with_several_layers_is_refused(tmp_path: Path) -> None:
+    path = _two_layer_gpkg(tmp_path)
+    with pytest.raises(LayerError, match=r"2 layers \('sites', 'old_sites'\).*layer = \"NAME\""):
+        read_layer(LayerSpec(path))
+
+
+def test_a_geopackage_layer_can_be_chosen(tmp_path: Path) -> None:
+    path = _two_layer_gpkg(tmp_path)
+    assert read_layer(LayerSpec(path, layer="old_sites")).frame["id"].tolist() == ["gene"]
+    study = tmp_path / "study.toml"
+    study.write_text('[[layers]]\npath = "two.gpkg"\nlayer = "sites"\n', encoding="utf-8")
+    data = read_study(study)
+    assert sorted(data.sites["id"]) == ["gene", "proton"]
+    assert set(data.sites["layer"]) == {"sites"}
+    with pytest.raises(LayerError, match="has no layer 'nope'; its layers are"):
+        read_layer(LayerSpec(path, layer="nope"))
+
+
+def test_a_layer_key_on_geojson_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(LayerError, match="applies to GeoPackages"):
+        read_layer(LayerSpec(_sites(tmp_path), layer="sites"))
+
+
+# --------------------------------------------------------------------------- item 14: constraints
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e308", '"500"', "true"])
+def test_constraints_are_checked_on_load(tmp_path: Path, value: str) -> None:
+    _sites(tmp_path)
+    study = tmp_path / "study.toml"
+    study.write_text(
+        '[[layers]]\npath = "sites.geojson"\n\n[[constraints]]\nkind = "setback"\n'
+        f"distance_m = {value}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(StudyError, match=r"\[\[constraints\]\] #1 distance_m .* is not a finite"):
+        read_study(study)
+    with pytest.raises(StudyError, match="is not a finite number"):
+        validate_paths([study])
+
+
+# --------------------------------------------------------------------------- item 15: findings
+
+
+@pytest.mark.parametrize("field", ["geometry", "GEOMETRY", "geom"])
+def test_id_field_geometry_is_refused(tmp_path: Path, field: str) -> None:
+    with pytest.raises(LayerError, match="names the geometry, not a property"):
+        LayerSpec(tmp_path / "x.geojson", id_field=field)
+    _sites(tmp_path)
+    study = tmp_path / "study.toml"
+    study.write_text(f'[[layers]]\npath = "sites.geojson"\nid_field = "{field}"\n', "utf-8")
+    with pytest.raises(StudyError, match="names the geometry"):
+        load_study(study)
+
+
+def test_a_lone_surrogate_in_an_id_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "sites.geojson"
+    path.write_text(
+        '{"type": "FeatureCollection", "features": [{"type": "Feature", '
+        '"properties": {"id": "a\\ud800b"}, "geometry": {"type": "Point", '
+        '"coordinates": [121.6, 31.1]}}]}',
+        encoding="utf-8",
+    )
+    with pytest.raises(LayerError, match="lone UTF-16 surrogate"):
+        read_layer(LayerSpec(path))
+
+
+def test_the_same_file_listed_twice_says_so(tmp_path: Path) -> None:
+    _sites(tmp_path)
+    (tmp_path / "link.geojson").symlink_to(tmp_path / "sites.geojson")
+    for second in ("sites.geojson", "./sites.geojson", "link.geojson"):
+        study = tmp_path / "study.toml"
+        study.write_text(
+            f'[[layers]]\npath = "sites.geojson"\n\n[[layers]]\npath = "{second}"\n', "utf-8"
+        )
+        with pytest.raises(LayerError, match="the file is listed twice in the study"):
+            read_study(study)
+
+
+def test_a_geopackage_named_geojson_is_recognised(tmp_path: Path) -> None:
+    gpkg = _two_layer_gpkg(tmp_path)
+    wrong = tmp_path / "sites_copy.geojson"
+    wrong.write_bytes(gpkg.read_bytes())
+    with pytest.raises(LayerError, match=r"this is a GeoPackage .* not GeoJSON; rename it to \.gpkg"):
+        read_layer(LayerSpec(wrong))

@@ -39,6 +39,7 @@ _MAX_DEPTH: Final = 64
 # Integer literals longer than this are read as floats (see _parse_int).
 _MAX_INT_DIGITS: Final = 300
 # A \u0000 escape (not preceded by an escaped backslash): GDAL cuts strings at NUL.
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _NUL_ESCAPE: Final = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
@@ -59,6 +60,11 @@ def feature_label(feature: Any, index: int, id_field: str) -> str:
 def _decode(path: Path, raw: bytes) -> str:
     if not raw.strip():
         raise LayerError("the file is empty; export the layer again", path=path)
+    if raw.startswith(_SQLITE_MAGIC):
+        raise LayerError(
+            "this is a GeoPackage (an SQLite database), not GeoJSON; rename it to .gpkg",
+            path=path,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,6 +125,13 @@ def _check_id(feature: dict[str, Any], id_field: str, path: Path, label: str) ->
                 path=path,
                 feature=label,
             )
+        if isinstance(value, str) and _has_lone_surrogate(value):
+            raise LayerError(
+                f"{what} holds a lone UTF-16 surrogate escape (such as \\ud800), which is not "
+                "a character and would become U+FFFD; fix the id's text",
+                path=path,
+                feature=label,
+            )
         if isinstance(value, int) and not -(2**63) <= value < 2**63:
             raise LayerError(
                 f"{what} is {str(value)[:40]}, an integer too large to be read exactly "
@@ -134,6 +147,14 @@ def _check_id(feature: dict[str, Any], id_field: str, path: Path, label: str) ->
             path=path,
             feature=label,
         )
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check_position(pos: Any, path: Path, label: str) -> None:

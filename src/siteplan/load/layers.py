@@ -31,6 +31,7 @@ from siteplan.load._geojson import check_geojson_text
 
 __all__ = [
     "LAYER_SUFFIXES",
+    "MAX_DISTANCE_M",
     "MAX_LAYER_MB",
     "ROLES",
     "Layer",
@@ -57,6 +58,12 @@ _ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
     ),
 }
 _LARGE_COORDINATE: Final = 1000.0
+#: The largest distance option or ring radius siteplan measures, in metres. A study is
+#: measured in one transverse Mercator (UTM) zone: its scale error grows to about 1 %
+#: 1,000 km from the central meridian and the projection breaks down beyond about
+#: 2,000-3,000 km, so no radius, constraint or separation may exceed 2,000 km.
+MAX_DISTANCE_M: Final = 2_000_000.0
+_MAX_OFFSET: Final = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,9 @@ class LayerSpec:
         The weight of the layer's features in scoring, unless a feature has its own.
     id_field, name_field
         The properties that hold each feature's id and display name.
+    layer
+        The layer to read from a GeoPackage that holds several; None for a file
+        with one layer (a GeoPackage with several is then refused).
     """
 
     path: Path
@@ -83,8 +93,22 @@ class LayerSpec:
     weight: float = 1.0
     id_field: str = "id"
     name_field: str = "name"
+    layer: str | None = None
 
     def __post_init__(self) -> None:
+        for key in ("id_field", "name_field"):
+            if str(getattr(self, key)).strip().lower() in ("geometry", "geom"):
+                raise LayerError(
+                    f"{key} {getattr(self, key)!r} names the geometry, not a property; give "
+                    "the property that holds each feature's "
+                    f"{'id' if key == 'id_field' else 'display name'}",
+                    path=self.path,
+                )
+        if self.layer is not None and (not isinstance(self.layer, str) or not self.layer):
+            raise LayerError(
+                f"layer {self.layer!r} is not a layer name; give the GeoPackage layer to read",
+                path=self.path,
+            )
         if self.role not in ROLES:
             raise LayerError(f"role {self.role!r} is not one of {', '.join(ROLES)}", path=self.path)
         if self.datum not in DATUMS:
@@ -107,8 +131,8 @@ class LayerSpec:
 
     @property
     def name(self) -> str:
-        """The layer's name: its file name without the suffix."""
-        return self.path.stem
+        """The layer's name: its file name without the suffix (or the GeoPackage layer's)."""
+        return self.path.stem if self.layer is None else self.layer
 
 
 @dataclass(frozen=True)
@@ -170,7 +194,8 @@ def max_layer_bytes() -> int:
             f"{MAX_LAYER_ENV}={raw!r} is not a size in MB > 0; set it to a number such as "
             f"1024, or unset it for the default {MAX_LAYER_MB:g} MB"
         )
-    return int(mb * 1e6)
+    # A huge limit (1e308 MB) means "no limit": no file is larger than the largest offset.
+    return _MAX_OFFSET if mb * 1e6 >= _MAX_OFFSET else int(mb * 1e6)
 
 
 def _check_size(path: Path) -> None:
@@ -186,9 +211,48 @@ def _check_size(path: Path) -> None:
         )
 
 
+def _choose_layer(path: Path, spec: LayerSpec) -> str | None:
+    """Return the GeoPackage layer to read: the spec's, or the file's only spatial layer."""
+    try:
+        listed = pyogrio.list_layers(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise LayerError(
+            f"GDAL cannot read this file ({detail}); give a GeoJSON or GeoPackage layer",
+            path=path,
+        ) from None
+    names = [str(name) for name, _ in listed]
+    spatial = [str(name) for name, gtype in listed if gtype is not None]
+    if spec.layer is not None:
+        if spec.layer not in names:
+            raise LayerError(
+                f"the GeoPackage has no layer {spec.layer!r}; its layers are "
+                f"{', '.join(map(repr, names)) or 'none'}",
+                path=path,
+            )
+        return spec.layer
+    if len(spatial) > 1:
+        raise LayerError(
+            f"the GeoPackage holds {len(spatial)} layers ({', '.join(map(repr, spatial))}); "
+            'say which one to read with layer = "NAME" in the study\'s [[layers]] table',
+            path=path,
+        )
+    return spatial[0] if spatial else None
+
+
 def _read_frame(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
     fids = None
-    options: dict[str, str] = {}
+    options: dict[str, Any] = {}
+    if spec.layer is not None and path.suffix.lower() != ".gpkg":
+        raise LayerError(
+            f"layer = {spec.layer!r} applies to GeoPackages, and this file holds one layer; "
+            "remove the layer key",
+            path=path,
+        )
+    if path.suffix.lower() == ".gpkg":
+        chosen = _choose_layer(path, spec)
+        if chosen is not None:
+            options["layer"] = chosen
     if path.suffix.lower() in (".geojson", ".json"):
         # Keep only the Feature ids, so the parsed JSON is freed before GDAL reads the file.
         fids = [f.get("id") for f in check_geojson_text(path, spec.id_field)]
