@@ -435,5 +435,7 @@ def test_a_geopackage_named_geojson_is_recognised(tmp_path: Path) -> None:
     gpkg = _two_layer_gpkg(tmp_path)
     wrong = tmp_path / "sites_copy.geojson"
     wrong.write_bytes(gpkg.read_bytes())
-    with pytest.raises(LayerError, match=r"this is a GeoPackage .* not GeoJSON; rename it to \.gpkg"):
+    with pytest.raises(
+        LayerError, match=r"this is a GeoPackage .* not GeoJSON; rename it to \.gpkg"
+    ):
         read_layer(LayerSpec(wrong))
