@@ -21,13 +21,16 @@ from typing import Any
 
 import pyogrio
 import pytest
-from geometries import SQUARE, feature, feature_collection, point
+from geometries import SQUARE, feature, feature_collection, multipolygon, point, polygon
 
 import siteplan._io as io
+from siteplan._values import MAX_JSON_DEPTH, json_value
+from siteplan.analysis import analyze
 from siteplan.errors import LayerError, OutputError, StudyError
 from siteplan.load.layers import MAX_LAYER_ENV, LayerSpec, max_layer_bytes, read_layer
 from siteplan.load.study import MAX_STUDY_BYTES, load_study, read_study
 from siteplan.load.validate import validate_paths
+from siteplan.render.report import render_report
 
 # --------------------------------------------------------------------------- item 1: inputs
 
@@ -439,3 +442,78 @@ def test_a_geopackage_named_geojson_is_recognised(tmp_path: Path) -> None:
         LayerError, match=r"this is a GeoPackage .* not GeoJSON; rename it to \.gpkg"
     ):
         read_layer(LayerSpec(wrong))
+
+
+# ---------------------------------------------------------------- items 8, 11, 12: layers
+
+
+def _write(tmp_path: Path, doc: dict[str, Any], name: str = "layer.geojson") -> Path:
+    path = tmp_path / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+ANTIMERIDIAN = [[179.99, 0], [-179.99, 0], [-179.99, 0.01], [179.99, 0.01], [179.99, 0]]
+POLAR_CAP = [[-180, 89], [180, 89], [180, 90], [-180, 90], [-180, 89]]
+
+
+@pytest.mark.parametrize("ring", [ANTIMERIDIAN, POLAR_CAP], ids=["antimeridian", "polar-cap"])
+def test_a_polygon_spanning_more_than_180_degrees_is_refused(
+    tmp_path: Path, ring: list[list[float]]
+) -> None:
+    path = _write(tmp_path, feature_collection(feature(polygon(ring), id="wide")))
+    with pytest.raises(LayerError, match=r"spans 3\d\d\.\d° of longitude .* \(RFC 7946") as caught:
+        read_layer(LayerSpec(path))
+    assert "feature 'wide'" in str(caught.value)
+
+
+def test_a_polygon_split_at_the_antimeridian_is_read(tmp_path: Path) -> None:
+    east = polygon([[179.99, 0], [180, 0], [180, 0.01], [179.99, 0.01], [179.99, 0]])
+    west = polygon([[-180, 0], [-179.99, 0], [-179.99, 0.01], [-180, 0.01], [-180, 0]])
+    path = _write(tmp_path, feature_collection(feature(multipolygon(east, west), id="split")))
+    assert read_layer(LayerSpec(path)).frame["id"].tolist() == ["split"]
+
+
+def test_coordinates_outside_the_layers_crs_are_refused(tmp_path: Path) -> None:
+    doc = feature_collection(
+        feature(point(1e300, 1e300), id="far"),
+        feature(point(13537000, 3650000), id="near"),
+        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3857"}},
+    )
+    with pytest.raises(LayerError, match="lies outside where WGS 84 / Pseudo-Mercator is defined"):
+        read_layer(LayerSpec(_write(tmp_path, doc)))
+
+
+def test_an_unknown_legacy_crs_is_refused(tmp_path: Path) -> None:
+    doc = feature_collection(
+        feature(point(121.6, 31.1), id="a"),
+        crs={"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::999999"}},
+    )
+    with pytest.raises(LayerError, match="EPSG::999999', which is not a CRS pyproj knows"):
+        read_layer(LayerSpec(_write(tmp_path, doc)))
+
+
+def test_a_prime_meridian_is_honoured(tmp_path: Path) -> None:
+    doc = feature_collection(
+        feature(point(-58.39, 31.1), id="a"),
+        crs={"type": "name", "properties": {"name": "+proj=longlat +pm=180 +datum=WGS84"}},
+    )
+    geom = read_layer(LayerSpec(_write(tmp_path, doc))).frame.geometry.iloc[0]
+    assert geom.x == pytest.approx(121.61)
+    assert geom.y == pytest.approx(31.1)
+
+
+def test_a_property_nested_500_deep_reports_as_json(tmp_path: Path) -> None:
+    deep: Any = {"x": 1}
+    for _ in range(500):
+        deep = {"x": deep}
+    nested = feature(point(121.61, 31.1), id="a", deep=deep)
+    path = _write(tmp_path, feature_collection(nested, feature(point(121.62, 31.1), id="b")))
+    text = render_report(analyze(path), "json")
+    assert json.loads(text)["sites"][0]["id"] in ("a", "b")
+    assert json_value([[[[1]]]]) == [[[[1]]]]
+    value: Any = [1]
+    for _ in range(MAX_JSON_DEPTH + 5):
+        value = [value]
+    assert isinstance(json_value(value)[0][0], list)
+    assert "[[" in json.dumps(json_value(value))

@@ -14,6 +14,9 @@ import re
 from pathlib import Path
 from typing import Any, Final
 
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
 from siteplan.errors import LayerError
 
 __all__ = ["check_geojson_text", "feature_label"]
@@ -298,6 +301,35 @@ def _features(doc: Any, path: Path) -> list[Any]:
     )
 
 
+def _check_legacy_crs(doc: Any, path: Path) -> None:
+    """Refuse a legacy (GeoJSON 2008) ``crs`` member that names no known CRS.
+
+    GDAL reads an unknown name (``urn:ogc:def:crs:EPSG::999999``) as WGS84 and
+    goes on, so the coordinates would be taken for lon/lat without a word.
+    """
+    member = doc.get("crs") if isinstance(doc, dict) else None
+    if member is None:
+        return
+    props = member.get("properties") if isinstance(member, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise LayerError(
+            f"the legacy 'crs' member {json.dumps(member)[:60]} names no CRS; remove it "
+            "(GeoJSON is WGS84 lon/lat, RFC 7946) or give a name such as "
+            '"urn:ogc:def:crs:EPSG::32651"',
+            path=path,
+        )
+    try:
+        CRS.from_user_input(name)
+    except PyprojCRSError:
+        raise LayerError(
+            f"the legacy 'crs' member names {name[:80]!r}, which is not a CRS pyproj knows; "
+            "fix the name (e.g. urn:ogc:def:crs:EPSG::32651), or reproject the layer to "
+            "WGS84 lon/lat and remove the member",
+            path=path,
+        ) from None
+
+
 def check_geojson_text(path: Path, id_field: str = "id") -> list[Any]:
     """Check a GeoJSON file's structure and return its list of features.
 
@@ -331,6 +363,7 @@ def check_geojson_text(path: Path, id_field: str = "id") -> list[Any]:
         )
     del text
     features = _features(doc, path)
+    _check_legacy_crs(doc, path)
     for index, feature in enumerate(features):
         label = feature_label(feature, index, id_field)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":

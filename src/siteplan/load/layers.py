@@ -23,10 +23,16 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS
 
 from siteplan.errors import LayerError, ParameterError
-from siteplan.load._datum import DATUMS, geometries_to_wgs84
+from siteplan.load._coords import (
+    POLYGONAL,
+    WGS84,
+    check_extent,
+    check_geometries,
+    to_wgs84,
+)
+from siteplan.load._datum import DATUMS
 from siteplan.load._geojson import check_geojson_text
 
 __all__ = [
@@ -34,6 +40,7 @@ __all__ = [
     "MAX_DISTANCE_M",
     "MAX_LAYER_MB",
     "ROLES",
+    "WGS84",
     "Layer",
     "LayerSpec",
     "max_layer_bytes",
@@ -42,22 +49,11 @@ __all__ = [
 
 ROLES: Final = ("site", "boundary", "context", "exclusion")
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg")
-WGS84: Final = CRS.from_epsg(4326)
 #: The largest layer file read, in MB (10**6 bytes), unless SITEPLAN_MAX_LAYER_MB says otherwise.
 #: Reading GeoJSON takes about 10 times the file's size in memory (see benchmarks/).
 MAX_LAYER_MB: Final = 256.0
 MAX_LAYER_ENV: Final = "SITEPLAN_MAX_LAYER_MB"
 
-_POLYGONAL: Final = frozenset({"Polygon", "MultiPolygon"})
-_ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
-    "site": frozenset({"Polygon", "MultiPolygon", "Point", "MultiPoint"}),
-    "boundary": _POLYGONAL,
-    "exclusion": _POLYGONAL,
-    "context": frozenset(
-        {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
-    ),
-}
-_LARGE_COORDINATE: Final = 1000.0
 #: The largest distance option or ring radius siteplan measures, in metres. A study is
 #: measured in one transverse Mercator (UTM) zone: its scale error grows to about 1 %
 #: 1,000 km from the central meridian and the projection breaks down beyond about
@@ -293,97 +289,12 @@ def _labels(frame: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
     return [f"#{i + 1}" for i in range(len(frame))]
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
 def _is_present(value: Any) -> bool:
     if value is None:
         return False
     if isinstance(value, float) and np.isnan(value):
         return False
     return str(value).strip() != ""
-
-
-def _check_geometries(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> None:
-    geoms = frame.geometry.array
-    for i, geom in enumerate(geoms):
-        if geom is None:
-            raise LayerError(
-                "the geometry is null; draw the feature or remove it",
-                path=spec.path,
-                feature=labels[i],
-            )
-        if geom.is_empty:
-            raise LayerError(
-                "the geometry is empty; draw the feature or remove it",
-                path=spec.path,
-                feature=labels[i],
-            )
-    allowed = _ALLOWED_TYPES[spec.role]
-    for i, gtype in enumerate(frame.geom_type):
-        if gtype not in allowed:
-            raise LayerError(
-                f"a {gtype} does not fit {_article(spec.role)} {spec.role} layer, which takes "
-                f"{', '.join(sorted(allowed))}; fix the geometry or give the layer another role",
-                path=spec.path,
-                feature=labels[i],
-            )
-    coords, owner = shapely.get_coordinates(np.asarray(geoms), return_index=True)
-    bad = ~np.isfinite(coords).all(axis=1)
-    if bad.any():
-        raise LayerError(
-            "a coordinate is NaN or infinite; fix or remove the broken vertex",
-            path=spec.path,
-            feature=labels[int(owner[np.argmax(bad)])],
-        )
-
-
-def _check_lonlat(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> None:
-    coords, owner = shapely.get_coordinates(np.asarray(frame.geometry.array), return_index=True)
-    lon, lat = coords[:, 0], coords[:, 1]
-    outside = (np.abs(lon) > 180) | (np.abs(lat) > 90)
-    if not outside.any():
-        return
-    first = int(np.argmax(outside))
-    label = labels[int(owner[first])]
-    x, y = float(lon[first]), float(lat[first])
-    if (np.abs(coords) > _LARGE_COORDINATE).any():
-        raise LayerError(
-            f"coordinates such as ({x:.1f}, {y:.1f}) look like metres or feet, but the file "
-            "declares no CRS and GeoJSON is lon/lat WGS84 (RFC 7946); reproject the layer "
-            "to EPSG:4326, or save it as a GeoPackage that records its CRS",
-            path=spec.path,
-            feature=label,
-        )
-    mine = owner == owner[first]
-    if (np.abs(lon[mine]) <= 90).all() and (np.abs(lat[mine]) <= 180).all():
-        raise LayerError(
-            f"latitude and longitude look swapped (position [{x}, {y}] has a latitude beyond "
-            "±90); GeoJSON positions are [lon, lat]: swap the two numbers",
-            path=spec.path,
-            feature=label,
-        )
-    raise LayerError(
-        f"position [{x}, {y}] is beyond lon ±180 / lat ±90; fix the coordinates",
-        path=spec.path,
-        feature=label,
-    )
-
-
-def _to_wgs84(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> gpd.GeoDataFrame:
-    crs = frame.crs
-    if crs is None or CRS.from_user_input(crs).equals(WGS84, ignore_axis_order=True):
-        _check_lonlat(frame, spec, labels)
-        geoms = geometries_to_wgs84(frame.geometry.array, spec.datum)
-        return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=WGS84))
-    if spec.datum != "wgs84":
-        raise LayerError(
-            f"datum {spec.datum} applies to lon/lat coordinates, but the layer is in "
-            f"{CRS.from_user_input(crs).name}; drop the datum or export the layer as lon/lat",
-            path=spec.path,
-        )
-    return frame.to_crs(WGS84)
 
 
 def _repair(
@@ -405,9 +316,9 @@ def _repair(
                 feature=labels[i],
             )
         fixed = shapely.make_valid(geoms[i])
-        if frame.geom_type.iloc[i] in _POLYGONAL:
+        if frame.geom_type.iloc[i] in POLYGONAL:
             parts = shapely.get_parts(fixed)
-            polys = [p for p in parts if p.geom_type in _POLYGONAL]
+            polys = [p for p in parts if p.geom_type in POLYGONAL]
             fixed = shapely.multipolygons(polys) if len(polys) > 1 else (polys or [None])[0]
             if fixed is None or fixed.area == 0:
                 raise LayerError(
@@ -531,9 +442,10 @@ def read_layer(spec: LayerSpec, *, strict: bool = False) -> Layer:
     _check_size(path)
     frame = _read_frame(path, spec)
     labels = _labels(frame, spec)
-    _check_geometries(frame, spec, labels)
+    check_geometries(frame, spec, labels)
     source_crs = "none (RFC 7946 lon/lat)" if frame.crs is None else str(frame.crs.to_string())
-    frame = _to_wgs84(frame, spec, labels)
+    frame = to_wgs84(frame, spec, labels)
+    check_extent(frame, spec, labels)
     frame, notes = _repair(frame, spec, labels, strict=strict)
     ids, names, id_notes = _ids_and_names(frame, spec, labels)
     weights = _weights(frame, spec, labels)
