@@ -26,10 +26,17 @@ from geometries import SQUARE, feature, feature_collection, multipolygon, point,
 import siteplan._io as io
 from siteplan._values import MAX_JSON_DEPTH, json_value
 from siteplan.analysis import analyze
-from siteplan.errors import LayerError, OutputError, StudyError
-from siteplan.load.layers import MAX_LAYER_ENV, LayerSpec, max_layer_bytes, read_layer
+from siteplan.errors import CRSError, LayerError, OutputError, ParameterError, StudyError
+from siteplan.load.layers import (
+    MAX_DISTANCE_M,
+    MAX_LAYER_ENV,
+    LayerSpec,
+    max_layer_bytes,
+    read_layer,
+)
 from siteplan.load.study import MAX_STUDY_BYTES, load_study, read_study
 from siteplan.load.validate import validate_paths
+from siteplan.measure.pairs import check_radii, nearest_order
 from siteplan.render.report import render_report
 
 # --------------------------------------------------------------------------- item 1: inputs
@@ -517,3 +524,37 @@ def test_a_property_nested_500_deep_reports_as_json(tmp_path: Path) -> None:
         value = [value]
     assert isinstance(json_value(value)[0][0], list)
     assert "[[" in json.dumps(json_value(value))
+
+
+# ------------------------------------------------------------------ items 7, 8, 13: measuring
+
+
+@pytest.mark.parametrize("rings", [(500, 1e9), (500, 1e7), (500, 2_000_001)])
+def test_ring_radii_are_capped(rings: tuple[float, ...]) -> None:
+    with pytest.raises(ParameterError, match=r"^rings_m .* is beyond 2,000,000 m"):
+        analyze(rings_m=rings)
+    with pytest.raises(ParameterError, match="rings_m"):
+        check_radii(rings)
+    with pytest.raises(ParameterError, match="rings_m inf"):
+        check_radii([float("inf")])
+    assert check_radii([500, MAX_DISTANCE_M]) == (500.0, MAX_DISTANCE_M)
+
+
+@pytest.mark.parametrize(
+    ("crs", "message"),
+    [
+        ("+proj=ortho +lat_0=-31 +lon_0=-58 +units=m", "cannot project the study"),
+        ("+proj=tmerc +lon_0=121.6 +k=1e-9 +units=m", "cannot project the study"),
+        ("+proj=tmerc +lon_0=121.6 +k=0.01 +units=m", "stretches distances by a factor of 0.01"),
+    ],
+)
+def test_a_crs_that_cannot_measure_the_study_is_one_line(crs: str, message: str) -> None:
+    with pytest.raises(CRSError, match=message) as caught:
+        analyze(crs=crs)
+    assert "\n" not in str(caught.value)
+
+
+def test_nearest_ties_within_a_micrometre_go_to_the_smaller_id() -> None:
+    assert nearest_order([100.0 + 1e-10, 100.0], ["a", "b"]).tolist() == [0, 1]
+    assert nearest_order([100.0, 100.0 + 1e-10], ["b", "a"]).tolist() == [1, 0]
+    assert nearest_order([100.0, 100.0 + 1e-3], ["b", "a"]).tolist() == [0, 1]
