@@ -8,6 +8,7 @@ CLI-level tests that need CLI wiring live in ``test_reliability_cli.py``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import signal
 import socket
@@ -558,3 +559,18 @@ def test_nearest_ties_within_a_micrometre_go_to_the_smaller_id() -> None:
     assert nearest_order([100.0 + 1e-10, 100.0], ["a", "b"]).tolist() == [0, 1]
     assert nearest_order([100.0, 100.0 + 1e-10], ["b", "a"]).tolist() == [1, 0]
     assert nearest_order([100.0, 100.0 + 1e-3], ["b", "a"]).tolist() == [0, 1]
+
+
+# --------------------------------------------------------------------------- item 10: weights
+
+
+@pytest.mark.parametrize("weight", [1e308, 1e7, float("inf")])
+def test_weights_are_capped(tmp_path: Path, weight: float) -> None:
+    with pytest.raises(LayerError, match=r"is not a number >= 0 and <= 1e\+06"):
+        LayerSpec(tmp_path / "x.geojson", weight=weight)
+    if math.isfinite(weight):
+        path = _write(
+            tmp_path, feature_collection(feature(point(121.6, 31.1), id="a", weight=weight))
+        )
+        with pytest.raises(LayerError, match=r"feature 'a': weight .* <= 1e\+06"):
+            read_layer(LayerSpec(path))

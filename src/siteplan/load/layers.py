@@ -39,6 +39,7 @@ __all__ = [
     "LAYER_SUFFIXES",
     "MAX_DISTANCE_M",
     "MAX_LAYER_MB",
+    "MAX_WEIGHT",
     "ROLES",
     "WGS84",
     "Layer",
@@ -59,6 +60,9 @@ MAX_LAYER_ENV: Final = "SITEPLAN_MAX_LAYER_MB"
 #: 1,000 km from the central meridian and the projection breaks down beyond about
 #: 2,000-3,000 km, so no radius, constraint or separation may exceed 2,000 km.
 MAX_DISTANCE_M: Final = 2_000_000.0
+#: The largest weight of a layer or a feature: weights are relative importances, and
+#: sums of weights near 1e308 overflow to infinity and turn every score into 0.
+MAX_WEIGHT: Final = 1e6
 _MAX_OFFSET: Final = 2**63 - 1
 
 
@@ -117,11 +121,11 @@ class LayerSpec:
             isinstance(self.weight, bool)
             or not isinstance(self.weight, int | float)
             or not np.isfinite(self.weight)
-            or self.weight < 0
+            or not 0 <= self.weight <= MAX_WEIGHT
         ):
             raise LayerError(
-                f"weight {self.weight!r} is not a number >= 0; give the layer a weight "
-                "such as 1 or 2.5",
+                f"weight {self.weight!r} is not a number >= 0 and <= {MAX_WEIGHT:g}; give the "
+                "layer a weight such as 1 or 2.5",
                 path=self.path,
             )
 
@@ -394,9 +398,14 @@ def _weights(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> lis
             weight = float(value)
         except (TypeError, ValueError):
             weight = float("nan")
-        if isinstance(value, bool | np.bool_) or not np.isfinite(weight) or weight < 0:
+        if (
+            isinstance(value, bool | np.bool_)
+            or not np.isfinite(weight)
+            or not 0 <= weight <= MAX_WEIGHT
+        ):
             raise LayerError(
-                f"weight {value!r} is not a number >= 0; fix the feature's 'weight' property",
+                f"weight {value!r} is not a number >= 0 and <= {MAX_WEIGHT:g}; fix the "
+                "feature's 'weight' property",
                 path=spec.path,
                 feature=labels[i],
             )
