@@ -389,7 +389,7 @@ def test_a_layer_key_on_geojson_is_refused(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- item 14: constraints
 
 
-@pytest.mark.parametrize("value", ["nan", "inf", "-1", "1e308", '"500"', "true"])
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e308", "2000000.5"])
 def test_constraints_are_checked_on_load(tmp_path: Path, value: str) -> None:
     _sites(tmp_path)
     study = tmp_path / "study.toml"
@@ -398,9 +398,9 @@ def test_constraints_are_checked_on_load(tmp_path: Path, value: str) -> None:
         f"distance_m = {value}\n",
         encoding="utf-8",
     )
-    with pytest.raises(StudyError, match=r"\[\[constraints\]\] #1 distance_m .* is not a finite"):
+    with pytest.raises(StudyError, match=r"\[\[constraints\]\] #1: distance_m .* is not a"):
         read_study(study)
-    with pytest.raises(StudyError, match="is not a finite number"):
+    with pytest.raises(StudyError, match=r"distance_m .* is not a"):
         validate_paths([study])
 
 

@@ -195,29 +195,17 @@ def _layer_spec(table: Any, index: int, study_path: Path) -> LayerSpec:
 
 
 def _check_constraint_table(table: Mapping[str, Any], index: int, path: Path) -> None:
-    """Refuse what no constraint can take, on load (the kinds are checked when scoring).
+    """Refuse a non-finite or huge ``distance_m`` on load.
 
     ``report`` and ``validate`` read the study too, so a ``distance_m = nan`` is
-    refused there as well, not only by ``candidates``.
+    refused there as well, not only by ``candidates`` (which checks the rest of
+    each constraint when it scores: kinds, sites, negative distances).
     """
     where = f"[[constraints]] #{index + 1}"
-    kind = table.get("kind")
-    if not isinstance(kind, str) or not kind.strip():
-        raise StudyError(
-            f"{where} kind is {kind!r}; give a constraint kind such as setback, within, beyond",
-            path=path,
-        )
     distance = table.get("distance_m")
-    if distance is None:
-        return
-    if (
-        isinstance(distance, bool)
-        or not isinstance(distance, int | float)
-        or not math.isfinite(distance)
-        or not 0 <= distance <= MAX_DISTANCE_M
-    ):
+    if isinstance(distance, float) and not (math.isfinite(distance) and distance <= MAX_DISTANCE_M):
         raise StudyError(
-            f"{where} distance_m {distance!r} is not a finite number from 0 to "
+            f"{where}: distance_m {distance!r} is not a finite number >= 0 and <= "
             f"{MAX_DISTANCE_M:,.0f}; give metres, e.g. 500",
             path=path,
         )
