@@ -351,10 +351,7 @@ def _read_pbf(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
 def _normalise(frame: gpd.GeoDataFrame, spec: NetworkSpec, notes: list[str]) -> NetworkLayer:
     frame = frame.explode(index_parts=False, ignore_index=True)
     frame = frame[~frame.geometry.is_empty].reset_index(drop=True)
-    highway = frame["highway"].map(
-        lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
-    )
-    highway = highway.where(highway != "", None)
+    highway = np.asarray([_class_text(v) for v in frame["highway"]], dtype=object)
     oneway = parse_oneway(frame["oneway"])
     kmh, bad = parse_maxspeed(frame["maxspeed"])
     if bad:
@@ -367,10 +364,17 @@ def _normalise(frame: gpd.GeoDataFrame, spec: NetworkSpec, notes: list[str]) -> 
         {
             "id": frame["id"].astype(object),
             "name": frame["name"].astype(object),
-            "highway": highway.astype(object),
+            "highway": pd.Series(highway, dtype=object),
             "oneway": oneway,
             "maxspeed_kmh": kmh,
         },
         geometry=gpd.GeoSeries(frame.geometry.array, crs=frame.crs),
     )
     return NetworkLayer(spec=spec, frame=out, warnings=tuple(notes))
+
+
+def _class_text(value: Any) -> str | None:
+    """Return a road class as stripped text, None when absent or blank."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return str(value).strip() or None
