@@ -311,7 +311,7 @@ def _read_pbf(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
         ) from None
     factory = osmium.geom.WKBFactory()
     processor = (
-        osmium.FileProcessor(str(path), osmium.osm.WAY)
+        osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
         .with_locations()
         .with_filter(osmium.filter.KeyFilter("highway"))
     )
@@ -324,7 +324,7 @@ def _read_pbf(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
             continue
         try:
             wkbs.append(factory.create_linestring(way))
-        except osmium.InvalidLocationError:
+        except (osmium.InvalidLocationError, RuntimeError):  # missing nodes, or one point
             skipped += 1
             continue
         tags = way.tags
@@ -342,7 +342,10 @@ def _read_pbf(path: Path) -> tuple[gpd.GeoDataFrame, list[str]]:
         raise LayerError("the extract has no highway ways; give an extract with roads", path=path)
     notes = []
     if skipped:
-        notes.append(f"{path}: {skipped} ways skipped: their nodes are not in the extract")
+        notes.append(
+            f"{path}: {skipped} ways skipped: their nodes are not in the extract, "
+            "or they have fewer than two distinct points"
+        )
     geoms = shapely.from_wkb(np.asarray([bytes.fromhex(w) for w in wkbs], dtype=object))
     frame = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
     return frame, notes
