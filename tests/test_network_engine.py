@@ -18,7 +18,7 @@ from siteplan.load.projection import utm_crs_for
 from siteplan.measure.network.cache import cached_network, load_network, network_key
 from siteplan.measure.network.graph import Network, build_network
 from siteplan.measure.network.isochrones import isochrone_bands
-from siteplan.measure.network.paths import arrival_legs, departure_legs, od_costs
+from siteplan.measure.network.paths import od_costs
 from siteplan.measure.network.snap import Snapped, snap_places
 
 UTM = "EPSG:32651"
@@ -38,17 +38,20 @@ def nx_costs(network: Network, origins: Snapped, destinations: Snapped, cost: st
     for a, b, w in zip(tail.tolist(), head.tolist(), weight.tolist(), strict=True):
         if not graph.has_edge(a, b) or graph[a][b]["w"] > w:
             graph.add_edge(a, b, w=w)
-    dep = departure_legs(network, origins, cost)  # type: ignore[arg-type]
-    arr = arrival_legs(network, destinations, cost)  # type: ignore[arg-type]
-    for i in range(len(origins)):
-        for k in range(2):
-            if np.isfinite(dep.primary[i, k]):
-                graph.add_edge(("o", i), int(dep.node[i, k]), w=float(dep.primary[i, k]))
-    for j in range(len(destinations)):
-        for k in range(2):
-            if np.isfinite(arr.primary[j, k]):
-                graph.add_edge(int(arr.node[j, k]), ("d", j), w=float(arr.primary[j, k]))
     seg_cost = network.seg_cost(cost)  # type: ignore[arg-type]
+    # The partial segments, worked out here independently of siteplan's legs.
+    for i in np.flatnonzero(origins.reachable):
+        s, t = origins.segment[i], origins.fraction[i]
+        if network.seg_backward[s]:
+            graph.add_edge(("o", i), int(network.seg_u[s]), w=t * seg_cost[s])
+        if network.seg_forward[s]:
+            graph.add_edge(("o", i), int(network.seg_v[s]), w=(1 - t) * seg_cost[s])
+    for j in np.flatnonzero(destinations.reachable):
+        s, t = destinations.segment[j], destinations.fraction[j]
+        if network.seg_forward[s]:
+            graph.add_edge(int(network.seg_u[s]), ("d", j), w=t * seg_cost[s])
+        if network.seg_backward[s]:
+            graph.add_edge(int(network.seg_v[s]), ("d", j), w=(1 - t) * seg_cost[s])
     for i in range(len(origins)):
         for j in range(len(destinations)):
             s = origins.segment[i]

@@ -284,3 +284,31 @@ def test_cutoff_drops_pairs_beyond_it() -> None:
     od = od_costs(net, s, s, cutoff=1000.0)
     assert np.isinf(od.metres[0, 1])
     assert od.metres[0, 2] == pytest.approx(660.0)
+
+
+def test_closed_ring_without_junctions() -> None:
+    ring = [(0, 0), (100, 0), (100, 100), (0, 100), (0, 0)]
+    net = build_network(roads(("ring", ring, None, 0, NAN)), CRS, NetworkParams())
+    s = snap_places(net, pts((50.0, -5.0), (50.0, 105.0), (10.0, -5.0), (90.0, -5.0)))
+    od = od_costs(net, s, s)
+    # Half way round either way: 5 + 50 + 100 + 50 + 5 m.
+    assert od.metres[0, 1] == pytest.approx(210.0)
+    assert od.metres[1, 0] == pytest.approx(210.0)
+    # Along the bottom edge directly: 5 + 80 + 5 m; round the ring the long way is 330 m.
+    assert od.metres[2, 3] == pytest.approx(90.0)
+    assert od.metres[3, 2] == pytest.approx(90.0)
+
+
+def test_one_way_rules_split_chains_at_pass_through_nodes() -> None:
+    frame = roads(
+        ("oneway", [(0, 0), (50, 0), (100, 0)], "residential", 1, NAN),
+        ("twoway", [(100, 0), (150, 0), (200, 0)], "residential", 0, NAN),
+    )
+    drive = build_network(frame, CRS, NetworkParams(mode="drive"))
+    s = snap_places(drive, pts((25.0, 5.0), (175.0, 5.0)))
+    od = od_costs(drive, s, s)
+    assert od.metres[0, 1] == pytest.approx(160.0)
+    assert np.isinf(od.metres[1, 0])
+    walk = build_network(frame, CRS, NetworkParams(mode="walk"))
+    w = snap_places(walk, pts((25.0, 5.0), (175.0, 5.0)))
+    assert od_costs(walk, w, w).metres[1, 0] == pytest.approx(160.0)

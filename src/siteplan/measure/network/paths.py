@@ -1,11 +1,13 @@
 """Origin-destination costs along the network with SciPy's compiled Dijkstra.
 
-A place joins the network in the middle of a segment, so its segment is split
-into two partial segments at the join point. The search side gets one virtual
-node per place, linked to its segment's two nodes by the partial segments (in
-the directions the segment may be travelled); the other side reads its costs
-at its segment's two nodes plus its own partial segment. Two places on the
-same segment may also travel directly along it.
+Searches run on the junction graph (:mod:`.chains`: each chain of segments
+between two junctions is one arc). A place joins the network in the middle of
+a segment, so its chain is split into two partial chains at the join point.
+The search side gets one virtual node per place, linked to its chain's two
+junctions by the partial chains (in the directions the chain may be
+travelled); the other side reads its costs at its chain's two junctions plus
+its own partial chain. Two places on the same chain may also travel directly
+along it.
 
 The search runs from the smaller side: from the destinations on the reversed
 graph (travel TO them, as candidate scoring needs), or from the origins on the
@@ -29,6 +31,7 @@ from scipy import sparse
 from scipy.sparse import csgraph
 
 from siteplan.errors import ParameterError
+from siteplan.measure.network.chains import Chains, chains_of
 from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network, csr_graph
 from siteplan.measure.network.snap import Snapped
 
@@ -73,35 +76,53 @@ class Legs:
 
 
 def _legs(network: Network, snapped: Snapped, cost: Cost, *, leaving: bool) -> Legs:
+    chains = chains_of(network)
+    other: Cost = "time" if cost == "length" else "length"
     seg = np.where(snapped.reachable, snapped.segment, 0)
     t = np.where(snapped.reachable, snapped.fraction, 0.0)
-    node = np.stack([network.seg_u[seg], network.seg_v[seg]], axis=1)
-    frac = np.stack([t, 1.0 - t], axis=1)
-    fwd, bwd = network.seg_forward[seg], network.seg_backward[seg]
-    # Leaving the place: to the first node runs backward, to the second forward.
-    # Arriving: from the first node runs forward, from the second backward.
+    chain = chains.seg_chain[seg]
+    node = np.stack([chains.start[chain], chains.end[chain]], axis=1)
+    fwd, bwd = chains.forward[chain], chains.backward[chain]
+    # Leaving the place: to the chain's start runs backward, to its end forward.
+    # Arriving: from the start runs forward, from the end backward.
     allowed = np.stack([bwd, fwd] if leaving else [fwd, bwd], axis=1)
     allowed &= snapped.reachable[:, None]
-    other: Cost = "time" if cost == "length" else "length"
-    primary = np.where(allowed, frac * network.seg_cost(cost)[seg, None], np.inf)
-    secondary = np.where(allowed, frac * network.seg_cost(other)[seg, None], np.inf)
-    return Legs(node=node, primary=primary, secondary=secondary)
+    out = []
+    for unit in (cost, other):
+        pos = _position(chains, seg, t, unit)
+        part = np.stack([pos, chains.total[unit][chain] - pos], axis=1)
+        out.append(np.where(allowed, part, np.inf))
+    return Legs(node=node, primary=out[0], secondary=out[1])
+
+
+def _position(chains: Chains, seg: IntArray, t: FloatArray, unit: str) -> FloatArray:
+    """Return the cost from the chain's start to fraction ``t`` of each segment."""
+    pos_u, pos_v = chains.pos_u[unit][seg], chains.pos_v[unit][seg]
+    return np.asarray(pos_u + t * (pos_v - pos_u), dtype=float)
 
 
 def departure_legs(network: Network, snapped: Snapped, cost: Cost = "length") -> Legs:
-    """Return the legs from places onto their segments' nodes."""
+    """Return the legs from places to their chains' two junctions."""
     return _legs(network, snapped, cost, leaving=True)
 
 
 def arrival_legs(network: Network, snapped: Snapped, cost: Cost = "length") -> Legs:
-    """Return the legs from segments' nodes to the places on them."""
+    """Return the legs from the chains' two junctions to the places on them."""
     return _legs(network, snapped, cost, leaving=False)
 
 
 def _graph(
     network: Network, cost: Cost, *, reverse: bool
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
-    tail, head, primary, secondary = network.arcs(cost)
+    """Return the junction graph's arcs: one per chain and allowed direction."""
+    chains = chains_of(network)
+    other: Cost = "time" if cost == "length" else "length"
+    real = chains.start != chains.end  # a loop back to its own junction never helps
+    fwd, bwd = chains.forward & real, chains.backward & real
+    tail = np.concatenate([chains.start[fwd], chains.end[bwd]])
+    head = np.concatenate([chains.end[fwd], chains.start[bwd]])
+    primary = np.concatenate([chains.total[cost][fwd], chains.total[cost][bwd]])
+    secondary = np.concatenate([chains.total[other][fwd], chains.total[other][bwd]])
     return (head, tail, primary, secondary) if reverse else (tail, head, primary, secondary)
 
 
@@ -121,7 +142,7 @@ def search(
     ``reverse``), ``targets`` are read at their segments' nodes. Connectors and
     same-segment travel are not included.
     """
-    n = network.n_nodes
+    n = chains_of(network).n_junctions
     k = sources.node.shape[0]
     tail, head, primary, secondary = _graph(network, cost, reverse=reverse)
     ok = np.isfinite(sources.primary)
@@ -134,22 +155,33 @@ def search(
     need_tree = with_secondary and not network.uniform_speed
     out = np.full((k, targets.node.shape[0]), np.inf)
     out2 = np.full_like(out, np.inf)
+    t_node, t_prim, t_sec = targets.node, targets.primary, targets.secondary
     for start in range(0, k, _CHUNK):
-        rows = np.arange(start, min(start + _CHUNK, k))
+        rows = slice(start, min(start + _CHUNK, k))
         result = csgraph.dijkstra(
-            matrix, directed=True, indices=n + rows, limit=limit, return_predecessors=need_tree
+            matrix,
+            directed=True,
+            indices=n + np.arange(rows.start, rows.stop),
+            limit=limit,
+            return_predecessors=need_tree,
         )
         dist, pred = result if need_tree else (result, None)
         acc = None if pred is None else _accumulate(matrix, second, pred)
-        for lo in range(0, targets.node.shape[0], _TARGET_CHUNK):
+        for lo in range(0, t_node.shape[0], _TARGET_CHUNK):
             sl = slice(lo, lo + _TARGET_CHUNK)
-            via = dist[:, targets.node[sl]] + targets.primary[sl][None, :, :]
-            pick = np.argmin(via, axis=2)
-            best = np.take_along_axis(via, pick[..., None], axis=2)[..., 0]
-            out[rows, sl] = best
-            if acc is not None:
-                via2 = acc[:, targets.node[sl]] + targets.secondary[sl][None, :, :]
-                out2[rows, sl] = np.take_along_axis(via2, pick[..., None], axis=2)[..., 0]
+            # Through the chain's start or its end, whichever is cheaper.
+            via0 = dist[:, t_node[sl, 0]] + t_prim[sl, 0]
+            via1 = dist[:, t_node[sl, 1]] + t_prim[sl, 1]
+            if acc is None:
+                np.minimum(via0, via1, out=out[rows, sl])
+                continue
+            pick = via1 < via0
+            out[rows, sl] = np.where(pick, via1, via0)
+            out2[rows, sl] = np.where(
+                pick,
+                acc[:, t_node[sl, 1]] + t_sec[sl, 1],
+                acc[:, t_node[sl, 0]] + t_sec[sl, 0],
+            )
     if with_secondary and not need_tree:
         out2 = _convert(network, out, cost)
     out2[~np.isfinite(out)] = np.inf
@@ -185,26 +217,33 @@ def _accumulate(matrix: sparse.csr_matrix, second: FloatArray, pred: IntArray) -
     return acc
 
 
-def _same_segment(
+def _same_chain(
     network: Network, origins: Snapped, destinations: Snapped, cost: Cost
 ) -> tuple[IntArray, IntArray, FloatArray, FloatArray]:
-    """Return (origin, destination, cost, other cost) of direct travel on a shared segment."""
-    o_seg = np.where(origins.reachable, origins.segment, -1)
-    d_seg = np.where(destinations.reachable, destinations.segment, -2)
-    d_order = np.argsort(d_seg, kind="stable")
-    d_sorted = d_seg[d_order]
-    lo = np.searchsorted(d_sorted, o_seg, side="left")
-    hi = np.searchsorted(d_sorted, o_seg, side="right")
+    """Return (origin, destination, cost, other cost) of direct travel along a shared chain."""
+    chains = chains_of(network)
+    o_seg = np.where(origins.reachable, origins.segment, 0)
+    d_seg = np.where(destinations.reachable, destinations.segment, 0)
+    o_chain = np.where(origins.reachable, chains.seg_chain[o_seg], -1)
+    d_chain = np.where(destinations.reachable, chains.seg_chain[d_seg], -2)
+    d_order = np.argsort(d_chain, kind="stable")
+    d_sorted = d_chain[d_order]
+    lo = np.searchsorted(d_sorted, o_chain, side="left")
+    hi = np.searchsorted(d_sorted, o_chain, side="right")
     counts = hi - lo
-    oi = np.repeat(np.arange(o_seg.shape[0]), counts)
+    oi = np.repeat(np.arange(o_chain.shape[0]), counts)
     within = np.arange(oi.shape[0]) - np.repeat(np.cumsum(counts) - counts, counts)
     di = d_order[np.repeat(lo, counts) + within]
-    seg = o_seg[oi]
-    delta = destinations.fraction[di] - origins.fraction[oi]
-    allowed = np.where(delta >= 0, network.seg_forward[seg], network.seg_backward[seg])
+    chain = o_chain[oi]
     other: Cost = "time" if cost == "length" else "length"
-    primary = np.where(allowed, np.abs(delta) * network.seg_cost(cost)[seg], np.inf)
-    secondary = np.where(allowed, np.abs(delta) * network.seg_cost(other)[seg], np.inf)
+    out = []
+    for unit in (cost, other):
+        o_pos = _position(chains, o_seg[oi], origins.fraction[oi], unit)
+        d_pos = _position(chains, d_seg[di], destinations.fraction[di], unit)
+        out.append(d_pos - o_pos)
+    allowed = np.where(out[0] >= 0, chains.forward[chain], chains.backward[chain])
+    primary = np.where(allowed, np.abs(out[0]), np.inf)
+    secondary = np.where(allowed, np.abs(out[1]), np.inf)
     return oi, di, primary, secondary
 
 
@@ -279,18 +318,19 @@ def od_costs(
             reverse=False,
             limit=limit,
         )
-    oi, di, direct, direct2 = _same_segment(network, origins, destinations, cost)
+    oi, di, direct, direct2 = _same_chain(network, origins, destinations, cost)
     better = direct < net[oi, di]
     net[oi[better], di[better]] = direct[better]
     net2[oi[better], di[better]] = direct2[better]
-    conn = origins.connector_m[:, None] + destinations.connector_m[None, :]
-    conn_min = conn / network.walk_m_per_min
-    if cost == "length":
-        metres, minutes = net + conn, net2 + conn_min
-    else:
-        metres, minutes = net2 + conn, net + conn_min
-    total = metres if cost == "length" else minutes
-    gone = ~np.isfinite(net) | (total > limit)
+    metres, minutes = (net, net2) if cost == "length" else (net2, net)
+    gone = ~np.isfinite(net)
+    metres += origins.connector_m[:, None]
+    metres += destinations.connector_m[None, :]
+    walk = network.walk_m_per_min
+    minutes += origins.connector_m[:, None] / walk
+    minutes += destinations.connector_m[None, :] / walk
+    if np.isfinite(limit):
+        gone |= (metres if cost == "length" else minutes) > limit
     metres[gone] = np.inf
     minutes[gone] = np.inf
     return ODCosts(metres=metres, minutes=minutes, cost=cost)
