@@ -34,10 +34,12 @@ def check_cost(cost: npt.ArrayLike, name: str = "cost") -> FloatArray:
         raise ParameterError(
             f"{name} must be a 2-D matrix (demand points x sites), got {array.ndim} dimensions"
         )
-    if array.size and np.isnan(array).any():
-        raise ParameterError(f"{name} holds NaN; use inf for a site that cannot be reached")
-    if array.size and (array < 0).any():
-        raise ParameterError(f"{name} holds a negative cost; costs are distances or times >= 0")
+    if array.size:
+        lowest = float(np.min(array))  # one pass: NaN propagates through min
+        if np.isnan(lowest):
+            raise ParameterError(f"{name} holds NaN; use inf for a site that cannot be reached")
+        if lowest < 0:
+            raise ParameterError(f"{name} holds a negative cost; costs are distances or times >= 0")
     return array
 
 
