@@ -11,11 +11,12 @@ QGIS reads a GeoPackage's ``layer_styles`` table and applies the row marked
 - ``excluded_areas``: hatched, one colour per constraint kind;
 - ``boundary`` and ``context``: outlined, as on the map.
 
-Each style is written twice (by :mod:`siteplan.render._style_xml`): as QGIS
-QML (what QGIS loads) and as OGC SLD 1.1 with Symbology Encoding (what QGIS
-exports, for other GIS software); every text is escaped. The colours are the
-map's branca scales, computed without branca (a test checks them against it),
-and the same inputs give the same bytes.
+Each style is written twice: as QGIS QML (what QGIS loads;
+:mod:`siteplan.render._style_qml`) and as OGC SLD 1.1 with Symbology Encoding
+(what QGIS exports, for other GIS software; :mod:`siteplan.render._style_sld`);
+every text is escaped. The colours are the map's branca scales, computed
+without branca (a test checks them against it), and the same inputs give the
+same bytes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 
-from siteplan.render._style_xml import (
+from siteplan.render._style_qml import qml
+from siteplan.render._style_sld import sld
+from siteplan.render._style_spec import (
     SCALES,
     Geometry,
     Label,
@@ -37,9 +40,7 @@ from siteplan.render._style_xml import (
     StyleClass,
     StyleSpec,
     clean,
-    qml,
     scale_colour,
-    sld,
 )
 from siteplan.render.palette import (
     COLOUR_SCALE,
