@@ -26,11 +26,11 @@ from click.testing import CliRunner
 
 import siteplan
 from siteplan.cli import main
+from siteplan.load.study import bundled_study_path
 
 # Scripts that run under QGIS's own Python (tests/test_qgis.py starts them in a
 # subprocess); pytest's --doctest-modules must not import them here.
 collect_ignore = ["qgis"]
-from siteplan.load.study import bundled_study_path
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
