@@ -10,6 +10,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+import siteplan
 from siteplan.cli import main, options
 
 
@@ -43,7 +44,7 @@ def test_help_and_version_still_work() -> None:
     assert "report" in help_result.stdout
     version = runner.invoke(main, ["--version"])
     assert version.exit_code == 0
-    assert version.stdout.startswith("siteplan, version ")
+    assert version.stdout.startswith(f"siteplan {siteplan.__version__} (GEOS ")
 
 
 def test_the_program_prints_usage_errors_as_one_line() -> None:
@@ -78,7 +79,7 @@ def test_python_m_siteplan_help_and_version() -> None:
         assert f"  {command} " in done.stdout
     version = _module_program("--version")
     assert version.returncode == 0
-    assert version.stdout.startswith("siteplan, version ")
+    assert version.stdout.startswith(f"siteplan {siteplan.__version__} (GEOS ")
 
 
 def test_importing_siteplan_main_module_runs_nothing() -> None:

@@ -348,7 +348,14 @@ def test_output_under_a_regular_file_is_refused(run_cli: Any, tmp_path: Path) ->
 def test_version(run_cli: Any) -> None:
     code, out, _ = run_cli("--version")
     assert code == 0
-    assert out == f"siteplan, version {siteplan.__version__}\n"
+    import pyogrio
+    import pyproj
+    import shapely
+
+    assert out == (
+        f"siteplan {siteplan.__version__} (GEOS {shapely.geos_version_string}, "
+        f"PROJ {pyproj.proj_version_str}, GDAL {pyogrio.__gdal_version_string__})\n"
+    )
     assert siteplan.__version__ == "0.1.0"
 
 

@@ -116,8 +116,38 @@ def _exit_now(code: Any) -> NoReturn:
     os._exit(status)
 
 
+def version_text() -> str:
+    """Return siteplan's version and the versions of the libraries that measure for it.
+
+    GEOS (shapely) does the geometry, PROJ (pyproj) the projections and GDAL
+    (pyogrio) the reading and writing; a bug report needs all three.
+    """
+    # lazy: only --version needs the geometry libraries
+    import pyogrio
+    import pyproj
+    import shapely
+
+    return (
+        f"siteplan {__version__} (GEOS {shapely.geos_version_string}, "
+        f"PROJ {pyproj.proj_version_str}, GDAL {pyogrio.__gdal_version_string__})"
+    )
+
+
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(version_text())
+        ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="siteplan")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=_print_version,
+    help="Show the version (and those of GEOS, PROJ and GDAL) and exit.",
+)
 @click.option("--verbose", is_flag=True, help="Show tracebacks for errors.")
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
