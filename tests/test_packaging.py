@@ -90,3 +90,49 @@ def test_unzipped_wheel_finds_its_own_bundled_study(unzipped: Path, tmp_path: Pa
     assert Path(study_path) == unzipped / BUNDLED / "study.toml"
     assert not Path(study_path).is_relative_to(ROOT)
     assert sites == "4"
+
+
+STATIC = (
+    "siteplan/maps/static/helpers.js",
+    "siteplan/maps/static/clickscore.js",
+    "siteplan/maps/static/style.css",
+    "siteplan/render/static/report.css",
+)
+
+
+def test_wheel_ships_the_page_scripts_and_styles_and_no_tests(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+    assert set(STATIC) <= names
+    assert not [n for n in names if "/tests/" in n or n.startswith(("tests/", "benchmarks/"))]
+    assert not [n for n in names if n.endswith((".ipynb", "conftest.py"))]
+
+
+@pytest.fixture(scope="module")
+def sdist(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
+    """Build the source distribution once; return its member names below the top folder."""
+    import tarfile
+
+    out = tmp_path_factory.mktemp("sdist")
+    result = subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "sdist", "-d", str(out)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0, result.stderr
+    (built,) = out.glob("siteplan-*.tar.gz")
+    with tarfile.open(built) as archive:
+        return [name.split("/", 1)[1] for name in archive.getnames() if "/" in name]
+
+
+def test_sdist_holds_the_sources_study_tests_and_changelog(sdist: list[str]) -> None:
+    names = set(sdist)
+    assert {"pyproject.toml", "README.md", "CHANGELOG.md", "geodata/simz/study.toml"} <= names
+    assert {"src/siteplan/py.typed", "src/siteplan/__init__.py"} <= names
+    assert {f"src/{name}" for name in STATIC} <= names
+    assert "tests/conftest.py" in names
+    # benchmarks, notebooks and the QGIS plugin are developer material, not the package
+    assert not [n for n in names if n.startswith(("benchmarks/", "notebooks/", "qgis_plugin/"))]
