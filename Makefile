@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: run test test-fast test-js lint typecheck pytest bench docs clean
+.PHONY: run test test-fast test-js qgis-venv lint typecheck pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,22 @@ run: $(BIN)/python
 # Install the test dependencies and run the whole suite: ruff, mypy, pytest.
 test: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
-	$(MAKE) lint typecheck pytest
+	$(MAKE) qgis-venv lint typecheck pytest
+
+# PyQGIS runs only under Debian's /usr/bin/python3: where it imports qgis, build
+# .venv-qgis from it (system site packages, siteplan's dependencies, numpy<2 for
+# Debian's GDAL and scipy) so that tests/test_qgis.py runs with no network.
+QGIS_PYTHON ?= /usr/bin/python3
+QGIS_VENV   ?= .venv-qgis
+qgis-venv:
+	@if $(QGIS_PYTHON) -c "import qgis.core" >/dev/null 2>&1; then \
+	    if [ ! -f $(QGIS_VENV)/pyproject.stamp ] || ! cmp -s pyproject.toml $(QGIS_VENV)/pyproject.stamp; then \
+	        rm -rf $(QGIS_VENV) && \
+	        $(QGIS_PYTHON) -m venv --system-site-packages $(QGIS_VENV) && \
+	        $(QGIS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check . 'numpy<2' && \
+	        cp pyproject.toml $(QGIS_VENV)/pyproject.stamp; \
+	    fi; \
+	else echo "qgis-venv: $(QGIS_PYTHON) cannot import qgis; the QGIS tests will skip"; fi
 
 # For development: the same checks without the tests marked slow or browser.
 test-fast: $(BIN)/python
@@ -62,4 +77,4 @@ bench: $(BIN)/python
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(OUT) site docs/generated docs/notebooks/_generated dist build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(QGIS_VENV) $(OUT) site docs/generated docs/notebooks/_generated dist build .pytest_cache .mypy_cache .ruff_cache

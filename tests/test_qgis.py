@@ -1,11 +1,11 @@
 """Real QGIS: siteplan's GeoPackages open styled, and the Processing plugin matches the CLI.
 
-PyQGIS runs only under Debian's ``/usr/bin/python3``. A session fixture builds a
-``--system-site-packages`` virtual environment from it with siteplan installed
-from this checkout and ``numpy<2`` (Debian's GDAL and scipy break on numpy 2),
-cached under the temporary folder by the hash of pyproject.toml; siteplan itself
-is reinstalled when its sources change. The PyQGIS scripts in ``tests/qgis/`` run
-in subprocesses with ``QT_QPA_PLATFORM=offscreen``.
+PyQGIS runs only under Debian's ``/usr/bin/python3``. ``make qgis-venv`` (run by
+``make test``) builds a ``--system-site-packages`` virtual environment from it,
+``.venv-qgis``, with siteplan's dependencies and ``numpy<2`` (Debian's GDAL and
+scipy break on numpy 2); the PyQGIS scripts in ``tests/qgis/`` run in it, in
+subprocesses, with this checkout's ``src`` first on the path and
+``QT_QPA_PLATFORM=offscreen``. The tests themselves need no network.
 
 Without QGIS these tests skip, saying why, unless ``SITEPLAN_REQUIRE_QGIS=1``
 (as in CI), in which case they fail.
@@ -13,11 +13,9 @@ Without QGIS these tests skip, saying why, unless ``SITEPLAN_REQUIRE_QGIS=1``
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -45,26 +43,14 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _digest(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(str(path.relative_to(ROOT)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _pip(python: Path, *args: str) -> None:
-    subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *args],
-        check=True,
-        capture_output=True,
-        timeout=900,
-    )
-
-
 @pytest.fixture(scope="session")
 def qgis_python() -> Path:
-    """Return the Python of a venv where both ``qgis`` and this siteplan import."""
+    """Return the Python of the QGIS venv (``make qgis-venv``), where ``qgis`` imports.
+
+    The venv holds siteplan's dependencies; the scripts run this checkout's
+    ``src`` (on ``PYTHONPATH``), so a change to siteplan needs no reinstall and
+    the tests need no network.
+    """
     if not Path(SYSTEM_PYTHON).exists():
         _unavailable(f"{SYSTEM_PYTHON} (Debian's Python, which PyQGIS needs) is missing")
     probe = subprocess.run(
@@ -75,35 +61,17 @@ def qgis_python() -> Path:
             f"{SYSTEM_PYTHON} cannot import qgis (apt-get install qgis python3-qgis to run "
             "the QGIS tests)"
         )
-    cache = Path(os.environ.get("SITEPLAN_QGIS_VENV_DIR", tempfile.gettempdir()))
-    venv = cache / f"siteplan-qgis-venv-{_digest([ROOT / 'pyproject.toml'])}"
+    venv = Path(os.environ.get("SITEPLAN_QGIS_VENV", ROOT / ".venv-qgis"))
     python = venv / "bin" / "python"
     if not python.exists():
-        building = Path(tempfile.mkdtemp(prefix=f"{venv.name}.", dir=cache))
-        subprocess.run(
-            [SYSTEM_PYTHON, "-m", "venv", "--system-site-packages", str(building)],
-            check=True,
-            timeout=300,
-        )
-        # the dependencies (pip uses the machine's pip configuration and index)
-        _pip(building / "bin" / "python", str(ROOT), "numpy<2")
-        try:
-            building.rename(venv)
-        except OSError:  # another session built it first
-            shutil.rmtree(building, ignore_errors=True)
-    sources = sorted((ROOT / "src").rglob("*.py")) + sorted((ROOT / "geodata").rglob("*"))
-    stamp = venv / "siteplan-sources.sha256"
-    wanted = _digest([p for p in sources if p.is_file()])
-    if not stamp.exists() or stamp.read_text() != wanted:
-        _pip(python, "--no-deps", "--force-reinstall", str(ROOT))
-        stamp.write_text(wanted)
+        _unavailable(f"{venv} is missing: run `make qgis-venv` (make test does) first")
     return python
 
 
 def _run_script(python: Path, script: str, *args: str | Path) -> dict[str, Any]:
     out = Path(tempfile.mkdtemp(prefix="siteplan-qgis-")) / "out.json"
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONWARNINGS": "ignore"}
-    env.pop("PYTHONPATH", None)  # the venv's siteplan, not the checkout's
+    env["PYTHONPATH"] = str(ROOT / "src")  # this checkout's siteplan, over the venv's copy
     done = subprocess.run(
         [str(python), str(SCRIPTS / script), *map(str, args), str(out)],
         capture_output=True,
