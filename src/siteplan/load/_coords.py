@@ -31,6 +31,7 @@ _ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
     "site": frozenset({"Polygon", "MultiPolygon", "Point", "MultiPoint"}),
     "boundary": POLYGONAL,
     "exclusion": POLYGONAL,
+    "demand": frozenset({"Point", "MultiPoint", "Polygon", "MultiPolygon"}),
     "context": frozenset(
         {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
     ),

@@ -65,6 +65,8 @@ class DemandSpec:
         The property that holds each feature's demand (default ``population``).
     spread_cell_m
         Spread polygons over a grid of this cell size in metres; None for their centroids.
+    layer
+        The layer to read from a GeoPackage that holds several.
     """
 
     path: Path
@@ -73,6 +75,7 @@ class DemandSpec:
     name_field: str = "name"
     population_field: str = DEFAULT_POPULATION_FIELD
     spread_cell_m: float | None = None
+    layer: str | None = None
     role: str = field(default="demand", init=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +104,7 @@ class DemandSpec:
             datum=self.datum,
             id_field=self.id_field,
             name_field=self.name_field,
+            layer=self.layer,
         )
 
 

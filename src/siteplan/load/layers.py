@@ -47,7 +47,7 @@ __all__ = [
     "read_layer",
 ]
 
-ROLES: Final = ("site", "boundary", "context", "exclusion")
+ROLES: Final = ("site", "boundary", "context", "exclusion", "demand")
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg")
 #: The largest layer file read, in MB (10**6 bytes), unless SITEPLAN_MAX_LAYER_MB says otherwise.
 #: Reading GeoJSON takes about 10 times the file's size in memory (see benchmarks/).
@@ -74,7 +74,8 @@ class LayerSpec:
     path
         The layer file (GeoJSON or GeoPackage).
     role
-        ``site``, ``boundary``, ``context`` or ``exclusion``.
+        ``site``, ``boundary``, ``context``, ``exclusion`` or ``demand`` (read by
+        :func:`siteplan.load.demand.read_demand`).
     datum
         ``wgs84``, ``gcj02`` (Amap/Gaode, Tencent) or ``bd09`` (Baidu).
     weight
@@ -84,6 +85,11 @@ class LayerSpec:
     layer
         The layer to read from a GeoPackage that holds several; None for a file
         with one layer (a GeoPackage with several is then refused).
+    population_field, spread_cell_m
+        Demand layers: the property holding each feature's demand, and the grid cell
+        (metres) to spread polygons over (None: their centroids).
+    capacity_field
+        Site layers: the property holding each site's supply (beds, floor area), or None.
     """
 
     path: Path
@@ -93,6 +99,9 @@ class LayerSpec:
     id_field: str = "id"
     name_field: str = "name"
     layer: str | None = None
+    population_field: str = "population"
+    spread_cell_m: float | None = None
+    capacity_field: str | None = None
 
     def __post_init__(self) -> None:
         for key in ("id_field", "name_field"):
@@ -110,6 +119,7 @@ class LayerSpec:
             )
         if self.role not in ROLES:
             raise LayerError(f"role {self.role!r} is not one of {', '.join(ROLES)}", path=self.path)
+        self._check_role_fields()
         if self.datum not in DATUMS:
             raise LayerError(
                 f"datum {self.datum!r} is not one of {', '.join(DATUMS)} "
@@ -125,6 +135,22 @@ class LayerSpec:
             raise LayerError(
                 f"weight {self.weight!r} is not a number >= 0 and <= {MAX_WEIGHT:g}; give the "
                 "layer a weight such as 1 or 2.5",
+                path=self.path,
+            )
+
+    def _check_role_fields(self) -> None:
+        """Refuse the demand and supply keys on layers of another role."""
+        if self.role != "demand" and (
+            self.population_field != "population" or self.spread_cell_m is not None
+        ):
+            raise LayerError(
+                f"population_field and spread_cell_m apply to demand layers, not to a "
+                f'{self.role} layer; remove them or set role = "demand"',
+                path=self.path,
+            )
+        if self.capacity_field is not None and self.role != "site":
+            raise LayerError(
+                f"capacity_field applies to site layers, not to a {self.role} layer; remove it",
                 path=self.path,
             )
 
