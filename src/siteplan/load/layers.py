@@ -29,6 +29,7 @@ from siteplan.load._coords import (
     WGS84,
     check_extent,
     check_geometries,
+    check_role_keys,
     to_wgs84,
 )
 from siteplan.load._datum import DATUMS
@@ -119,7 +120,7 @@ class LayerSpec:
             )
         if self.role not in ROLES:
             raise LayerError(f"role {self.role!r} is not one of {', '.join(ROLES)}", path=self.path)
-        self._check_role_fields()
+        check_role_keys(self)
         if self.datum not in DATUMS:
             raise LayerError(
                 f"datum {self.datum!r} is not one of {', '.join(DATUMS)} "
@@ -135,22 +136,6 @@ class LayerSpec:
             raise LayerError(
                 f"weight {self.weight!r} is not a number >= 0 and <= {MAX_WEIGHT:g}; give the "
                 "layer a weight such as 1 or 2.5",
-                path=self.path,
-            )
-
-    def _check_role_fields(self) -> None:
-        """Refuse the demand and supply keys on layers of another role."""
-        if self.role != "demand" and (
-            self.population_field != "population" or self.spread_cell_m is not None
-        ):
-            raise LayerError(
-                f"population_field and spread_cell_m apply to demand layers, not to a "
-                f'{self.role} layer; remove them or set role = "demand"',
-                path=self.path,
-            )
-        if self.capacity_field is not None and self.role != "site":
-            raise LayerError(
-                f"capacity_field applies to site layers, not to a {self.role} layer; remove it",
                 path=self.path,
             )
 

@@ -16,15 +16,12 @@ study file looks like::
 
     [[layers]]
     path = "sites.geojson"  # relative to this file, or absolute
-    role = "site"           # site | boundary | context | exclusion | demand
+    role = "site"           # site | boundary | context | exclusion | demand (README)
     datum = "wgs84"         # wgs84 | gcj02 | bd09
     weight = 1.0
     id_field = "id"
     name_field = "name"
     # layer = "sites"       # a GeoPackage with several layers: the one to read
-    # capacity_field = "beds"         # site layers: each site's supply (access indices)
-    # population_field = "population" # demand layers: each feature's demand
-    # spread_cell_m = 250             # demand layers: spread polygons over a grid by area
 """
 
 from __future__ import annotations
@@ -42,7 +39,7 @@ import geopandas as gpd
 import pandas as pd
 
 from siteplan.errors import LayerError, StudyError
-from siteplan.load.demand import DemandLayer, DemandSpec, read_capacity, read_demand
+from siteplan.load.demand import DemandLayer, demand_warnings, read_demand_layers, site_capacities
 from siteplan.load.layers import (
     LAYER_SUFFIXES,
     MAX_DISTANCE_M,
@@ -65,9 +62,9 @@ __all__ = [
 ]
 
 _TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints"})
+_DEMAND_KEYS: Final = ("population_field", "spread_cell_m", "capacity_field")
 _LAYER_KEYS: Final = frozenset(
-    {"path", "role", "datum", "weight", "id_field", "name_field", "layer"}
-    | {"population_field", "spread_cell_m", "capacity_field"}
+    {"path", "role", "datum", "weight", "id_field", "name_field", "layer", *_DEMAND_KEYS}
 )
 #: The largest study file read, in bytes: a study file lists layers, it does not hold them.
 MAX_STUDY_BYTES: Final = 1_000_000
@@ -195,31 +192,10 @@ def _layer_spec(table: Any, index: int, study_path: Path) -> LayerSpec:
                 "give the name of a GeoPackage layer",
             )
             or None,
-            **_demand_keys(table, where, study_path),
+            **{k: table[k] for k in _DEMAND_KEYS if k in table},
         )
     except LayerError as exc:
         raise StudyError(f"{where}: {exc.message}", path=study_path) from None
-
-
-def _demand_keys(table: Mapping[str, Any], where: str, study_path: Path) -> dict[str, Any]:
-    """Return the demand and supply keys of a ``[[layers]]`` table, checked for type."""
-    out: dict[str, Any] = {}
-    for key in ("population_field", "capacity_field"):
-        if key in table:
-            out[key] = _expect(
-                table[key], str, f"{where} {key}", study_path, "give a property name"
-            )
-    if "spread_cell_m" in table:
-        out["spread_cell_m"] = float(
-            _expect(
-                table["spread_cell_m"],
-                (int, float),
-                f"{where} spread_cell_m",
-                study_path,
-                "give a cell size in metres > 0, e.g. 250",
-            )
-        )
-    return out
 
 
 def _check_constraint_table(table: Mapping[str, Any], index: int, path: Path) -> None:
@@ -401,9 +377,8 @@ class StudyData:
     ``sites`` combines the site layers; besides each layer's properties it has
     the columns ``id``, ``name``, ``layer`` (the layer's name), ``weight`` and
     ``placement``. ``boundary``, ``context`` and ``exclusions`` are None when the
-    study has no layer of that role. ``demand`` holds the demand layers (who is
-    served; not in ``layers``, so they change no site output), ``capacity`` the
-    supply of the sites whose layer names a ``capacity_field``, by site id.
+    study has no layer of that role. ``demand``: the demand layers (not in ``layers``);
+    ``capacity``: the supply by site id, for sites whose layer has a ``capacity_field``.
     """
 
     study: Study
@@ -468,53 +443,6 @@ def check_unique_ids(layers: Sequence[Layer]) -> None:
             owner[fid] = layer.spec.path
 
 
-def _demand_spec(spec: LayerSpec) -> DemandSpec:
-    return DemandSpec(
-        path=spec.path,
-        datum=spec.datum,
-        id_field=spec.id_field,
-        name_field=spec.name_field,
-        population_field=spec.population_field,
-        spread_cell_m=spec.spread_cell_m,
-        layer=spec.layer,
-    )
-
-
-def _read_demand_layers(study: Study, strict: bool) -> tuple[DemandLayer, ...]:
-    """Read the demand layers; ids must be unique across them."""
-    out = tuple(
-        read_demand(_demand_spec(spec), strict=strict)
-        for spec in study.layers
-        if spec.role == "demand"
-    )
-    owner: dict[str, Path] = {}
-    for layer in out:
-        for fid in layer.frame["id"]:
-            if fid in owner:
-                raise LayerError(
-                    f"demand id {fid!r} is also used in {owner[fid]}; ids must be unique "
-                    "across the demand layers: rename one of them",
-                    path=layer.spec.path,
-                    feature=repr(fid),
-                )
-            owner[fid] = layer.spec.path
-    return out
-
-
-def _capacities(layers: Sequence[Layer]) -> dict[str, float]:
-    """Return the supply of the sites whose layer names a ``capacity_field``, by id."""
-    out: dict[str, float] = {}
-    for layer in layers:
-        spec = layer.spec
-        if spec.role != "site" or spec.capacity_field is None:
-            continue
-        values = read_capacity(
-            layer.frame, spec.capacity_field, path=spec.path, id_field=spec.id_field
-        )
-        out.update(zip(layer.frame["id"], values.tolist(), strict=True))
-    return out
-
-
 def read_study(study: Study | str | Path | None = None, *, strict: bool = False) -> StudyData:
     """Read and validate every layer of a study.
 
@@ -544,11 +472,9 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
     """
     if not isinstance(study, Study):
         study = load_study(study)
-    layers = tuple(
-        read_layer(spec, strict=strict) for spec in study.layers if spec.role != "demand"
-    )
+    layers = tuple(read_layer(s, strict=strict) for s in study.layers if s.role != "demand")
     check_unique_ids(layers)
-    demand = _read_demand_layers(study, strict)
+    demand = read_demand_layers(study.layers, strict=strict)
     by_role = {role: [lay for lay in layers if lay.spec.role == role] for role in ROLES}
     sites = _combine(by_role["site"])
     if sites is None:
@@ -568,8 +494,7 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
         boundary=_combine(by_role["boundary"]),
         context=_combine(by_role["context"]),
         exclusions=_combine(by_role["exclusion"]),
-        warnings=tuple(w for layer in layers for w in layer.warnings)
-        + tuple(w for layer in demand for w in layer.warnings),
+        warnings=tuple(w for x in layers for w in x.warnings) + demand_warnings(demand),
         demand=demand,
-        capacity=_capacities(layers),
+        capacity=site_capacities(layers),
     )
