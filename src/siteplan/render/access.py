@@ -69,8 +69,10 @@ _FORMULAS: Final = {
 
 @dataclass(frozen=True)
 class PicksCurve:
-    """New facilities to add to the coverage curve: each demand point's nearest cost with
-    the existing sites and the picks open, and a label (e.g. ``existing + 3 MCLP picks``).
+    """New facilities to add to the coverage curve.
+
+    ``nearest``: each demand point's cost to its nearest open facility with the existing
+    sites and the picks open; ``label``: e.g. ``existing + 3 mclp picks``.
     """
 
     label: str
