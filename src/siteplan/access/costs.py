@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from siteplan.analysis import Result
 
-__all__ = ["COST_MEASURES", "CostMatrix", "access_costs", "site_order"]
+__all__ = ["COST_MEASURES", "CostMatrix", "access_costs", "location_costs", "site_order"]
 
 
 @dataclass(frozen=True)
@@ -121,3 +121,42 @@ def access_costs(result: Result, points: gpd.GeoDataFrame) -> CostMatrix:
     y = shapely.get_y(geoms).astype(np.float64)
     ids = tuple(str(v) for v in site_order(result)["id"])
     return CostMatrix(values=cost(result, x, y), site_ids=ids, measure=measure, unit=unit)
+
+
+def location_costs(
+    result: Result, points: gpd.GeoDataFrame, x: FloatArray, y: FloatArray
+) -> FloatArray:
+    """Measure the cost from every demand point to point locations (e.g. candidates).
+
+    Parameters
+    ----------
+    result
+        The study's analysis (metric CRS and measure).
+    points
+        Demand points in ``result.crs``.
+    x, y
+        The locations in ``result.crs``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(points, locations)`` in the measure's unit; a straight line for ``edge`` and
+        ``centroid`` (a location is a point, so both agree).
+
+    Raises
+    ------
+    ParameterError
+        For a measure access cannot compute yet.
+    """
+    measure = result.parameters.measure
+    if measure not in COST_MEASURES:
+        raise ParameterError(
+            f"measure {measure!r}: access supports the edge and centroid measures for now"
+        )
+    geoms = np.asarray(points.geometry.array, dtype=object)
+    px = shapely.get_x(geoms).astype(np.float64)
+    py = shapely.get_y(geoms).astype(np.float64)
+    out: FloatArray = np.hypot(
+        px[:, None] - np.asarray(x)[None, :], py[:, None] - np.asarray(y)[None, :]
+    )
+    return out
