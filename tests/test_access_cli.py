@@ -55,7 +55,9 @@ def test_access_formats_and_cost_table(study: Path, run_cli: Any, tmp_path: Path
         code, _, err = run_cli("access", study, "-o", out / f"a.{suffix}")
         assert code == 0, err
     html = (out / "a.html").read_text(encoding="utf-8")
-    assert "data:image/png;base64," in html and "2SFCA" in html and "SCHEMATICALLY" in html
+    assert "data:image/png;base64," in html
+    assert "2SFCA" in html
+    assert "SCHEMATICALLY" in html
     assert set(pyogrio.list_layers(out / "a.gpkg")[:, 0]) == {
         "demand",
         "demand_features",
@@ -104,16 +106,21 @@ def test_cost_table_round_trip_through_pysal_access(study: Path, tmp_path: Path)
 def test_access_refusals(study: Path, run_cli: Any, tmp_path: Path) -> None:
     code, _, err = run_cli("access", "-f", "json")  # the bundled study
     if "demand" not in [s.role for s in siteplan.load_study().layers]:
-        assert code == 1 and "no demand layer" in err
+        assert code == 1
+        assert "no demand layer" in err
     code, _, err = run_cli("access", study, "-o", study.parent / "demand.geojson")
-    assert code == 1 and "one of the inputs" in err
+    assert code == 1
+    assert "one of the inputs" in err
     code, _, err = run_cli("access", study, "--cost-table", study.parent / "demand.geojson")
-    assert code == 1 and "one of the inputs" in err
+    assert code == 1
+    assert "one of the inputs" in err
     code, _, err = run_cli("access", study, "-f", "gpkg")
-    assert code == 1 and "-o PATH.gpkg" in err
+    assert code == 1
+    assert "-o PATH.gpkg" in err
     same = tmp_path / "x.csv"
     code, _, err = run_cli("access", study, "-o", same, "--cost-table", same)
-    assert code == 1 and "two different files" in err
+    assert code == 1
+    assert "two different files" in err
 
 
 def test_polygon_demand_spread_keeps_the_total(tmp_path: Path) -> None:
@@ -178,7 +185,8 @@ def test_candidates_mclp_cli_covers_the_north_cluster(study: Path, run_cli: Any)
     )
     assert code == 0, err
     doc = json.loads(out)
-    assert doc["method"] == "mclp" and doc["status"] == "optimal"
+    assert doc["method"] == "mclp"
+    assert doc["status"] == "optimal"
     # d_west (1,000) by the existing site, d_north (2,000) by the pick, of 3,500
     assert doc["coverage_share"] == pytest.approx(3000 / 3500)
     assert doc["allocation"]["coverage_gained"] > 0
@@ -187,7 +195,8 @@ def test_candidates_mclp_cli_covers_the_north_cluster(study: Path, run_cli: Any)
         "candidates", study, "--method", "mclp", "--top", "1", "--cell", "100", "-q"
     )
     assert code == 0, err
-    assert "## mclp against greedy" in out and "Coverage gained" in out
+    assert "## mclp against greedy" in out
+    assert "Coverage gained" in out
 
 
 def test_candidates_method_needs_demand(run_cli: Any, tmp_path: Path) -> None:
@@ -196,11 +205,14 @@ def test_candidates_method_needs_demand(run_cli: Any, tmp_path: Path) -> None:
     text += '[[layers]]\npath = "boundary.geojson"\nrole = "boundary"\n'
     toml.write_text(text)
     code, _, err = run_cli("candidates", toml, "--method", "pmedian", "-q", "--cell", "500")
-    assert code == 1 and "no demand layer" in err and "\n" not in err.strip()
+    assert code == 1
+    assert "no demand layer" in err
+    assert "\n" not in err.strip()
     code, _, err = run_cli("candidates", toml, "--method", "greedy", "-q", "--cell", "500")
     assert code == 0, err
     code, _, err = run_cli("candidates", toml, "--service", "300", "-q", "--cell", "500")
-    assert code == 1 and "--service" in err
+    assert code == 1
+    assert "--service" in err
 
 
 def test_hostile_demand_names_stay_escaped(tmp_path: Path, run_cli: Any) -> None:
