@@ -117,5 +117,5 @@ def test_option_groups_add_the_parameters_their_keys_name(
 
 def test_every_command_is_registered_once() -> None:
     assert sorted(main.commands) == [
-        "candidates", "compare", "export", "map", "report", "sensitivity", "validate"
+        "access", "candidates", "compare", "export", "map", "report", "sensitivity", "validate"
     ]  # fmt: skip

@@ -26,6 +26,8 @@ from siteplan.errors import (
 )
 
 if TYPE_CHECKING:
+    from siteplan.access.result import AccessResult
+    from siteplan.access.study import analyze_access
     from siteplan.analysis import Result, analyze
     from siteplan.candidates.api import score_candidates
     from siteplan.candidates.engines import EngineOptions
@@ -35,6 +37,7 @@ if TYPE_CHECKING:
     from siteplan.load.study import Study, StudyData, bundled_study_path, load_study, read_study
     from siteplan.load.validate import validate_paths
     from siteplan.maps.make import make_map, write_map
+    from siteplan.render.access import render_access, write_access
     from siteplan.render.candidates import render_candidates, write_candidates
     from siteplan.render.compare import render_comparison, write_comparison
     from siteplan.render.export import export_result
@@ -51,6 +54,10 @@ if TYPE_CHECKING:
 # name here as well as under TYPE_CHECKING above and in __all__.
 _LAZY: dict[str, str] = {
     "Result": "siteplan.analysis",
+    "AccessResult": "siteplan.access.result",
+    "analyze_access": "siteplan.access.study",
+    "render_access": "siteplan.render.access",
+    "write_access": "siteplan.render.access",
     "analyze": "siteplan.analysis",
     "CandidateResult": "siteplan.candidates.result",
     "EngineOptions": "siteplan.candidates.engines",
@@ -107,6 +114,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
     __version__ = "0+unknown"
 
 __all__ = [
+    "AccessResult",
     "CRSError",
     "CandidateResult",
     "Comparison",
@@ -125,6 +133,7 @@ __all__ = [
     "StudyError",
     "__version__",
     "analyze",
+    "analyze_access",
     "analyze_sensitivity",
     "bundled_study_path",
     "compare_studies",
@@ -135,6 +144,7 @@ __all__ = [
     "make_map",
     "read_layer",
     "read_study",
+    "render_access",
     "render_candidates",
     "render_comparison",
     "render_report",
@@ -142,6 +152,7 @@ __all__ = [
     "score_candidates",
     "score_locations",
     "validate_paths",
+    "write_access",
     "write_candidates",
     "write_comparison",
     "write_map",

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +44,9 @@ from siteplan.access.coverage import Coverage, coverage
 from siteplan.access.indices import IndexValues, accessibility
 from siteplan.errors import ParameterError
 from siteplan.score.decay import DecayFunction
+
+if TYPE_CHECKING:
+    from siteplan.access.study import AccessPlaces
 
 __all__ = ["DEFAULT_INDEX", "AccessResult", "analyze_access", "ring_label"]
 
@@ -80,6 +83,9 @@ class AccessResult:
         Unreachable demand, sites with an empty catchment, zero demand.
     caveat : str
         What the numbers do not say (placement, measure).
+    places : AccessPlaces or None
+        For a study (:func:`siteplan.access.study.analyze_access`): the analysis, the
+        demand geometry and the cost matrix the renderers draw; None from a bare matrix.
     """
 
     study: str
@@ -93,6 +99,7 @@ class AccessResult:
     index: IndexValues
     warnings: tuple[str, ...]
     caveat: str
+    places: AccessPlaces | None = None
 
     @property
     def unit(self) -> str:

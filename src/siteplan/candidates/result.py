@@ -23,6 +23,7 @@ from siteplan.candidates.locations import score_lonlat
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
+    from siteplan.candidates.plan import Plan
     from siteplan.measure._kernel import Targets
     from siteplan.score.constraints import Constraint
     from siteplan.score.decay import DecayFunction
@@ -68,6 +69,9 @@ class CandidateResult:
     breakdown
         ``(N, M)`` per-site scores of every candidate, or None for very large runs
         (the picks always have theirs: :attr:`pick_breakdown`).
+    plan
+        With ``--method mclp|pmedian|pcenter``: how the optimal picks were chosen and how
+        they compare with the greedy ones (:class:`siteplan.candidates.plan.Plan`).
     pick_breakdown, pick_distances
         ``(picks, M)`` per-site scores and distances of the picks.
     excluded
@@ -114,6 +118,7 @@ class CandidateResult:
     warnings: tuple[str, ...]
     targets: Targets = field(repr=False, compare=False)
     site_weights: FloatArray = field(repr=False, compare=False)
+    plan: Plan | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.x)

@@ -67,6 +67,21 @@ def _refuse_map_over_output(map_path: Path | None, output: Path | None) -> None:
     is_flag=True,
     help="Also sweep rings (x0.5..x1.5) and decay kinds; report each pick's stability.",
 )
+@click.option(
+    "--method",
+    type=click.Choice(["greedy", "mclp", "pmedian", "pcenter"]),
+    help="How the --top picks are chosen: greedy (default: the best scores, --min-separation "
+    "apart), or optimally against the study's demand layer with the existing sites open: "
+    "mclp (most demand within --service), pmedian (least demand-weighted distance), pcenter "
+    "(least worst distance), among the best-scored eligible candidates (2,000 for mclp, "
+    "500 otherwise).",
+)
+@click.option(
+    "--service",
+    "service_m",
+    type=float,
+    help="--method: the coverage radius R in metres (default: the first ring).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option(
     "--engine",
@@ -115,6 +130,8 @@ def candidates(
     output: Path | None,
     *,
     with_sensitivity: bool,
+    method: str | None,
+    service_m: float | None,
     quiet: bool,
     engine: str,
     scheduler: str | None,
@@ -160,6 +177,13 @@ def candidates(
         approx_step_m=approx_step_m,
     )
     cres = score_candidates(result, progress=not quiet, engine=engine_options, **score_kwargs)
+    if service_m is not None and method in (None, "greedy"):
+        raise ParameterError("--service is the coverage radius of --method mclp|pmedian|pcenter")
+    if method is not None:
+        # lazy: only --method loads the location-allocation models
+        from siteplan.candidates.plan import plan_facilities
+
+        cres = plan_facilities(cres, method, service=service_m)
     echo_warnings(cres.warnings)
     sres = None
     if with_sensitivity:

@@ -18,6 +18,7 @@ import click
 
 from siteplan import __version__
 from siteplan.cli._errors import cli_message
+from siteplan.cli.access import access
 from siteplan.cli.candidates import candidates
 from siteplan.cli.compare import compare
 from siteplan.cli.export import export
@@ -160,5 +161,14 @@ def main(ctx: click.Context, verbose: bool) -> None:
     ctx.meta["siteplan.verbose"] = verbose
 
 
-for _command in (validate, report, export, map_command, candidates, sensitivity_command, compare):
+for _command in (
+    validate,
+    report,
+    export,
+    map_command,
+    candidates,
+    sensitivity_command,
+    compare,
+    access,
+):
     main.add_command(_command)

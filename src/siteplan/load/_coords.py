@@ -9,6 +9,7 @@ and polygons spanning more than 180° of longitude are refused.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Final
 
 import geopandas as gpd
@@ -23,7 +24,14 @@ from siteplan.load._datum import geometries_to_wgs84
 if TYPE_CHECKING:
     from siteplan.load.layers import LayerSpec
 
-__all__ = ["POLYGONAL", "WGS84", "check_extent", "check_geometries", "to_wgs84"]
+__all__ = [
+    "POLYGONAL",
+    "WGS84",
+    "check_extent",
+    "check_geometries",
+    "check_role_keys",
+    "to_wgs84",
+]
 
 WGS84: Final = CRS.from_epsg(4326)
 POLYGONAL: Final = frozenset({"Polygon", "MultiPolygon"})
@@ -31,6 +39,7 @@ _ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
     "site": frozenset({"Polygon", "MultiPolygon", "Point", "MultiPoint"}),
     "boundary": POLYGONAL,
     "exclusion": POLYGONAL,
+    "demand": frozenset({"Point", "MultiPoint", "Polygon", "MultiPolygon"}),
     "context": frozenset(
         {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
     ),
@@ -40,6 +49,34 @@ _LARGE_COORDINATE: Final = 1000.0
 
 def _article(word: str) -> str:
     return "an" if word[:1] in "aeiou" else "a"
+
+
+def check_role_keys(spec: LayerSpec) -> None:
+    """Refuse bad demand and supply keys, and either on a layer of another role."""
+    for key in ("population_field", "capacity_field"):
+        value = getattr(spec, key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise LayerError(f"{key} is {value!r}; give a property name", path=spec.path)
+    cell = spec.spread_cell_m
+    if cell is not None and (
+        isinstance(cell, bool) or not isinstance(cell, int | float) or not 0 < cell < math.inf
+    ):
+        raise LayerError(
+            f"spread_cell_m is {cell!r}; give a cell size in metres > 0, e.g. 250", path=spec.path
+        )
+    if spec.role != "demand" and (
+        spec.population_field != "population" or spec.spread_cell_m is not None
+    ):
+        raise LayerError(
+            f"population_field and spread_cell_m apply to demand layers, not to a "
+            f'{spec.role} layer; remove them or set role = "demand"',
+            path=spec.path,
+        )
+    if spec.capacity_field is not None and spec.role != "site":
+        raise LayerError(
+            f"capacity_field applies to site layers, not to a {spec.role} layer; remove it",
+            path=spec.path,
+        )
 
 
 def check_geometries(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> None:

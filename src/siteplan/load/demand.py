@@ -19,6 +19,7 @@ that piece. The demand of a feature is preserved exactly up to rounding.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -30,7 +31,7 @@ import shapely
 
 from siteplan.errors import LayerError, ParameterError
 from siteplan.load._geojson import check_geojson_text
-from siteplan.load.layers import LayerSpec, read_layer
+from siteplan.load.layers import Layer, LayerSpec, read_layer
 
 __all__ = [
     "DEFAULT_POPULATION_FIELD",
@@ -38,8 +39,12 @@ __all__ = [
     "DemandLayer",
     "DemandSpec",
     "demand_points",
+    "demand_spec",
+    "demand_warnings",
     "read_capacity",
     "read_demand",
+    "read_demand_layers",
+    "site_capacities",
 ]
 
 DEFAULT_POPULATION_FIELD: Final = "population"
@@ -65,6 +70,8 @@ class DemandSpec:
         The property that holds each feature's demand (default ``population``).
     spread_cell_m
         Spread polygons over a grid of this cell size in metres; None for their centroids.
+    layer
+        The layer to read from a GeoPackage that holds several.
     """
 
     path: Path
@@ -73,6 +80,7 @@ class DemandSpec:
     name_field: str = "name"
     population_field: str = DEFAULT_POPULATION_FIELD
     spread_cell_m: float | None = None
+    layer: str | None = None
     role: str = field(default="demand", init=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +109,7 @@ class DemandSpec:
             datum=self.datum,
             id_field=self.id_field,
             name_field=self.name_field,
+            layer=self.layer,
         )
 
 
@@ -276,6 +285,59 @@ def read_capacity(
         For a missing field, or a missing, NaN, non-numeric or negative value.
     """
     return _amounts(Path(path), frame, capacity_field, id_field, "capacity")
+
+
+def demand_spec(spec: LayerSpec) -> DemandSpec:
+    """Return the demand spec of a study's ``role = "demand"`` layer."""
+    return DemandSpec(
+        path=spec.path,
+        datum=spec.datum,
+        id_field=spec.id_field,
+        name_field=spec.name_field,
+        population_field=spec.population_field,
+        spread_cell_m=spec.spread_cell_m,
+        layer=spec.layer,
+    )
+
+
+def read_demand_layers(
+    specs: Sequence[LayerSpec], *, strict: bool = False
+) -> tuple[DemandLayer, ...]:
+    """Read the ``role = "demand"`` layers among ``specs``; ids must be unique across them."""
+    out = tuple(
+        read_demand(demand_spec(spec), strict=strict) for spec in specs if spec.role == "demand"
+    )
+    owner: dict[str, Path] = {}
+    for layer in out:
+        for fid in layer.frame["id"]:
+            if fid in owner:
+                raise LayerError(
+                    f"demand id {fid!r} is also used in {owner[fid]}; ids must be unique "
+                    "across the demand layers: rename one of them",
+                    path=layer.spec.path,
+                    feature=repr(fid),
+                )
+            owner[fid] = layer.spec.path
+    return out
+
+
+def demand_warnings(layers: Sequence[DemandLayer]) -> tuple[str, ...]:
+    """Return the repairs and notes of the demand layers, in order."""
+    return tuple(w for layer in layers for w in layer.warnings)
+
+
+def site_capacities(layers: Sequence[Layer]) -> dict[str, float]:
+    """Return the supply of the sites whose layer names a ``capacity_field``, by id."""
+    out: dict[str, float] = {}
+    for layer in layers:
+        spec = layer.spec
+        if spec.role != "site" or spec.capacity_field is None:
+            continue
+        values = read_capacity(
+            layer.frame, spec.capacity_field, path=spec.path, id_field=spec.id_field
+        )
+        out.update(zip(layer.frame["id"], values.tolist(), strict=True))
+    return out
 
 
 def demand_points(

@@ -29,6 +29,7 @@ from siteplan.load._coords import (
     WGS84,
     check_extent,
     check_geometries,
+    check_role_keys,
     to_wgs84,
 )
 from siteplan.load._datum import DATUMS
@@ -47,7 +48,7 @@ __all__ = [
     "read_layer",
 ]
 
-ROLES: Final = ("site", "boundary", "context", "exclusion")
+ROLES: Final = ("site", "boundary", "context", "exclusion", "demand")
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg")
 #: The largest layer file read, in MB (10**6 bytes), unless SITEPLAN_MAX_LAYER_MB says otherwise.
 #: Reading GeoJSON takes about 10 times the file's size in memory (see benchmarks/).
@@ -74,7 +75,8 @@ class LayerSpec:
     path
         The layer file (GeoJSON or GeoPackage).
     role
-        ``site``, ``boundary``, ``context`` or ``exclusion``.
+        ``site``, ``boundary``, ``context``, ``exclusion`` or ``demand`` (read by
+        :func:`siteplan.load.demand.read_demand`).
     datum
         ``wgs84``, ``gcj02`` (Amap/Gaode, Tencent) or ``bd09`` (Baidu).
     weight
@@ -84,6 +86,11 @@ class LayerSpec:
     layer
         The layer to read from a GeoPackage that holds several; None for a file
         with one layer (a GeoPackage with several is then refused).
+    population_field, spread_cell_m
+        Demand layers: the property holding each feature's demand, and the grid cell
+        (metres) to spread polygons over (None: their centroids).
+    capacity_field
+        Site layers: the property holding each site's supply (beds, floor area), or None.
     """
 
     path: Path
@@ -93,6 +100,9 @@ class LayerSpec:
     id_field: str = "id"
     name_field: str = "name"
     layer: str | None = None
+    population_field: str = "population"
+    spread_cell_m: float | None = None
+    capacity_field: str | None = None
 
     def __post_init__(self) -> None:
         for key in ("id_field", "name_field"):
@@ -110,6 +120,7 @@ class LayerSpec:
             )
         if self.role not in ROLES:
             raise LayerError(f"role {self.role!r} is not one of {', '.join(ROLES)}", path=self.path)
+        check_role_keys(self)
         if self.datum not in DATUMS:
             raise LayerError(
                 f"datum {self.datum!r} is not one of {', '.join(DATUMS)} "

@@ -16,7 +16,7 @@ study file looks like::
 
     [[layers]]
     path = "sites.geojson"  # relative to this file, or absolute
-    role = "site"           # site | boundary | context | exclusion
+    role = "site"           # site | boundary | context | exclusion | demand (README)
     datum = "wgs84"         # wgs84 | gcj02 | bd09
     weight = 1.0
     id_field = "id"
@@ -39,6 +39,7 @@ import geopandas as gpd
 import pandas as pd
 
 from siteplan.errors import LayerError, StudyError
+from siteplan.load.demand import DemandLayer, demand_warnings, read_demand_layers, site_capacities
 from siteplan.load.layers import (
     LAYER_SUFFIXES,
     MAX_DISTANCE_M,
@@ -61,8 +62,9 @@ __all__ = [
 ]
 
 _TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints"})
+_DEMAND_KEYS: Final = ("population_field", "spread_cell_m", "capacity_field")
 _LAYER_KEYS: Final = frozenset(
-    {"path", "role", "datum", "weight", "id_field", "name_field", "layer"}
+    {"path", "role", "datum", "weight", "id_field", "name_field", "layer", *_DEMAND_KEYS}
 )
 #: The largest study file read, in bytes: a study file lists layers, it does not hold them.
 MAX_STUDY_BYTES: Final = 1_000_000
@@ -190,6 +192,7 @@ def _layer_spec(table: Any, index: int, study_path: Path) -> LayerSpec:
                 "give the name of a GeoPackage layer",
             )
             or None,
+            **{k: table[k] for k in _DEMAND_KEYS if k in table},
         )
     except LayerError as exc:
         raise StudyError(f"{where}: {exc.message}", path=study_path) from None
@@ -374,7 +377,8 @@ class StudyData:
     ``sites`` combines the site layers; besides each layer's properties it has
     the columns ``id``, ``name``, ``layer`` (the layer's name), ``weight`` and
     ``placement``. ``boundary``, ``context`` and ``exclusions`` are None when the
-    study has no layer of that role.
+    study has no layer of that role. ``demand``: the demand layers (not in ``layers``);
+    ``capacity``: the supply by site id, for sites whose layer has a ``capacity_field``.
     """
 
     study: Study
@@ -384,6 +388,8 @@ class StudyData:
     context: gpd.GeoDataFrame | None
     exclusions: gpd.GeoDataFrame | None
     warnings: tuple[str, ...]
+    demand: tuple[DemandLayer, ...] = ()
+    capacity: Mapping[str, float] = field(default_factory=dict)
 
     @property
     def schematic(self) -> bool:
@@ -466,8 +472,9 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
     """
     if not isinstance(study, Study):
         study = load_study(study)
-    layers = tuple(read_layer(spec, strict=strict) for spec in study.layers)
+    layers = tuple(read_layer(s, strict=strict) for s in study.layers if s.role != "demand")
     check_unique_ids(layers)
+    demand = read_demand_layers(study.layers, strict=strict)
     by_role = {role: [lay for lay in layers if lay.spec.role == role] for role in ROLES}
     sites = _combine(by_role["site"])
     if sites is None:
@@ -487,5 +494,7 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
         boundary=_combine(by_role["boundary"]),
         context=_combine(by_role["context"]),
         exclusions=_combine(by_role["exclusion"]),
-        warnings=tuple(w for layer in layers for w in layer.warnings),
+        warnings=tuple(w for x in layers for w in x.warnings) + demand_warnings(demand),
+        demand=demand,
+        capacity=site_capacities(layers),
     )

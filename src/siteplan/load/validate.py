@@ -67,6 +67,13 @@ def _fmt_layer(data: StudyData) -> list[str]:
             f"datum {s['datum']}, bounds lon {minx:.5f}..{maxx:.5f} lat {miny:.5f}..{maxy:.5f}, "
             f"placement: {placement}"
         )
+    for demand in data.demand:
+        count = len(demand.frame)
+        lines.append(
+            f"  {demand.spec.path.name}: demand layer, {count} feature"
+            f"{'' if count == 1 else 's'}, total demand {demand.total:,.0f} "
+            f"('{demand.spec.population_field}')"
+        )
     return lines
 
 
@@ -113,6 +120,7 @@ def validate_paths(
         for data in read
         for p in ([data.study.path] if data.study.path else [])
         + [layer.spec.path for layer in data.layers]
+        + [layer.spec.path for layer in data.demand]
     )
     return Validation(
         studies=read,

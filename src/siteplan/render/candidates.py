@@ -120,7 +120,55 @@ def candidates_dict(cres: CandidateResult, sres: SensitivityResult | None = None
     }
     if sres is not None:
         out["sensitivity"] = sensitivity_dict(sres)
+    return _with_plan(cres, out)
+
+
+def _with_plan(cres: CandidateResult, out: dict[str, Any]) -> dict[str, Any]:
+    """Add ``method``, ``coverage_share`` and the solver's account (``--method``)."""
+    method = cres.parameters.get("method")
+    if method is None:
+        return out
+    out["method"] = method
+    if cres.plan is not None:
+        out["coverage_share"] = cres.plan.allocation.metrics.coverage_share
+        out["status"] = cres.plan.allocation.status
+        out["allocation"] = json_value(cres.plan.to_dict())
     return out
+
+
+def _plan_markdown(cres: CandidateResult) -> list[str]:
+    """Return the markdown section comparing the optimal picks with the greedy ones."""
+    plan = cres.plan
+    if plan is None:
+        return []
+    alloc, cmp = plan.allocation, plan.comparison
+
+    def cost(value: float | None) -> str:
+        return "—" if value is None else f"{value:,.0f} m"
+
+    def saved(value: float | None) -> str:
+        return "—" if value is None else f"{value:+,.0f} m"
+
+    return [
+        f"## {alloc.method} against greedy",
+        "",
+        f"Optimal picks ({alloc.method}, solver status {alloc.status}, gap {alloc.gap:g}) "
+        f"among {plan.thinned:,} eligible candidates (thinning rule: the {plan.keep:,} best "
+        "by score, ties by id), the existing sites open; coverage within "
+        f"{alloc.service:g} m.",
+        "",
+        "| picks | coverage | mean distance | worst distance |",
+        "|---|---:|---:|---:|",
+        f"| {alloc.method} | {100 * cmp.optimal.coverage_share:.1f} % | "
+        f"{cost(cmp.optimal.mean_cost)} | {cost(cmp.optimal.worst_cost)} |",
+        f"| greedy | {100 * cmp.greedy.coverage_share:.1f} % | {cost(cmp.greedy.mean_cost)} | "
+        f"{cost(cmp.greedy.worst_cost)} |",
+        "",
+        f"Coverage gained: {100 * cmp.coverage_gained:+.1f} points "
+        f"({cmp.covered_demand_gained:+,.0f} demand); mean distance saved: "
+        f"{saved(cmp.mean_cost_saved)}; worst distance saved: {saved(cmp.worst_cost_saved)}.",
+        "",
+    ]
 
 
 def _csv_text(cres: CandidateResult, sres: SensitivityResult | None = None) -> str:
@@ -206,6 +254,7 @@ def _markdown_text(cres: CandidateResult, sres: SensitivityResult | None = None)
         lines += ["## Warnings", ""]
         lines += [f"- {_md(w)}" for w in cres.warnings]
         lines.append("")
+    lines += _plan_markdown(cres)
     if sres is not None:
         lines.append(markdown_section(sres))
     return "\n".join(lines)

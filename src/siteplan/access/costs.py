@@ -1,0 +1,162 @@
+"""The cost matrix of an access study: from every demand point to every site.
+
+:func:`access_costs` is the one place that turns a study's measure into costs, so every
+index, coverage figure and location-allocation model works with whatever measure the
+study uses. Today it measures straight lines with the distance kernel
+(:mod:`siteplan.measure._kernel`): ``edge`` from the demand point to the nearest point of
+the site's footprint (0 inside it), ``centroid`` to the footprint's centroid, in metres.
+
+The seam for network measures is :data:`COST_MEASURES`: a measure that is not listed is
+refused with a one-line error until its cost function is registered there (it takes the
+analysis and the demand points' metric x, y and returns the matrix in the measure's unit,
+``inf`` where a site cannot be reached).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
+
+import numpy as np
+import shapely
+
+from siteplan.access._arrays import FloatArray
+from siteplan.errors import ParameterError
+from siteplan.measure._kernel import distance_matrix, prepare_targets
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from siteplan.analysis import Result
+
+__all__ = ["COST_MEASURES", "CostMatrix", "access_costs", "location_costs", "site_order"]
+
+
+@dataclass(frozen=True)
+class CostMatrix:
+    """Costs from demand points (rows) to sites (columns).
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        ``(points, sites)`` in ``unit``; ``inf`` where a site cannot be reached.
+    site_ids : tuple of str
+        The columns: the sites in id order (code-point order).
+    measure, unit : str
+        The measure (``edge``, ``centroid``, ...) and its unit (``m`` or ``min``).
+    """
+
+    values: FloatArray
+    site_ids: tuple[str, ...]
+    measure: str
+    unit: str
+
+
+def site_order(result: Result) -> gpd.GeoDataFrame:
+    """Return the sites in the metric CRS, in id order (the columns of every cost matrix)."""
+    return result.sites_m.sort_values("id", kind="stable", ignore_index=True)
+
+
+def _straight(result: Result, x: FloatArray, y: FloatArray, *, centroid: bool) -> FloatArray:
+    geoms = np.asarray(site_order(result).geometry.array, dtype=object)
+    targets = prepare_targets(shapely.centroid(geoms) if centroid else geoms)
+    return distance_matrix(targets, x, y)
+
+
+def _edge(result: Result, x: FloatArray, y: FloatArray) -> FloatArray:
+    return _straight(result, x, y, centroid=False)
+
+
+def _centroid(result: Result, x: FloatArray, y: FloatArray) -> FloatArray:
+    return _straight(result, x, y, centroid=True)
+
+
+#: Measure -> (unit, cost function). Network measures register here.
+COST_MEASURES: Final[
+    dict[str, tuple[str, Callable[[Result, FloatArray, FloatArray], FloatArray]]]
+] = {
+    "edge": ("m", _edge),
+    "centroid": ("m", _centroid),
+}
+
+
+def access_costs(result: Result, points: gpd.GeoDataFrame) -> CostMatrix:
+    """Measure the cost from every demand point to every site, with the study's measure.
+
+    Parameters
+    ----------
+    result
+        The study's analysis (sites, metric CRS and measure).
+    points
+        Demand points in ``result.crs`` (see :func:`siteplan.load.demand.demand_points`).
+
+    Returns
+    -------
+    CostMatrix
+        One row per point, one column per site in id order.
+
+    Raises
+    ------
+    ParameterError
+        For a measure access cannot compute yet.
+
+    Examples
+    --------
+    >>> from siteplan import analyze
+    >>> import geopandas as gpd, shapely
+    >>> res = analyze()
+    >>> pts = gpd.GeoDataFrame(geometry=[shapely.Point(0, 0)], crs=res.crs)
+    >>> access_costs(res, pts).site_ids
+    ('cancer_center', 'cgt_park', 'childrens_center', 'proton_center')
+    """
+    measure = result.parameters.measure
+    if measure not in COST_MEASURES:
+        raise ParameterError(
+            f"measure {measure!r}: access supports the edge and centroid measures for now"
+        )
+    unit, cost = COST_MEASURES[measure]
+    geoms = np.asarray(points.geometry.array, dtype=object)
+    x = shapely.get_x(geoms).astype(np.float64)
+    y = shapely.get_y(geoms).astype(np.float64)
+    ids = tuple(str(v) for v in site_order(result)["id"])
+    return CostMatrix(values=cost(result, x, y), site_ids=ids, measure=measure, unit=unit)
+
+
+def location_costs(
+    result: Result, points: gpd.GeoDataFrame, x: FloatArray, y: FloatArray
+) -> FloatArray:
+    """Measure the cost from every demand point to point locations (e.g. candidates).
+
+    Parameters
+    ----------
+    result
+        The study's analysis (metric CRS and measure).
+    points
+        Demand points in ``result.crs``.
+    x, y
+        The locations in ``result.crs``.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(points, locations)`` in the measure's unit; a straight line for ``edge`` and
+        ``centroid`` (a location is a point, so both agree).
+
+    Raises
+    ------
+    ParameterError
+        For a measure access cannot compute yet.
+    """
+    measure = result.parameters.measure
+    if measure not in COST_MEASURES:
+        raise ParameterError(
+            f"measure {measure!r}: access supports the edge and centroid measures for now"
+        )
+    geoms = np.asarray(points.geometry.array, dtype=object)
+    px = shapely.get_x(geoms).astype(np.float64)
+    py = shapely.get_y(geoms).astype(np.float64)
+    out: FloatArray = np.hypot(
+        px[:, None] - np.asarray(x)[None, :], py[:, None] - np.asarray(y)[None, :]
+    )
+    return out
