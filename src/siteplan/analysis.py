@@ -294,8 +294,8 @@ def analyze(
     position = {sid: k for k, sid in enumerate(ids)}
     i_pos = pairs["a"].map(position).to_numpy(dtype=int)
     j_pos = pairs["b"].map(position).to_numpy(dtype=int)
-    pairs.insert(2, "name_a", names[i_pos])
-    pairs.insert(3, "name_b", names[j_pos])
+    pairs.insert(2, "name_a", pd.Series(names[i_pos], dtype=object))
+    pairs.insert(3, "name_b", pd.Series(names[j_pos], dtype=object))
     pair_frame = gpd.GeoDataFrame(
         pairs[list(PAIR_COLUMNS)],
         geometry=gpd.GeoSeries(lines, crs=metric).to_crs(WGS84).array,
