@@ -310,8 +310,13 @@ def site_map_png(result: Result) -> bytes:
 
         handles = _draw_context(ax, result, limits)
         handles += _draw_rings(ax, result, focus, limits)
-        if len(result.pairs):
-            result.pairs.to_crs(result.crs).plot(
+        lines = result.pairs
+        if len(result.sites) > LABEL_CAP:  # many sites: each site's line to its nearest only
+            nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
+            mask = (lines["a"].map(nearest) == lines["b"]) | (lines["b"].map(nearest) == lines["a"])
+            lines = lines.loc[mask.to_numpy(dtype=bool)]
+        if len(lines):
+            lines.to_crs(result.crs).plot(
                 ax=ax, color="#111827", linewidth=1.2, linestyle=":", zorder=4
             )
             handles.append(Line2D([], [], color="#111827", linestyle=":", label="pair (edge gap)"))
