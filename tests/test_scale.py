@@ -17,7 +17,7 @@ from siteplan.render.report import render_report, report_dict, write_report
 from siteplan.render.text import json_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import scale_inputs  # noqa: E402
+import scale_inputs
 
 
 @pytest.fixture(scope="module")
