@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 OUT    ?= out
 
-.PHONY: run test test-fast lint typecheck pytest bench docs clean
+.PHONY: run test test-fast test-js lint typecheck pytest bench docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,7 @@ test-fast: $(BIN)/python
 lint:
 	$(BIN)/ruff check src tests benchmarks notebooks geodata qgis_plugin
 	$(BIN)/ruff format --check src tests benchmarks geodata qgis_plugin
+	$(BIN)/lint-imports --no-cache
 
 typecheck:
 	$(BIN)/mypy
@@ -49,6 +50,12 @@ pytest:
 docs: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m sphinx -b html -W --keep-going docs site
+
+# The page's JavaScript unit tests alone (also run by pytest, through tests/test_js.py).
+# make expands the file names: node 18 takes no test globs.
+test-js:
+	for f in src/siteplan/maps/static/*.js; do node --check $$f || exit 1; done
+	node --test $(wildcard tests/js/*.test.js)
 
 bench: $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[test]'

@@ -26,12 +26,15 @@ from click.testing import CliRunner
 
 import siteplan
 from siteplan.cli import main
+
+# Scripts that run under QGIS's own Python (tests/test_qgis.py starts them in a
+# subprocess); pytest's --doctest-modules must not import them here.
+collect_ignore = ["qgis"]
 from siteplan.load.study import bundled_study_path
 
 if TYPE_CHECKING:
-    from siteplan.candidates.result import CandidateResult
-
     from siteplan.analysis import Result
+    from siteplan.candidates.result import CandidateResult
 
 WriteGeoJSON = Callable[..., Path]
 RunCLI = Callable[..., tuple[int, str, str]]

@@ -20,17 +20,18 @@ from pyproj import Transformer
 import siteplan
 from siteplan.analysis import Result
 from siteplan.candidates import CandidateResult, score_candidates
+from siteplan.candidates.locations import score_locations
 from siteplan.errors import ParameterError
 from siteplan.load._datum import wgs84_to_gcj02
-from siteplan.maps._clickscore import (
+from siteplan.maps.clickscore import (
     EXACT_TOLERANCE_M,
     aeqd_fit_forward,
     click_data,
     projection_for,
     tmerc_forward,
 )
-from siteplan.maps._mapkit import clean_text, inert_js, js_json
-from siteplan.maps.core import MAX_SURFACE_CELLS, make_map, render_map, score_locations, write_map
+from siteplan.maps.escape import clean_text, inert_js, js_json
+from siteplan.maps.make import MAX_SURFACE_CELLS, make_map, render_map, write_map
 from siteplan.score.constraints import make_constraint
 
 OFFLINE_LIMIT = 1_500_000

@@ -3,7 +3,7 @@
 Every request that is not a ``file:`` or ``data:`` URL is aborted. Clicks are
 real mouse clicks at the pixel of a chosen longitude/latitude (from the page's
 ``map.latLngToContainerPoint``); the popup's machine-readable ``data-*``
-attributes are compared with :func:`siteplan.maps.core.score_locations` at the
+attributes are compared with :func:`siteplan.maps.make.score_locations` at the
 position the page scored. They skip, saying why, when Playwright or Chromium is
 missing, unless ``SITEPLAN_REQUIRE_BROWSER=1`` (set by ``.ci/run``), in which
 case they fail.
@@ -26,8 +26,9 @@ from pyproj import Transformer
 import siteplan
 from siteplan.analysis import Result
 from siteplan.candidates import CandidateResult, score_candidates
+from siteplan.candidates.locations import score_locations
 from siteplan.load._datum import gcj02_to_wgs84
-from siteplan.maps.core import score_locations, write_map
+from siteplan.maps.make import write_map
 
 pytestmark = pytest.mark.browser
 

@@ -211,7 +211,7 @@ def test_cli_scheduler_needs_engine_dask() -> None:
 
     run = CliRunner().invoke(main, ["candidates", "--scheduler", "tcp://127.0.0.1:8786"])
     assert run.exit_code == 1
-    assert "need --engine dask" in run.output
+    assert "needs --engine dask" in run.output
 
 
 def test_candidates_are_a_hilbert_partitioned_dask_geopandas_frame(scheduler: str) -> None:

@@ -71,9 +71,10 @@ import siteplan
 import siteplan.render._static_map
 from siteplan.analysis import Result
 from siteplan.candidates import CandidateResult, score_candidates
+from siteplan.candidates.locations import score_locations
 from siteplan.errors import OutputError
-from siteplan.maps._mapkit import clean_text
-from siteplan.maps.core import make_map, render_map, score_locations
+from siteplan.maps.escape import clean_text
+from siteplan.maps.make import make_map, render_map
 from siteplan.render.candidates import render_candidates, write_candidates
 from siteplan.render.export import export_result
 from siteplan.render.report import render_report

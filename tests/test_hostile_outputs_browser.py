@@ -36,8 +36,8 @@ from test_hostile_outputs import CHUNKS, TILE_URL, Study, build_chunk, stub_pict
 import siteplan
 from siteplan.analysis import Result
 from siteplan.candidates import CandidateResult
-from siteplan.maps._mapkit import clean_text, truncate
-from siteplan.maps.core import make_map, render_map
+from siteplan.maps.escape import clean_text, truncate
+from siteplan.maps.make import make_map, render_map
 from siteplan.render.report import render_report
 
 pytestmark = pytest.mark.browser

@@ -30,8 +30,8 @@ import siteplan
 from siteplan.analysis import Result
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load._datum import wgs84_to_gcj02
-from siteplan.maps._mapkit import clean_text, html_text, js_json
-from siteplan.maps.core import make_map, render_map, write_map
+from siteplan.maps.escape import clean_text, html_text, js_json
+from siteplan.maps.make import make_map, render_map, write_map
 
 OFFLINE_LIMIT = 1_500_000
 TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
@@ -435,6 +435,29 @@ def test_bad_tile_options_are_refused(
 ) -> None:
     with pytest.raises(ParameterError, match=re.escape(message)):
         make_map(bundled_result, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "argument"),
+    [
+        ({"tiles": "no such provider"}, "tiles"),
+        ({"tiles": "ftp://tiles.example.org/{z}/{x}/{y}.png"}, "tiles"),
+        ({"tiles": "OpenStreetMap", "offline": True}, "tiles"),
+        ({"tiles": "CartoDB Positron"}, "tiles"),
+        ({"tiles": "baidu"}, "tiles"),
+        ({"tiles": "OpenStreetMap", "attribution": "x"}, "attribution"),
+        ({"tiles": TILE_URL, "attribution": "  "}, "attribution"),
+        ({"tiles": TILE_URL, "tiles_datum": "utm"}, "tiles_datum"),
+        ({"tiles": TILE_URL, "tiles_datum": "bd09"}, "tiles_datum"),
+    ],
+)
+def test_tile_errors_name_the_python_argument(
+    bundled_result: Result, kwargs: dict[str, Any], argument: str
+) -> None:
+    with pytest.raises(ParameterError) as info:
+        make_map(bundled_result, **kwargs)
+    assert info.value.argument == argument
+    assert "--" not in str(info.value)  # no command-line flags in library errors
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ from browser import SCAN_JS, open_page
 from hostile import PAYLOADS, SENTINEL, by_key, filename_safe, write_hostile_study
 
 import siteplan
-from siteplan.maps._mapkit import clean_text
-from siteplan.maps.core import write_map
+from siteplan.maps.escape import clean_text
+from siteplan.maps.make import write_map
 
 pytestmark = pytest.mark.browser
 

@@ -16,11 +16,11 @@ import branca.colormap
 import numpy as np
 import pytest
 from hostile import texts, write_hostile_study
-from siteplan.candidates.result import CandidateResult
 
 from siteplan import analyze, export_result, score_candidates, write_candidates
 from siteplan.analysis import Result
-from siteplan.maps.core import COLOUR_SCALE, SURFACE_SCALE
+from siteplan.candidates.result import CandidateResult
+from siteplan.maps.make import COLOUR_SCALE, SURFACE_SCALE
 from siteplan.render.styles import (
     LayerStyle,
     analysis_styles,

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from siteplan.load.layers import Layer, LayerSpec, read_layer
     from siteplan.load.study import Study, StudyData, bundled_study_path, load_study, read_study
     from siteplan.load.validate import validate_paths
-    from siteplan.maps.core import make_map, write_map
+    from siteplan.maps.make import make_map, write_map
     from siteplan.render.candidates import render_candidates, write_candidates
     from siteplan.render.compare import render_comparison, write_comparison
     from siteplan.render.export import export_result
@@ -73,8 +73,8 @@ _LAZY: dict[str, str] = {
     "Layer": "siteplan.load.layers",
     "LayerSpec": "siteplan.load.layers",
     "read_layer": "siteplan.load.layers",
-    "make_map": "siteplan.maps.core",
-    "write_map": "siteplan.maps.core",
+    "make_map": "siteplan.maps.make",
+    "write_map": "siteplan.maps.make",
     "render_report": "siteplan.render.report",
     "write_report": "siteplan.render.report",
     "Study": "siteplan.load.study",

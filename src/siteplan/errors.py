@@ -32,8 +32,15 @@ class SiteplanError(Exception):
     feature
         The id (or 1-based position) of the feature the error is about, if any.
     argument
-        The name of the Python argument (or options field) the error is about,
-        if any, e.g. ``cell_m``; the CLI maps it to its flag.
+        The name of the Python argument the error is about, if any (``cell_m``,
+        ``tiles``). The message names it the same way; the command line shows
+        its own flag instead (``--cell``, ``--tiles``).
+
+    Examples
+    --------
+    >>> error = ParameterError("cell_m=0 must be positive", argument="cell_m")
+    >>> error.argument, str(error)
+    ('cell_m', 'cell_m=0 must be positive')
     """
 
     def __init__(
@@ -50,14 +57,21 @@ class SiteplanError(Exception):
         self.argument = argument
         super().__init__(self.format())
 
-    def format(self) -> str:
-        """Return the error as one line: ``PATH: feature ID: message``."""
+    def format(self, message: str | None = None) -> str:
+        """Return the error as one line: ``PATH: feature ID: message``.
+
+        Parameters
+        ----------
+        message
+            Shown instead of the error's own message (the command line passes
+            the message with its flag in place of the Python argument).
+        """
         parts = []
         if self.path is not None:
             parts.append(self.path)
         if self.feature is not None:
             parts.append(f"feature {self.feature}")
-        parts.append(self.message)
+        parts.append(self.message if message is None else message)
         return ": ".join(parts)
 
 

@@ -14,6 +14,9 @@ import re
 from pathlib import Path
 from typing import Any, Final
 
+from pyproj import CRS
+from pyproj.exceptions import CRSError as PyprojCRSError
+
 from siteplan.errors import LayerError
 
 __all__ = ["check_geojson_text", "feature_label"]
@@ -39,6 +42,7 @@ _MAX_DEPTH: Final = 64
 # Integer literals longer than this are read as floats (see _parse_int).
 _MAX_INT_DIGITS: Final = 300
 # A \u0000 escape (not preceded by an escaped backslash): GDAL cuts strings at NUL.
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _NUL_ESCAPE: Final = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
@@ -59,6 +63,11 @@ def feature_label(feature: Any, index: int, id_field: str) -> str:
 def _decode(path: Path, raw: bytes) -> str:
     if not raw.strip():
         raise LayerError("the file is empty; export the layer again", path=path)
+    if raw.startswith(_SQLITE_MAGIC):
+        raise LayerError(
+            "this is a GeoPackage (an SQLite database), not GeoJSON; rename it to .gpkg",
+            path=path,
+        )
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,6 +128,13 @@ def _check_id(feature: dict[str, Any], id_field: str, path: Path, label: str) ->
                 path=path,
                 feature=label,
             )
+        if isinstance(value, str) and _has_lone_surrogate(value):
+            raise LayerError(
+                f"{what} holds a lone UTF-16 surrogate escape (such as \\ud800), which is not "
+                "a character and would become U+FFFD; fix the id's text",
+                path=path,
+                feature=label,
+            )
         if isinstance(value, int) and not -(2**63) <= value < 2**63:
             raise LayerError(
                 f"{what} is {str(value)[:40]}, an integer too large to be read exactly "
@@ -134,6 +150,14 @@ def _check_id(feature: dict[str, Any], id_field: str, path: Path, label: str) ->
             path=path,
             feature=label,
         )
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check_position(pos: Any, path: Path, label: str) -> None:
@@ -277,6 +301,35 @@ def _features(doc: Any, path: Path) -> list[Any]:
     )
 
 
+def _check_legacy_crs(doc: Any, path: Path) -> None:
+    """Refuse a legacy (GeoJSON 2008) ``crs`` member that names no known CRS.
+
+    GDAL reads an unknown name (``urn:ogc:def:crs:EPSG::999999``) as WGS84 and
+    goes on, so the coordinates would be taken for lon/lat without a word.
+    """
+    member = doc.get("crs") if isinstance(doc, dict) else None
+    if member is None:
+        return
+    props = member.get("properties") if isinstance(member, dict) else None
+    name = props.get("name") if isinstance(props, dict) else None
+    if not isinstance(name, str) or not name.strip():
+        raise LayerError(
+            f"the legacy 'crs' member {json.dumps(member)[:60]} names no CRS; remove it "
+            "(GeoJSON is WGS84 lon/lat, RFC 7946) or give a name such as "
+            '"urn:ogc:def:crs:EPSG::32651"',
+            path=path,
+        )
+    try:
+        CRS.from_user_input(name)
+    except PyprojCRSError:
+        raise LayerError(
+            f"the legacy 'crs' member names {name[:80]!r}, which is not a CRS pyproj knows; "
+            "fix the name (e.g. urn:ogc:def:crs:EPSG::32651), or reproject the layer to "
+            "WGS84 lon/lat and remove the member",
+            path=path,
+        ) from None
+
+
 def check_geojson_text(path: Path, id_field: str = "id") -> list[Any]:
     """Check a GeoJSON file's structure and return its list of features.
 
@@ -310,6 +363,7 @@ def check_geojson_text(path: Path, id_field: str = "id") -> list[Any]:
         )
     del text
     features = _features(doc, path)
+    _check_legacy_crs(doc, path)
     for index, feature in enumerate(features):
         label = feature_label(feature, index, id_field)
         if not isinstance(feature, dict) or feature.get("type") != "Feature":

@@ -22,16 +22,25 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from pyproj import CRS
 
 from siteplan.errors import LayerError, ParameterError
-from siteplan.load._datum import DATUMS, geometries_to_wgs84
+from siteplan.load._coords import (
+    POLYGONAL,
+    WGS84,
+    check_extent,
+    check_geometries,
+    to_wgs84,
+)
+from siteplan.load._datum import DATUMS
 from siteplan.load._geojson import check_geojson_text
 
 __all__ = [
     "LAYER_SUFFIXES",
+    "MAX_DISTANCE_M",
     "MAX_LAYER_MB",
+    "MAX_WEIGHT",
     "ROLES",
+    "WGS84",
     "Layer",
     "LayerSpec",
     "max_layer_bytes",
@@ -40,22 +49,20 @@ __all__ = [
 
 ROLES: Final = ("site", "boundary", "context", "exclusion")
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg")
-WGS84: Final = CRS.from_epsg(4326)
 #: The largest layer file read, in MB (10**6 bytes), unless SITEPLAN_MAX_LAYER_MB says otherwise.
 #: Reading GeoJSON takes about 10 times the file's size in memory (see benchmarks/).
 MAX_LAYER_MB: Final = 256.0
 MAX_LAYER_ENV: Final = "SITEPLAN_MAX_LAYER_MB"
 
-_POLYGONAL: Final = frozenset({"Polygon", "MultiPolygon"})
-_ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
-    "site": frozenset({"Polygon", "MultiPolygon", "Point", "MultiPoint"}),
-    "boundary": _POLYGONAL,
-    "exclusion": _POLYGONAL,
-    "context": frozenset(
-        {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
-    ),
-}
-_LARGE_COORDINATE: Final = 1000.0
+#: The largest distance option or ring radius siteplan measures, in metres. A study is
+#: measured in one transverse Mercator (UTM) zone: its scale error grows to about 1 %
+#: 1,000 km from the central meridian and the projection breaks down beyond about
+#: 2,000-3,000 km, so no radius, constraint or separation may exceed 2,000 km.
+MAX_DISTANCE_M: Final = 2_000_000.0
+#: The largest weight of a layer or a feature: weights are relative importances, and
+#: sums of weights near 1e308 overflow to infinity and turn every score into 0.
+MAX_WEIGHT: Final = 1e6
+_MAX_OFFSET: Final = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -74,6 +81,9 @@ class LayerSpec:
         The weight of the layer's features in scoring, unless a feature has its own.
     id_field, name_field
         The properties that hold each feature's id and display name.
+    layer
+        The layer to read from a GeoPackage that holds several; None for a file
+        with one layer (a GeoPackage with several is then refused).
     """
 
     path: Path
@@ -82,8 +92,22 @@ class LayerSpec:
     weight: float = 1.0
     id_field: str = "id"
     name_field: str = "name"
+    layer: str | None = None
 
     def __post_init__(self) -> None:
+        for key in ("id_field", "name_field"):
+            if str(getattr(self, key)).strip().lower() in ("geometry", "geom"):
+                raise LayerError(
+                    f"{key} {getattr(self, key)!r} names the geometry, not a property; give "
+                    "the property that holds each feature's "
+                    f"{'id' if key == 'id_field' else 'display name'}",
+                    path=self.path,
+                )
+        if self.layer is not None and (not isinstance(self.layer, str) or not self.layer):
+            raise LayerError(
+                f"layer {self.layer!r} is not a layer name; give the GeoPackage layer to read",
+                path=self.path,
+            )
         if self.role not in ROLES:
             raise LayerError(f"role {self.role!r} is not one of {', '.join(ROLES)}", path=self.path)
         if self.datum not in DATUMS:
@@ -96,18 +120,18 @@ class LayerSpec:
             isinstance(self.weight, bool)
             or not isinstance(self.weight, int | float)
             or not np.isfinite(self.weight)
-            or self.weight < 0
+            or not 0 <= self.weight <= MAX_WEIGHT
         ):
             raise LayerError(
-                f"weight {self.weight!r} is not a number >= 0; give the layer a weight "
-                "such as 1 or 2.5",
+                f"weight {self.weight!r} is not a number >= 0 and <= {MAX_WEIGHT:g}; give the "
+                "layer a weight such as 1 or 2.5",
                 path=self.path,
             )
 
     @property
     def name(self) -> str:
-        """The layer's name: its file name without the suffix."""
-        return self.path.stem
+        """The layer's name: its file name without the suffix (or the GeoPackage layer's)."""
+        return self.path.stem if self.layer is None else self.layer
 
 
 @dataclass(frozen=True)
@@ -169,7 +193,8 @@ def max_layer_bytes() -> int:
             f"{MAX_LAYER_ENV}={raw!r} is not a size in MB > 0; set it to a number such as "
             f"1024, or unset it for the default {MAX_LAYER_MB:g} MB"
         )
-    return int(mb * 1e6)
+    # A huge limit (1e308 MB) means "no limit": no file is larger than the largest offset.
+    return _MAX_OFFSET if mb * 1e6 >= _MAX_OFFSET else int(mb * 1e6)
 
 
 def _check_size(path: Path) -> None:
@@ -185,9 +210,48 @@ def _check_size(path: Path) -> None:
         )
 
 
+def _choose_layer(path: Path, spec: LayerSpec) -> str | None:
+    """Return the GeoPackage layer to read: the spec's, or the file's only spatial layer."""
+    try:
+        listed = pyogrio.list_layers(path)
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise LayerError(
+            f"GDAL cannot read this file ({detail}); give a GeoJSON or GeoPackage layer",
+            path=path,
+        ) from None
+    names = [str(name) for name, _ in listed]
+    spatial = [str(name) for name, gtype in listed if gtype is not None]
+    if spec.layer is not None:
+        if spec.layer not in names:
+            raise LayerError(
+                f"the GeoPackage has no layer {spec.layer!r}; its layers are "
+                f"{', '.join(map(repr, names)) or 'none'}",
+                path=path,
+            )
+        return spec.layer
+    if len(spatial) > 1:
+        raise LayerError(
+            f"the GeoPackage holds {len(spatial)} layers ({', '.join(map(repr, spatial))}); "
+            'say which one to read with layer = "NAME" in the study\'s [[layers]] table',
+            path=path,
+        )
+    return spatial[0] if spatial else None
+
+
 def _read_frame(path: Path, spec: LayerSpec) -> gpd.GeoDataFrame:
     fids = None
-    options: dict[str, str] = {}
+    options: dict[str, Any] = {}
+    if spec.layer is not None and path.suffix.lower() != ".gpkg":
+        raise LayerError(
+            f"layer = {spec.layer!r} applies to GeoPackages, and this file holds one layer; "
+            "remove the layer key",
+            path=path,
+        )
+    if path.suffix.lower() == ".gpkg":
+        chosen = _choose_layer(path, spec)
+        if chosen is not None:
+            options["layer"] = chosen
     if path.suffix.lower() in (".geojson", ".json"):
         # Keep only the Feature ids, so the parsed JSON is freed before GDAL reads the file.
         fids = [f.get("id") for f in check_geojson_text(path, spec.id_field)]
@@ -228,97 +292,12 @@ def _labels(frame: gpd.GeoDataFrame, spec: LayerSpec) -> list[str]:
     return [f"#{i + 1}" for i in range(len(frame))]
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
 def _is_present(value: Any) -> bool:
     if value is None:
         return False
     if isinstance(value, float) and np.isnan(value):
         return False
     return str(value).strip() != ""
-
-
-def _check_geometries(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> None:
-    geoms = frame.geometry.array
-    for i, geom in enumerate(geoms):
-        if geom is None:
-            raise LayerError(
-                "the geometry is null; draw the feature or remove it",
-                path=spec.path,
-                feature=labels[i],
-            )
-        if geom.is_empty:
-            raise LayerError(
-                "the geometry is empty; draw the feature or remove it",
-                path=spec.path,
-                feature=labels[i],
-            )
-    allowed = _ALLOWED_TYPES[spec.role]
-    for i, gtype in enumerate(frame.geom_type):
-        if gtype not in allowed:
-            raise LayerError(
-                f"a {gtype} does not fit {_article(spec.role)} {spec.role} layer, which takes "
-                f"{', '.join(sorted(allowed))}; fix the geometry or give the layer another role",
-                path=spec.path,
-                feature=labels[i],
-            )
-    coords, owner = shapely.get_coordinates(np.asarray(geoms), return_index=True)
-    bad = ~np.isfinite(coords).all(axis=1)
-    if bad.any():
-        raise LayerError(
-            "a coordinate is NaN or infinite; fix or remove the broken vertex",
-            path=spec.path,
-            feature=labels[int(owner[np.argmax(bad)])],
-        )
-
-
-def _check_lonlat(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> None:
-    coords, owner = shapely.get_coordinates(np.asarray(frame.geometry.array), return_index=True)
-    lon, lat = coords[:, 0], coords[:, 1]
-    outside = (np.abs(lon) > 180) | (np.abs(lat) > 90)
-    if not outside.any():
-        return
-    first = int(np.argmax(outside))
-    label = labels[int(owner[first])]
-    x, y = float(lon[first]), float(lat[first])
-    if (np.abs(coords) > _LARGE_COORDINATE).any():
-        raise LayerError(
-            f"coordinates such as ({x:.1f}, {y:.1f}) look like metres or feet, but the file "
-            "declares no CRS and GeoJSON is lon/lat WGS84 (RFC 7946); reproject the layer "
-            "to EPSG:4326, or save it as a GeoPackage that records its CRS",
-            path=spec.path,
-            feature=label,
-        )
-    mine = owner == owner[first]
-    if (np.abs(lon[mine]) <= 90).all() and (np.abs(lat[mine]) <= 180).all():
-        raise LayerError(
-            f"latitude and longitude look swapped (position [{x}, {y}] has a latitude beyond "
-            "±90); GeoJSON positions are [lon, lat]: swap the two numbers",
-            path=spec.path,
-            feature=label,
-        )
-    raise LayerError(
-        f"position [{x}, {y}] is beyond lon ±180 / lat ±90; fix the coordinates",
-        path=spec.path,
-        feature=label,
-    )
-
-
-def _to_wgs84(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> gpd.GeoDataFrame:
-    crs = frame.crs
-    if crs is None or CRS.from_user_input(crs).equals(WGS84, ignore_axis_order=True):
-        _check_lonlat(frame, spec, labels)
-        geoms = geometries_to_wgs84(frame.geometry.array, spec.datum)
-        return frame.set_geometry(gpd.GeoSeries(geoms, index=frame.index, crs=WGS84))
-    if spec.datum != "wgs84":
-        raise LayerError(
-            f"datum {spec.datum} applies to lon/lat coordinates, but the layer is in "
-            f"{CRS.from_user_input(crs).name}; drop the datum or export the layer as lon/lat",
-            path=spec.path,
-        )
-    return frame.to_crs(WGS84)
 
 
 def _repair(
@@ -340,9 +319,9 @@ def _repair(
                 feature=labels[i],
             )
         fixed = shapely.make_valid(geoms[i])
-        if frame.geom_type.iloc[i] in _POLYGONAL:
+        if frame.geom_type.iloc[i] in POLYGONAL:
             parts = shapely.get_parts(fixed)
-            polys = [p for p in parts if p.geom_type in _POLYGONAL]
+            polys = [p for p in parts if p.geom_type in POLYGONAL]
             fixed = shapely.multipolygons(polys) if len(polys) > 1 else (polys or [None])[0]
             if fixed is None or fixed.area == 0:
                 raise LayerError(
@@ -418,9 +397,14 @@ def _weights(frame: gpd.GeoDataFrame, spec: LayerSpec, labels: list[str]) -> lis
             weight = float(value)
         except (TypeError, ValueError):
             weight = float("nan")
-        if isinstance(value, bool | np.bool_) or not np.isfinite(weight) or weight < 0:
+        if (
+            isinstance(value, bool | np.bool_)
+            or not np.isfinite(weight)
+            or not 0 <= weight <= MAX_WEIGHT
+        ):
             raise LayerError(
-                f"weight {value!r} is not a number >= 0; fix the feature's 'weight' property",
+                f"weight {value!r} is not a number >= 0 and <= {MAX_WEIGHT:g}; fix the "
+                "feature's 'weight' property",
                 path=spec.path,
                 feature=labels[i],
             )
@@ -466,9 +450,10 @@ def read_layer(spec: LayerSpec, *, strict: bool = False) -> Layer:
     _check_size(path)
     frame = _read_frame(path, spec)
     labels = _labels(frame, spec)
-    _check_geometries(frame, spec, labels)
+    check_geometries(frame, spec, labels)
     source_crs = "none (RFC 7946 lon/lat)" if frame.crs is None else str(frame.crs.to_string())
-    frame = _to_wgs84(frame, spec, labels)
+    frame = to_wgs84(frame, spec, labels)
+    check_extent(frame, spec, labels)
     frame, notes = _repair(frame, spec, labels, strict=strict)
     ids, names, id_notes = _ids_and_names(frame, spec, labels)
     weights = _weights(frame, spec, labels)

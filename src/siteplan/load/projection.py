@@ -17,8 +17,9 @@ from typing import Final
 
 import geopandas as gpd
 import numpy as np
-from pyproj import CRS
+from pyproj import CRS, Geod, Transformer
 from pyproj.exceptions import CRSError as PyprojCRSError
+from pyproj.exceptions import ProjError
 
 from siteplan.errors import CRSError
 
@@ -27,6 +28,11 @@ __all__ = ["check_metric_crs", "choose_crs", "utm_crs_for"]
 logger = logging.getLogger(__name__)
 
 _WEB_MERCATOR: Final = frozenset({3857, 900913, 3785, 102100, 102113, 41001, 3395})
+#: The local scale factor a chosen CRS may have at the study's centre. Within it, the
+#: geodesic check warns of a distorted projection (a far UTM zone: 1.7); beyond it
+#: (a transverse Mercator with k = 0.01, say) the CRS does not measure metres there.
+_MAX_SCALE_FACTOR: Final = 10.0
+_GEOD: Final = Geod(ellps="WGS84")
 
 
 def utm_crs_for(lon: float, lat: float) -> CRS:
@@ -114,4 +120,40 @@ def choose_crs(frame: gpd.GeoDataFrame, requested: str | None = "auto") -> CRS:
         crs = utm_crs_for(lon, lat)
         logger.info("measuring in %s (auto, from the study's centre %.4f, %.4f)", crs, lon, lat)
         return crs
-    return check_metric_crs(requested)
+    crs = check_metric_crs(requested)
+    _check_study_fits(frame, crs)
+    return crs
+
+
+def _check_study_fits(frame: gpd.GeoDataFrame, crs: CRS) -> None:
+    """Refuse a CRS the study cannot be measured in: out of its view, or not to scale.
+
+    Every vertex must project to finite coordinates (an orthographic view of the
+    other hemisphere gives infinities), and a kilometre at the study's centre must
+    measure between 100 m and 10 km (closer to a kilometre, the geodesic check warns).
+    """
+    name = crs.to_string()
+    try:
+        to_crs = Transformer.from_crs(4326, crs, always_xy=True)
+        xy = frame.geometry.get_coordinates().to_numpy()
+        x, y = to_crs.transform(xy[:, 0], xy[:, 1], errcheck=False)
+        lon, lat = _centre(frame)
+        lon2, lat2, _ = _GEOD.fwd(lon, lat, 90.0, 1000.0)
+        cx, cy = to_crs.transform([lon, lon2], [lat, lat2], errcheck=True)
+    except ProjError as exc:
+        raise CRSError(
+            f"crs {name} cannot project the study ({' '.join(str(exc).split())[:120]}); "
+            'use "auto" or a projection centred on the study'
+        ) from None
+    if not (np.isfinite(x).all() and np.isfinite(y).all()):
+        raise CRSError(
+            f"crs {name} cannot show the whole study (some positions project to infinity: "
+            'they are out of its view or area); use "auto" or a projection centred on it'
+        )
+    scale = math.hypot(cx[1] - cx[0], cy[1] - cy[0]) / 1000.0
+    if not math.isfinite(scale) or not 1 / _MAX_SCALE_FACTOR <= scale <= _MAX_SCALE_FACTOR:
+        raise CRSError(
+            f"crs {name} stretches distances by a factor of {scale:.3g} at the study's "
+            f"centre (more than {_MAX_SCALE_FACTOR:g} times off); it does not measure "
+            'metres there: use "auto" (UTM) or a projection centred on the study'
+        )

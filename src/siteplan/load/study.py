@@ -21,10 +21,13 @@ study file looks like::
     weight = 1.0
     id_field = "id"
     name_field = "name"
+    # layer = "sites"       # a GeoPackage with several layers: the one to read
 """
 
 from __future__ import annotations
 
+import math
+import stat
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +41,7 @@ import pandas as pd
 from siteplan.errors import LayerError, StudyError
 from siteplan.load.layers import (
     LAYER_SUFFIXES,
+    MAX_DISTANCE_M,
     ROLES,
     WGS84,
     Layer,
@@ -47,15 +51,21 @@ from siteplan.load.layers import (
 )
 
 __all__ = [
+    "MAX_STUDY_BYTES",
     "Study",
     "StudyData",
     "bundled_study_path",
+    "check_unique_ids",
     "load_study",
     "read_study",
 ]
 
 _TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints"})
-_LAYER_KEYS: Final = frozenset({"path", "role", "datum", "weight", "id_field", "name_field"})
+_LAYER_KEYS: Final = frozenset(
+    {"path", "role", "datum", "weight", "id_field", "name_field", "layer"}
+)
+#: The largest study file read, in bytes: a study file lists layers, it does not hold them.
+MAX_STUDY_BYTES: Final = 1_000_000
 SCORING_KEYS: Final = frozenset(
     {"measure", "rings_m", "decay", "max_m", "half_m", "sigma_m", "inflection_m", "steepness_m"}
 )
@@ -172,9 +182,34 @@ def _layer_spec(table: Any, index: int, study_path: Path) -> LayerSpec:
                 study_path,
                 "give a name",
             ),
+            layer=_expect(
+                table.get("layer", ""),
+                str,
+                f"{where} layer",
+                study_path,
+                "give the name of a GeoPackage layer",
+            )
+            or None,
         )
     except LayerError as exc:
         raise StudyError(f"{where}: {exc.message}", path=study_path) from None
+
+
+def _check_constraint_table(table: Mapping[str, Any], index: int, path: Path) -> None:
+    """Refuse a non-finite or huge ``distance_m`` on load.
+
+    ``report`` and ``validate`` read the study too, so a ``distance_m = nan`` is
+    refused there as well, not only by ``candidates`` (which checks the rest of
+    each constraint when it scores: kinds, sites, negative distances).
+    """
+    where = f"[[constraints]] #{index + 1}"
+    distance = table.get("distance_m")
+    if isinstance(distance, float) and not (math.isfinite(distance) and distance <= MAX_DISTANCE_M):
+        raise StudyError(
+            f"{where}: distance_m {distance!r} is not a finite number >= 0 and <= "
+            f"{MAX_DISTANCE_M:,.0f}; give metres, e.g. 500",
+            path=path,
+        )
 
 
 def _crs_value(value: Any, path: Path) -> str:
@@ -187,15 +222,49 @@ def _crs_value(value: Any, path: Path) -> str:
     )
 
 
+def _read_study_bytes(path: Path) -> bytes:
+    """Read a study file: a regular file of at most :data:`MAX_STUDY_BYTES`.
+
+    A FIFO would block and a link to ``/dev/zero`` would never end, so the file
+    is checked before it is opened, and read no further than the limit.
+    """
+    try:
+        mode = path.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise StudyError(
+                "the study file is not a regular file (a FIFO, a device or a socket); "
+                "give a .toml file",
+                path=path,
+            )
+        with path.open("rb") as handle:
+            data = handle.read(MAX_STUDY_BYTES + 1)
+    except OSError as exc:
+        raise StudyError(
+            f"cannot read the study file ({exc.strerror or exc}); check the path", path=path
+        ) from None
+    if len(data) > MAX_STUDY_BYTES:
+        raise StudyError(
+            f"the study file is larger than {MAX_STUDY_BYTES / 1e6:g} MB; a study file lists "
+            "layer files and scoring settings, it does not hold the data: check the path",
+            path=path,
+        )
+    return data
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = _read_study_bytes(path).decode("utf-8")
     except UnicodeDecodeError:
         raise StudyError("the study file is not UTF-8 text; save it as UTF-8", path=path) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise StudyError(f"not valid TOML ({exc}); fix the study file", path=path) from None
+    except RecursionError:
+        raise StudyError(
+            "the TOML nests arrays or tables too deeply to be a study file; fix the study file",
+            path=path,
+        ) from None
 
 
 def _study_from_file(path: Path) -> Study:
@@ -226,6 +295,8 @@ def _study_from_file(path: Path) -> Study:
     constraints = doc.get("constraints", [])
     if not isinstance(constraints, list) or not all(isinstance(c, dict) for c in constraints):
         raise StudyError("constraints must be [[constraints]] tables", path=path)
+    for index, table in enumerate(constraints):
+        _check_constraint_table(table, index, path)
     focus = doc.get("focus")
     if focus is not None and not isinstance(focus, str):
         raise StudyError(f"focus is {focus!r}; give a site id", path=path)
@@ -328,7 +399,30 @@ def _combine(layers: Sequence[Layer]) -> gpd.GeoDataFrame | None:
     return gpd.GeoDataFrame(combined, geometry="geometry", crs=WGS84)
 
 
-def _check_unique_ids(layers: Sequence[Layer]) -> None:
+def _same_source(a: LayerSpec, b: LayerSpec) -> bool:
+    """Whether two specs read the same layer of the same file (by any spelling)."""
+    if a.layer != b.layer:
+        return False
+    try:
+        return a.path.resolve() == b.path.resolve() or a.path.samefile(b.path)
+    except OSError:
+        return False
+
+
+def _check_listed_once(layers: Sequence[Layer]) -> None:
+    for k, layer in enumerate(layers):
+        for other in layers[:k]:
+            if _same_source(layer.spec, other.spec):
+                what = "file" if layer.spec.layer is None else f"layer {layer.spec.layer!r}"
+                raise LayerError(
+                    f"the {what} is listed twice in the study; remove one of the two entries",
+                    path=layer.spec.path,
+                )
+
+
+def check_unique_ids(layers: Sequence[Layer]) -> None:
+    """Refuse a feature id used twice across ``layers``, naming both files."""
+    _check_listed_once(layers)
     owner: dict[str, Path] = {}
     for layer in layers:
         for fid in layer.frame["id"]:
@@ -373,7 +467,7 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
     if not isinstance(study, Study):
         study = load_study(study)
     layers = tuple(read_layer(spec, strict=strict) for spec in study.layers)
-    _check_unique_ids(layers)
+    check_unique_ids(layers)
     by_role = {role: [lay for lay in layers if lay.spec.role == role] for role in ROLES}
     sites = _combine(by_role["site"])
     if sites is None:

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from siteplan.load.layers import LAYER_SUFFIXES, LayerSpec
-from siteplan.load.study import Study, StudyData, load_study, read_study
+from siteplan.load.layers import LAYER_SUFFIXES, LayerSpec, read_layer
+from siteplan.load.study import Study, StudyData, check_unique_ids, load_study, read_study
 
 __all__ = ["Validation", "validate_paths"]
 
@@ -40,11 +40,8 @@ def _studies_for(paths: Sequence[Path], role: str, datum: str) -> list[Study]:
 def _read(study: Study, strict: bool) -> StudyData:
     if study.path is None and not any(s.role == "site" for s in study.layers):
         # Bare non-site layers are valid on their own: read them as a site-less study.
-        from siteplan.load.layers import read_layer
-        from siteplan.load.study import _check_unique_ids
-
         layers = tuple(read_layer(s, strict=strict) for s in study.layers)
-        _check_unique_ids(layers)
+        check_unique_ids(layers)
         return StudyData(
             study=study,
             layers=layers,

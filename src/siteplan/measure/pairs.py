@@ -19,10 +19,16 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
+from siteplan.errors import ParameterError
+from siteplan.load.layers import MAX_DISTANCE_M
+
 __all__ = [
+    "DISTANCE_TOLERANCE_M",
     "GEODESIC_TOLERANCE",
     "QUAD_SEGS",
+    "check_radii",
     "geodesic_areas",
+    "nearest_order",
     "pair_distances",
     "pair_index",
     "reach_table",
@@ -38,7 +44,60 @@ GEODESIC_TOLERANCE: Final = 0.001
 #: Absolute disagreement (metres, or m² for areas) below which no warning is given.
 _ABS_TOLERANCE_M: Final = 0.5
 
+#: Distances closer than this (metres) are ties, broken by id: reprojection adds about
+#: 1e-10 m of noise, which must not decide which site is nearest.
+DISTANCE_TOLERANCE_M: Final = 1e-6
+
 _GEOD: Final = Geod(ellps="WGS84")
+
+
+def check_radii(rings_m: Sequence[float], argument: str = "rings_m") -> tuple[float, ...]:
+    """Return ring radii as floats, refusing any beyond :data:`MAX_DISTANCE_M`.
+
+    A study is measured in one transverse Mercator (UTM) zone, whose scale
+    error passes 1 % about 1,000 km from its central meridian; a ring much
+    wider leaves the projection's valid area (``1e7`` m rings are drawn in the
+    wrong ocean, ``1e9`` m ones are infinite).
+
+    Raises
+    ------
+    ParameterError
+        For a radius that is not a finite number from 0 to 2,000,000 m.
+
+    Examples
+    --------
+    >>> check_radii([500, 1000])
+    (500.0, 1000.0)
+    """
+    radii = tuple(float(r) for r in rings_m)
+    for radius in radii:
+        if not np.isfinite(radius) or not 0.0 <= radius <= MAX_DISTANCE_M:
+            raise ParameterError(
+                f"{argument} {radius:g} is beyond {MAX_DISTANCE_M:,.0f} m, the largest radius "
+                "measured in one projection (a UTM zone's scale error passes 1 % about "
+                "1,000 km from its centre); give smaller radii or split the study"
+            )
+    return radii
+
+
+def nearest_order(
+    distances: npt.ArrayLike, ids: Sequence[str], tolerance: float = DISTANCE_TOLERANCE_M
+) -> npt.NDArray[np.intp]:
+    """Return positions ordered nearest first; distances within ``tolerance`` tie, by id.
+
+    Distances are snapped to multiples of ``tolerance`` before sorting, so two
+    sites that differ only by reprojection noise are ordered by id (code-point
+    order) as the tie rule says.
+
+    Examples
+    --------
+    >>> nearest_order([100.0 + 1e-10, 100.0, 50.0], ["a", "b", "c"]).tolist()
+    [2, 0, 1]
+    """
+    d = np.asarray(distances, dtype=float)
+    keys = np.round(d / tolerance)
+    id_arr = np.asarray(ids, dtype=object)
+    return np.asarray(sorted(range(len(d)), key=lambda k: (keys[k], id_arr[k])), dtype=np.intp)
 
 
 def pair_index(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
@@ -204,6 +263,11 @@ def ring_bands(
 ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], npt.NDArray[np.object_]]:
     """Buffer each site into rings and cut them into bands between consecutive rings.
 
+    Raises
+    ------
+    ParameterError
+        For a radius beyond :data:`MAX_DISTANCE_M` (see :func:`check_radii`).
+
     Returns
     -------
     pandas.DataFrame
@@ -215,7 +279,7 @@ def ring_bands(
         The full buffers (disc plus footprint) at each ring, shape (sites, rings).
     """
     arr = np.asarray(geoms.array, dtype=object)
-    radii = np.asarray(rings_m, dtype=float)
+    radii = np.asarray(check_radii(rings_m), dtype=float)
     # flat, then reshaped: shapely's buffer refuses a 2-D broadcast under numpy 1.x
     # ("non-scalar parameters"), e.g. in the numpy<2 environment QGIS's Python needs
     flat = shapely.buffer(np.repeat(arr, len(radii)), np.tile(radii, len(arr)), quad_segs=QUAD_SEGS)

@@ -34,7 +34,7 @@ import pandas as pd
 import pyogrio
 
 from siteplan._formats import SUFFIX_FORMATS, suffix_format
-from siteplan._io import atomic_path
+from siteplan._io import atomic_path, is_stdout
 from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load.layers import WGS84
@@ -86,7 +86,7 @@ _RESERVED: Final = frozenset({"fid", "geom"})
 _FOREIGN_MEMBERS_GDAL: Final = (3, 9, 0)
 
 
-def export_result(result: Result, path: str | Path) -> Path:
+def export_result(result: Result, path: str | Path, *, force: bool = False) -> Path:
     """Write an analysis to a GeoPackage (``.gpkg``) or GeoJSON (``.geojson``) file.
 
     Parameters
@@ -95,7 +95,10 @@ def export_result(result: Result, path: str | Path) -> Path:
         The analysis to export (see :func:`siteplan.analyze`).
     path
         The output file; its suffix chooses the format. Missing parent folders
-        are created; an existing file is replaced atomically.
+        are created; an existing file is replaced atomically and keeps its
+        permission bits. ``-`` (standard output) takes GeoJSON only.
+    force
+        Replace an existing read-only output.
 
     Returns
     -------
@@ -107,8 +110,10 @@ def export_result(result: Result, path: str | Path) -> Path:
     ParameterError
         For a suffix other than ``.gpkg`` or ``.geojson``.
     OutputError
-        When the path is one of the study's inputs, lies under a regular file,
-        or cannot be written. Nothing is left behind on failure.
+        When the path is one of the study's inputs, is not a regular file, is
+        read-only (without ``force``), lies under a regular file, is standard
+        output for a GeoPackage, or cannot be written. Nothing is left behind on
+        failure.
 
     Examples
     --------
@@ -124,11 +129,11 @@ def export_result(result: Result, path: str | Path) -> Path:
     # GDAL errors are turned into OutputError outside atomic_path (which has removed the
     # temporary file by then): an OSError raised inside it would be re-worded.
     try:
-        with atomic_path(path, result.inputs) as tmp:
+        with atomic_path(path, result.inputs, force=force, stdout=driver == "GeoJSON") as tmp:
             if driver == "GPKG":
                 _write_geopackage(tmp, layers, result)
             else:
-                _write_geojson(tmp, path.stem, layers, result)
+                _write_geojson(tmp, "siteplan" if is_stdout(path) else path.stem, layers, result)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         detail = " ".join(str(exc).split())[:200]
         raise OutputError(
@@ -141,6 +146,9 @@ def export_result(result: Result, path: str | Path) -> Path:
 def export_driver(path: str | Path) -> str:
     """Return the GDAL driver an output path is written with (from its suffix).
 
+    Standard output (``-`` or a link to ``/dev/stdout``) is GeoJSON, the text
+    format, unless the link's name ends in ``.gpkg`` (refused when written).
+
     Raises
     ------
     ParameterError
@@ -152,6 +160,8 @@ def export_driver(path: str | Path) -> str:
     'GPKG'
     """
     path = Path(path)
+    if is_stdout(path) and path.suffix.lower() != ".gpkg":
+        return "GeoJSON"
     fmt = suffix_format(path)
     if fmt not in _DRIVERS:
         suffix = path.suffix.lower()

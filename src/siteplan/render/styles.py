@@ -11,11 +11,12 @@ QGIS reads a GeoPackage's ``layer_styles`` table and applies the row marked
 - ``excluded_areas``: hatched, one colour per constraint kind;
 - ``boundary`` and ``context``: outlined, as on the map.
 
-Each style is written twice (by :mod:`siteplan.render._style_xml`): as QGIS
-QML (what QGIS loads) and as OGC SLD 1.1 with Symbology Encoding (what QGIS
-exports, for other GIS software); every text is escaped. The colours are the
-map's branca scales, computed without branca (a test checks them against it),
-and the same inputs give the same bytes.
+Each style is written twice: as QGIS QML (what QGIS loads;
+:mod:`siteplan.render._style_qml`) and as OGC SLD 1.1 with Symbology Encoding
+(what QGIS exports, for other GIS software; :mod:`siteplan.render._style_sld`);
+every text is escaped. The colours are the map's branca scales, computed
+without branca (a test checks them against it), and the same inputs give the
+same bytes.
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 
-from siteplan.render._style_xml import (
+from siteplan.render._style_qml import qml
+from siteplan.render._style_sld import sld
+from siteplan.render._style_spec import (
     SCALES,
     Geometry,
     Label,
@@ -37,9 +40,14 @@ from siteplan.render._style_xml import (
     StyleClass,
     StyleSpec,
     clean,
-    qml,
     scale_colour,
-    sld,
+)
+from siteplan.render.palette import (
+    COLOUR_SCALE,
+    HATCH_COLOURS,
+    RING_COLOUR,
+    RING_FILL,
+    SURFACE_SCALE,
 )
 
 if TYPE_CHECKING:
@@ -57,19 +65,7 @@ __all__ = [
 
 #: The date written to ``update_time`` (as GDAL's dates in the export are fixed).
 STYLE_DATE: Final = "2000-01-01T00:00:00.000Z"
-_SITE_SCALE: Final = "viridis"  # siteplan.maps.core.COLOUR_SCALE
-_SURFACE_SCALE: Final = "YlOrRd_09"  # siteplan.maps.core.SURFACE_SCALE
 _CLASSES: Final = 10
-_RING_COLOUR: Final = "#2c7fb8"
-_RING_FILL: Final = (0.22, 0.15, 0.10, 0.06)
-_HATCH_COLOURS: Final = {
-    "outside_boundary": "#636363",
-    "inside_site": "#252525",
-    "exclusion": "#b2182b",
-    "setback": "#e6550d",
-    "within": "#6a51a3",
-    "beyond": "#3182bd",
-}
 _LAYER_STYLES_TABLE: Final = """CREATE TABLE IF NOT EXISTS layer_styles (
     id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
     f_table_catalog TEXT(256),
@@ -155,7 +151,7 @@ def candidate_styles(cres: CandidateResult) -> tuple[LayerStyle, ...]:
             "categorized",
             tuple(
                 StyleClass(kind, Paint(stroke=colour, stroke_width=0.4, hatch=True), value=kind)
-                for kind, colour in _HATCH_COLOURS.items()
+                for kind, colour in HATCH_COLOURS.items()
             ),
             attribute="kind",
             label=Label("name", (("field", "name"),), "#3a3a3a", 7.0, False, 1, False),
@@ -169,7 +165,7 @@ def _site_style(study: str) -> StyleSpec:
     classes = tuple(
         StyleClass(
             f"{k * step:g} - {(k + 1) * step:g}",
-            Paint(fill=scale_colour(_SITE_SCALE, (k + 0.5) * step), stroke_width=0.4),
+            Paint(fill=scale_colour(COLOUR_SCALE, (k + 0.5) * step), stroke_width=0.4),
             lower=k * step,
             upper=(k + 1) * step,
         )
@@ -178,11 +174,11 @@ def _site_style(study: str) -> StyleSpec:
     return StyleSpec(
         "sites",
         "polygon",
-        f"{study}: sites by proximity score (0 to 100, {_SITE_SCALE})",
+        f"{study}: sites by proximity score (0 to 100, {COLOUR_SCALE})",
         "graduated",
         classes,
         attribute="score",
-        ramp=_SITE_SCALE,
+        ramp=COLOUR_SCALE,
     )
 
 
@@ -190,8 +186,8 @@ def _ring_style(study: str, radii: Iterable[float]) -> StyleSpec:
     classes = []
     inner = 0.0
     for k, radius in enumerate(sorted(float(r) for r in radii)):
-        alpha = _RING_FILL[min(k, len(_RING_FILL) - 1)]
-        paint = Paint(fill=_RING_COLOUR, fill_opacity=alpha, stroke=_RING_COLOUR, dashed=True)
+        alpha = RING_FILL[min(k, len(RING_FILL) - 1)]
+        paint = Paint(fill=RING_COLOUR, fill_opacity=alpha, stroke=RING_COLOUR, dashed=True)
         classes.append(StyleClass(f"{inner:g} - {radius:g} m", paint, lower=inner, upper=radius))
         inner = radius
     return StyleSpec(
@@ -228,17 +224,17 @@ def _surface_style(study: str, lo: float, hi: float) -> StyleSpec:
     for k in range(count):
         lower = lo + k * step
         upper = hi if k == count - 1 else lo + (k + 1) * step
-        colour = scale_colour(_SURFACE_SCALE, (lower + upper) / 2, lo, hi if hi > lo else lo + 1)
+        colour = scale_colour(SURFACE_SCALE, (lower + upper) / 2, lo, hi if hi > lo else lo + 1)
         paint = Paint(fill=colour, fill_opacity=0.75, stroke=colour, stroke_width=0.0)
         classes.append(StyleClass(f"{lower:.1f} - {upper:.1f}", paint, lower=lower, upper=upper))
     return StyleSpec(
         "surface",
         "polygon",
-        f"{study}: candidate suitability by score ({_SURFACE_SCALE})",
+        f"{study}: candidate suitability by score ({SURFACE_SCALE})",
         "graduated",
         tuple(classes),
         attribute="score",
-        ramp=_SURFACE_SCALE,
+        ramp=SURFACE_SCALE,
     )
 
 

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from siteplan.candidates.api import score_candidates
 from siteplan.errors import ParameterError
 
 if TYPE_CHECKING:
@@ -265,8 +266,6 @@ def compare_studies(
     >>> cmp.sites["status"].unique().tolist()
     ['both']
     """
-    from siteplan.candidates.api import score_candidates
-
     match = float(min_separation_m if match_m is None else match_m)
     if not math.isfinite(match) or match < 0:
         raise ParameterError(f"match_m {match_m!r} is not a finite number >= 0")

@@ -44,7 +44,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from siteplan.analysis import Result, analyze
+from siteplan.candidates.api import score_candidates
+from siteplan.candidates.engines import score_surface
+from siteplan.candidates.picks import select_picks
+from siteplan.candidates.result import CandidateResult
 from siteplan.errors import ParameterError
+from siteplan.measure._kernel import distance_matrix
 from siteplan.score.decay import DecayFunction, make_decay
 from siteplan.score.points import weighted_mean
 from siteplan.score.rank import rank_by_score
@@ -52,8 +58,6 @@ from siteplan.score.rank import rank_by_score
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from siteplan.analysis import Result
-    from siteplan.candidates.result import CandidateResult
     from siteplan.load.study import Study, StudyData
     from siteplan.score.constraints import Constraint
 
@@ -250,9 +254,6 @@ def _scenario_picks(
     cres: CandidateResult,
 ) -> tuple[Any, npt.NDArray[np.intp]]:
     """Return a function scoring the eligible candidates under a decay, and their positions."""
-    from siteplan.candidates.engines import score_surface
-    from siteplan.measure._kernel import distance_matrix
-
     eligible = np.flatnonzero(cres.eligible)
     x = cres.x[eligible]
     y = cres.y[eligible]
@@ -317,11 +318,6 @@ def analyze_sensitivity(
     >>> len(sres.scenarios), bool(sres.scenarios["tau"].between(-1, 1).all())
     (25, True)
     """
-    from siteplan.analysis import Result, analyze
-    from siteplan.candidates.api import score_candidates
-    from siteplan.candidates.picks import select_picks
-    from siteplan.candidates.result import CandidateResult
-
     result = study if isinstance(study, Result) else analyze(study)
     notes: list[str] = []
     cres: CandidateResult | None = None

@@ -1,6 +1,6 @@
 """Base-map tiles for siteplan's maps: named providers, URL templates, datums.
 
-:func:`resolve_tiles` turns what a user asked for (``--tiles``) into a
+:func:`resolve_tiles` turns what a user asked for (``tiles``) into a
 :class:`TileChoice`: the Leaflet URL template, its attribution (safe HTML), and
 the datum its tiles are drawn in. Most tile services draw WGS84 positions;
 Amap/Gaode and Tencent draw GCJ-02, so WGS84 overlays sit about 0.5 km off on
@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import xyzservices  # type: ignore[import-untyped]
 
 from siteplan.errors import ParameterError
-from siteplan.maps._mapkit import html_text
+from siteplan.maps.escape import html_text
 
 __all__ = ["DEFAULT_TILES", "TileChoice", "resolve_tiles"]
 
@@ -49,7 +49,7 @@ _GCJ02_HOSTS: Final = ("autonavi.com", "amap.com", "gtimg.com", "map.qq.com")
 _BAIDU_REFUSAL: Final = (
     "Baidu tiles cannot be used: Baidu draws BD-09 coordinates on its own Mercator "
     "tile grid, not the standard XYZ grid Leaflet uses, so even overlays shifted to BD-09 "
-    "would not line up with its tiles; use --tiles amap (GCJ-02, overlays are shifted "
+    "would not line up with its tiles; use tiles='amap' (GCJ-02, overlays are shifted "
     "to match), OpenStreetMap, or a WGS84 tile server"
 )
 _PLACEHOLDERS: Final = re.compile(r"\{(?:s|z|x|y|-y|r)\}")
@@ -102,34 +102,39 @@ def _from_url(url: str, attribution: str | None) -> TileChoice:
     parts = urlsplit(url)
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ParameterError(
-            f"--tiles {url!r} is not an http(s) URL template; give a name such as "
-            "OpenStreetMap, 'none', or a template like https://tiles.example.org/{z}/{x}/{y}.png"
+            f"tiles {url!r} is not an http(s) URL template; give a name such as "
+            "OpenStreetMap, 'none', or a template like https://tiles.example.org/{z}/{x}/{y}.png",
+            argument="tiles",
         )
     if _BAD_URL_CHARS.search(url):
         raise ParameterError(
-            f"--tiles {url!r} holds spaces, quotes, backslashes, '<' or '>', which a URL "
-            "cannot hold; percent-encode them"
+            f"tiles {url!r} holds spaces, quotes, backslashes, '<' or '>', which a URL "
+            "cannot hold; percent-encode them",
+            argument="tiles",
         )
     missing = [p for p in ("{z}", "{x}") if p not in url]
     if "{y}" not in url and "{-y}" not in url:
         missing.append("{y}")
     if missing:
         raise ParameterError(
-            f"--tiles {url!r} lacks {', '.join(missing)}; a tile URL template needs "
-            "{z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png"
+            f"tiles {url!r} lacks {', '.join(missing)}; a tile URL template needs "
+            "{z}, {x} and {y}, e.g. https://tiles.example.org/{z}/{x}/{y}.png",
+            argument="tiles",
         )
     if re.search(r"[{}]", _PLACEHOLDERS.sub("", url)):
         raise ParameterError(
-            f"--tiles {url!r} has braces other than the placeholders {{s}}, {{z}}, {{x}}, "
-            "{y}, {-y} and {r}; percent-encode them (%7B, %7D)"
+            f"tiles {url!r} has braces other than the placeholders {{s}}, {{z}}, {{x}}, "
+            "{y}, {-y} and {r}; percent-encode them (%7B, %7D)",
+            argument="tiles",
         )
     host = parts.hostname.lower()
     if _is_baidu_host(host):
-        raise ParameterError(_BAIDU_REFUSAL)
+        raise ParameterError(_BAIDU_REFUSAL, argument="tiles")
     text = attribution if attribution is not None else f"Map tiles: {host}"
     if not text.strip():
         raise ParameterError(
-            "--attribution is empty; tile services require credit, give their attribution text"
+            "attribution is empty; tile services require credit, give their attribution text",
+            argument="attribution",
         )
     return TileChoice(url=url, attribution=html_text(text), name=host, datum=_datum_for_host(host))
 
@@ -145,20 +150,22 @@ def _from_name(name: str) -> TileChoice:
         provider = xyzservices.providers.query_name(query)
     except ValueError:
         raise ParameterError(
-            f"--tiles {name!r} is not a known tile provider; use a name such as "
+            f"tiles {name!r} is not a known tile provider; use a name such as "
             "OpenStreetMap, OpenTopoMap, Esri.WorldImagery or amap, 'none', or a URL "
-            "template like https://tiles.example.org/{z}/{x}/{y}.png"
+            "template like https://tiles.example.org/{z}/{x}/{y}.png",
+            argument="tiles",
         ) from None
     if provider.requires_token():
         raise ParameterError(
-            f"--tiles {name!r} ({provider.name}) needs an API key; give its URL template "
-            "with your key instead, e.g. --tiles 'https://.../{z}/{x}/{y}.png?key=...' "
-            "--attribution '...'"
+            f"tiles {name!r} ({provider.name}) needs an API key; give its URL template "
+            "with your key instead, e.g. tiles='https://.../{z}/{x}/{y}.png?key=...' "
+            "and attribution='...'",
+            argument="tiles",
         )
     url = provider.build_url(fill_subdomain=False, scale_factor="{r}")
     host = (urlsplit(url).hostname or "").lower()
     if _is_baidu_host(host):  # pragma: no cover - xyzservices lists no Baidu provider today
-        raise ParameterError(_BAIDU_REFUSAL)
+        raise ParameterError(_BAIDU_REFUSAL, argument="tiles")
     datum = "gcj02" if provider.name.startswith("Gaode") else _datum_for_host(host)
     return TileChoice(
         url=url,
@@ -175,7 +182,7 @@ def resolve_tiles(
     *,
     offline: bool = False,
     attribution: str | None = None,
-    datum: str | None = None,
+    tiles_datum: str | None = None,
 ) -> TileChoice | None:
     """Return the base map a user asked for, or None for no tiles.
 
@@ -191,7 +198,7 @@ def resolve_tiles(
     attribution
         Credit for a URL template's tiles (default ``Map tiles: HOST``); plain
         text, escaped here.
-    datum
+    tiles_datum
         The datum of the tiles, ``wgs84`` or ``gcj02``, when the URL does not
         tell (for example an intranet mirror of Amap tiles).
 
@@ -205,11 +212,21 @@ def resolve_tiles(
     ParameterError
         For unknown names, malformed templates, providers needing a key, Baidu
         tiles, and named providers in offline maps.
+
+    Examples
+    --------
+    >>> resolve_tiles("amap").datum
+    'gcj02'
+    >>> resolve_tiles("default", offline=True) is None
+    True
     """
+    datum = tiles_datum
     if datum is not None and datum not in {"wgs84", "gcj02"}:
         if datum == "bd09":
-            raise ParameterError(_BAIDU_REFUSAL)
-        raise ParameterError(f"--tiles-datum {datum!r} is not one of wgs84, gcj02")
+            raise ParameterError(_BAIDU_REFUSAL, argument="tiles_datum")
+        raise ParameterError(
+            f"tiles_datum {datum!r} is not one of wgs84, gcj02", argument="tiles_datum"
+        )
     if tiles is None or tiles.strip().lower() == "none":
         choice = None
     elif tiles == DEFAULT_TILES:
@@ -217,21 +234,23 @@ def resolve_tiles(
     else:
         text = tiles.strip()
         if _key(text) in _BAIDU_NAMES:
-            raise ParameterError(_BAIDU_REFUSAL)
+            raise ParameterError(_BAIDU_REFUSAL, argument="tiles")
         if "://" in text:
             choice = _from_url(text, attribution)
         elif offline:
             raise ParameterError(
-                f"--tiles {text!r} is an internet tile service, which an --offline map "
-                "cannot use; give --tiles none, or the URL template of a tile server you "
-                "can reach (e.g. an intranet server)"
+                f"tiles {text!r} is an internet tile service, which an offline map "
+                "cannot use; give tiles='none', or the URL template of a tile server you "
+                "can reach (e.g. an intranet server)",
+                argument="tiles",
             )
         else:
             choice = _from_name(text)
     if attribution is not None and (choice is None or "://" not in (tiles or "")):
         raise ParameterError(
-            "--attribution applies to a --tiles URL template only; named providers bring "
-            "their own attribution"
+            "attribution applies to a tiles URL template only; named providers bring "
+            "their own attribution",
+            argument="attribution",
         )
     if choice is not None and datum is not None and datum != choice.datum:
         choice = TileChoice(

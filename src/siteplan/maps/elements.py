@@ -1,0 +1,203 @@
+r"""Map elements: small folium template classes whose templates are constants.
+
+User text only enters these elements as *values*, escaped with
+:mod:`siteplan.maps.escape` (branca compiles a macro's output as a Jinja
+template, so a template that interpolated user text would evaluate it). Each
+element calls a function of ``siteplan`` (``static/helpers.js``,
+``static/clickscore.js``) with its data as JSON.
+
+Determinism: branca gives every element a random id; :func:`renumber` replaces
+them with counters so the same result renders to the same bytes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from branca.element import Element, MacroElement
+from folium.template import Template
+
+from siteplan.maps.escape import inert_js, js_json
+
+__all__ = [
+    "ClickScore",
+    "FeatureLayer",
+    "Panel",
+    "Panes",
+    "RawHtml",
+    "SurfaceLayer",
+    "renumber",
+]
+
+
+class RawHtml(Element):
+    """A fixed piece of HTML, inserted as is (never compiled as a template).
+
+    Only for HTML built by siteplan (constants, or text from
+    :func:`~siteplan.maps.escape.html_text`).
+    """
+
+    def __init__(self, markup: str) -> None:
+        super().__init__()
+        self._name = "RawHtml"
+        self.markup = markup
+
+    def render(self, **kwargs: Any) -> str:  # noqa: ARG002 - branca's signature
+        """Return the HTML unchanged."""
+        return self.markup
+
+
+class FeatureLayer(MacroElement):
+    """GeoJSON features drawn by ``siteplan.layer`` and added to the parent layer.
+
+    Each feature's properties hold ``style`` (Leaflet path options, including
+    ``pane`` and ``className``), and optionally ``tooltip`` / ``popup`` (HTML
+    built with :func:`~siteplan.maps.escape.html_text`) or ``label`` (HTML of a DivIcon label drawn
+    at a point). The data is embedded with :func:`~siteplan.maps.escape.js_json`.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = siteplan.layer(
+                {{ this.data }}, {{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, features: Sequence[dict[str, Any]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SiteplanLayer"
+        self.features = list(features)
+        self.data = js_json({"type": "FeatureCollection", "features": self.features})
+
+
+class Panel(MacroElement):
+    """A box of static HTML placed in a corner of the map as a Leaflet control.
+
+    The HTML is part of the page (so it shows even if scripts fail) and is
+    moved into the map's corner by ``siteplan.panel``.
+    """
+
+    _template = Template(
+        """
+        {% macro html(this, kwargs) %}
+            <div id={{ this.get_name()|tojson }} class="siteplan-panel {{ this.css_class }}">
+            {{ this.body }}
+            </div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+            siteplan.panel({{ this.get_name()|tojson }}, {{ this.position|tojson }},
+                {{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, body: str, *, css_class: str, position: str) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        if not re.fullmatch(r"[a-z0-9-]+", css_class):
+            raise ValueError(f"css_class {css_class!r} must be lower-case letters, digits, -")
+        self._name = "SiteplanPanel"
+        self.body = body
+        self.css_class = css_class
+        self.position = position
+
+
+class SurfaceLayer(MacroElement):
+    """Candidate cells or parcels coloured by score, drawn on a canvas by ``siteplan.surface``.
+
+    ``data`` (embedded with :func:`~siteplan.maps.escape.js_json`): ``pane``, ``palette``,
+    ``lo``, ``hi``, ``score``, ``code`` (the excluding constraint's position, -1 when eligible),
+    ``constraints`` (their names), ``picks`` (candidate positions in rank order),
+    ``block``, and either ``grid`` (``lon0``, ``dlon``, ``lat0``, ``dlat``: the
+    lattice of cell corners in millionths of a degree, ``lon0 + dlon[k]``; ``stride``:
+    corners per row), ``cells`` (each candidate's lower-left corner) and ``idWidth``,
+    or ``shapes`` (per candidate, polygons of flat lon/lat rings) and ``ids``.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = siteplan.surface(
+                {{ this.data }}, {{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SiteplanSurface"
+        self.data = js_json(data, quotes=True)
+
+
+class ClickScore(MacroElement):
+    """Score any clicked point in the page (``siteplan.clickScore``; see siteplan.maps.clickscore).
+
+    ``data`` comes from :func:`siteplan.maps.clickscore.click_data`, ``decay`` is the
+    study's decay as a JavaScript function expression, and ``surface`` the
+    :class:`SurfaceLayer` whose candidate a click falls on (optional).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = siteplan.clickScore({{ this._parent.get_name() }},
+                {{ this.data }}, {{ this.decay }},
+                {{ this.surface.get_name() if this.surface else "null" }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, data: dict[str, Any], decay: str, surface: SurfaceLayer | None = None
+    ) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SiteplanClickScore"
+        self.data = js_json(data, quotes=True)
+        self.decay = inert_js(decay)
+        self.surface = surface
+
+
+class Panes(MacroElement):
+    """Map panes (stacking order) for the overlays: rings under sites, labels on top."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            siteplan.panes({{ this._parent.get_name() }}, {{ this.panes_js }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, panes: Iterable[tuple[str, int]]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SiteplanPanes"
+        self.panes_js = js_json([list(p) for p in panes])
+
+
+def renumber(root: Element, prefix: str = "sp") -> None:
+    """Give every element under ``root`` a counter-based id, in tree order.
+
+    branca ids are random; renumbering makes the rendered HTML identical for
+    identical inputs. Elements held as attributes (e.g. a MiniMap's tile
+    layer) are renumbered too.
+    """
+    counter = itertools.count(1)
+    seen: set[int] = set()
+    stack: list[Element] = [root]
+    while stack:
+        element = stack.pop()
+        if id(element) in seen:
+            continue
+        seen.add(id(element))
+        element._id = f"{prefix}{next(counter):04d}"
+        children: list[Element] = [
+            value
+            for key, value in vars(element).items()
+            if isinstance(value, Element) and key != "_parent"
+        ]
+        children.extend(element._children.values())
+        stack.extend(reversed(children))

@@ -1,0 +1,150 @@
+"""Shared building blocks of the map layers: colour scales, formatters, GeoJSON features.
+
+Every layer is a :class:`~siteplan.maps.elements.FeatureLayer` of GeoJSON
+features whose properties carry their Leaflet style and their tooltip, popup,
+label or icon as HTML built here from escaped text only
+(:func:`~siteplan.maps.escape.html_text`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Final
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+
+from siteplan.analysis import Result
+from siteplan.load._datum import geometries_from_wgs84
+from siteplan.maps.elements import FeatureLayer
+from siteplan.maps.escape import clean_text
+from siteplan.render.palette import (
+    COLOUR_SCALE,
+    CONTEXT_COLOUR,
+    FOCUS_OUTLINE,
+    RING_COLOUR,
+    SURFACE_SCALE,
+)
+
+__all__ = ["COLOUR_SCALE", "MAX_SURFACE_CELLS", "SURFACE_SCALE"]
+
+MAX_SURFACE_CELLS: Final = 35_000
+"""Above this many candidates, grid cells are drawn as blocks of k x k cells (each
+coloured by its best eligible score) and parcels are not drawn, to keep maps light."""
+
+_COORD_DECIMALS: Final = 6  # about 0.1 m
+_NAME_LIMIT: Final = 80  # characters of a name shown in tooltips, labels and the layer control
+_RING_COLOUR: Final = RING_COLOUR
+_FOCUS_OUTLINE: Final = FOCUS_OUTLINE
+_CONTEXT_COLOUR: Final = CONTEXT_COLOUR
+
+Shift = Callable[[npt.NDArray[np.object_]], npt.NDArray[np.object_]]
+
+
+# -- small formatters -------------------------------------------------------------------
+
+
+def _number(value: Any) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(number) or math.isinf(number) else number
+
+
+def _metres(value: Any) -> str:
+    number = _number(value)
+    return "—" if number is None else f"{number:,.0f} m"
+
+
+def _short_distance(value: Any) -> str:
+    number = _number(value)
+    if number is None:
+        return "—"
+    return f"{number:,.0f} m" if number < 1000 else f"{number / 1000:,.2f} km"
+
+
+def _score(value: Any) -> str:
+    number = _number(value)
+    return "—" if number is None else f"{number:.1f}"
+
+
+def _text(row: pd.Series, column: str) -> str:
+    return clean_text(row[column]) if column in row.index else ""
+
+
+def _rows(pairs: Iterable[tuple[str, str]]) -> str:
+    """Return table rows from (header, HTML cell) pairs, skipping empty cells."""
+    return "".join(f"<tr><th>{head}</th><td>{cell}</td></tr>" for head, cell in pairs if cell)
+
+
+# -- geometry -------------------------------------------------------------------------
+
+
+def _shifter(datum: str) -> Shift:
+    if datum == "wgs84":
+        return lambda geoms: geoms
+    return lambda geoms: geometries_from_wgs84(geoms, datum)
+
+
+def _geometries(frame: gpd.GeoDataFrame, shift: Shift) -> npt.NDArray[np.object_]:
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    return shift(geoms)
+
+
+def _geojson_geometry(geom: Any) -> dict[str, Any] | None:
+    if geom is None or shapely.is_empty(geom):
+        return None
+    rounded = shapely.transform(geom, lambda xy: np.round(xy, _COORD_DECIMALS))
+    mapping: dict[str, Any] = shapely.geometry.mapping(rounded)
+    return mapping
+
+
+def _feature(
+    geom: Any,
+    style: dict[str, Any],
+    *,
+    tooltip: str = "",
+    popup: str = "",
+    label: str = "",
+    icon: str = "",
+) -> dict[str, Any] | None:
+    geometry = _geojson_geometry(geom)
+    if geometry is None:
+        return None
+    properties: dict[str, Any] = {"style": style}
+    if tooltip:
+        properties["tooltip"] = tooltip
+    if popup:
+        properties["popup"] = popup
+    if label:
+        properties["label"] = label
+    if icon:
+        properties["icon"] = icon
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def _layer(features: Iterable[dict[str, Any] | None]) -> FeatureLayer:
+    return FeatureLayer([f for f in features if f is not None])
+
+
+def _bounds(geoms: Sequence[Any]) -> list[list[float]] | None:
+    valid = [g for g in geoms if g is not None and not shapely.is_empty(g)]
+    if not valid:
+        return None
+    west, south, east, north = shapely.total_bounds(np.asarray(valid, dtype=object))
+    return [[float(south), float(west)], [float(north), float(east)]]
+
+
+def _names(result: Result) -> dict[str, str]:
+    return {
+        str(k): clean_text(v) for k, v in zip(result.sites["id"], result.sites["name"], strict=True)
+    }
+
+
+def _measure_words(result: Result) -> str:
+    return "edge to edge" if result.parameters.measure == "edge" else "centroid to centroid"

@@ -1,0 +1,285 @@
+"""Regression tests for issue 15 (reliability), through the CLI as a user runs it.
+
+Tests marked ``xfail(strict=True)`` need CLI changes that wait for the split of
+``cli/core.py`` into one module per command (``--force``, ``--parcels`` and the
+second study of ``compare`` as inputs, ``-o -`` everywhere); the library side is
+in place (:mod:`siteplan._io`). When the wiring lands, they pass and strict xfail
+fails until the marker is removed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import RunCLI
+from geometries import SQUARE, box, feature, feature_collection, point, polygon
+
+WIRING = pytest.mark.xfail(strict=True, reason="CLI wiring pending (H4 split)")
+OLD = b"an earlier output that must survive\n"
+
+
+@dataclass
+class Study:
+    toml: Path
+    sites: Path
+    parcels: Path
+    out: Path
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Study:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    sites = folder / "sites.geojson"
+    sites.write_text(
+        json.dumps(
+            feature_collection(
+                feature(SQUARE, id="gene", name="Gene Island"),
+                feature(point(121.616, 31.097), id="proton", name="Proton"),
+                feature(polygon(box(121.622, 31.094, 121.624, 31.096)), id="kids", name="Kids"),
+            )
+        ),
+        encoding="utf-8",
+    )
+    parcels = folder / "parcels.geojson"
+    parcels.write_text(
+        json.dumps(
+            feature_collection(
+                feature(point(121.612, 31.099), id="p1"),
+                feature(point(121.619, 31.093), id="p2"),
+                feature(point(121.626, 31.101), id="p3"),
+            )
+        ),
+        encoding="utf-8",
+    )
+    toml = folder / "study.toml"
+    toml.write_text(
+        'name = "reliability"\n\n[[layers]]\npath = "sites.geojson"\n', encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    return Study(toml=toml, sites=sites, parcels=parcels, out=out)
+
+
+def one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if not line.startswith("warning: ")]
+    assert len(lines) == 1, err
+    return lines[0]
+
+
+# --------------------------------------------------------------------------- item 1
+
+
+PARCEL_COMMANDS: list[tuple[str, ...]] = [
+    ("candidates", "STUDY", "--parcels", "PARCELS", "-f", "geojson", "-o", "PARCELS"),
+    ("candidates", "STUDY", "--parcels", "PARCELS", "-q", "--map", "PARCELS"),
+    ("map", "STUDY", "--candidates", "--parcels", "PARCELS", "-o", "PARCELS"),
+    ("sensitivity", "STUDY", "--parcels", "PARCELS", "-f", "json", "-o", "PARCELS"),
+]
+
+
+@WIRING
+@pytest.mark.parametrize("command", PARCEL_COMMANDS, ids=lambda c: "-".join(c[:2]))
+def test_parcels_are_an_input(run_cli: RunCLI, study: Study, command: tuple[str, ...]) -> None:
+    before = study.parcels.read_bytes()
+    args = [{"STUDY": str(study.toml), "PARCELS": str(study.parcels)}.get(a, a) for a in command]
+    code, _out, err = run_cli(*args)
+    assert code == 1
+    assert one_line(err).endswith("the output is one of the inputs; choose another output path")
+    assert study.parcels.read_bytes() == before
+
+
+def test_the_second_study_of_compare_is_an_input(run_cli: RunCLI, study: Study) -> None:
+    other = study.toml.with_name("b.toml")
+    other.write_bytes(study.toml.read_bytes())
+    before = other.read_bytes()
+    code, _out, err = run_cli(
+        "compare", study.toml, other, "--no-candidates", "-f", "json", "-o", other
+    )
+    assert code == 1
+    assert (
+        one_line(err)
+        == f"siteplan: {other}: the output is one of the inputs; choose another output path"
+    )
+    assert other.read_bytes() == before
+
+
+# --------------------------------------------------------------------------- item 2
+
+
+@pytest.mark.parametrize("device", ["/dev/null", "/dev/full"])
+@pytest.mark.parametrize(
+    "command",
+    [("validate", "STUDY"), ("report", "STUDY", "-f", "json"), ("export", "STUDY")],
+    ids=["validate", "report", "export"],
+)
+def test_a_device_output_is_refused(
+    run_cli: RunCLI, study: Study, command: tuple[str, ...], device: str
+) -> None:
+    args = [str(study.toml) if a == "STUDY" else a for a in command]
+    if command[0] == "export":
+        link = study.out / "out.geojson"
+        link.symlink_to(device)
+        device = str(link)
+    code, _out, err = run_cli(*args, "-o", device)
+    assert code == 1
+    assert "character device, not a regular file" in one_line(err)
+    assert stat.S_ISCHR(Path(device).stat().st_mode)
+
+
+def test_a_fifo_output_is_refused(run_cli: RunCLI, study: Study) -> None:
+    fifo = study.out / "pipe.md"
+    os.mkfifo(fifo)
+    code, _out, err = run_cli("report", study.toml, "-f", "markdown", "-o", fifo)
+    assert code == 1
+    assert "FIFO (named pipe), not a regular file" in one_line(err)
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_report_to_standard_output_with_a_dash(run_cli: RunCLI, study: Study) -> None:
+    code, out, _err = run_cli("report", study.toml, "-f", "json", "-o", "-")
+    assert code == 0
+    assert json.loads(out)["study"] == "reliability"
+    assert not Path("-").exists()
+
+
+@WIRING
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("validate", "STUDY"),
+        ("candidates", "STUDY", "-q", "-f", "json"),
+        ("sensitivity", "STUDY", "--no-candidates", "-f", "json"),
+        ("export", "STUDY"),
+    ],
+    ids=["validate", "candidates", "sensitivity", "export"],
+)
+def test_dash_writes_text_to_standard_output(
+    run_cli: RunCLI, study: Study, command: tuple[str, ...], tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    args = [str(study.toml) if a == "STUDY" else a for a in command]
+    code, out, _err = run_cli(*args, "-o", "-")
+    assert code == 0
+    assert not (tmp_path / "-").exists()
+    if command[0] != "validate":
+        json.loads(out)  # nothing but the document on standard output
+
+
+def test_a_geopackage_to_standard_output_is_refused(run_cli: RunCLI, study: Study) -> None:
+    link = study.out / "out.gpkg"
+    link.symlink_to("/dev/stdout")
+    code, out, err = run_cli("export", study.toml, "-o", link)
+    assert code == 1
+    assert "binary and cannot go to standard output" in one_line(err)
+    assert out == ""
+
+
+def test_candidates_gpkg_to_standard_output_is_refused(run_cli: RunCLI, study: Study) -> None:
+    code, out, err = run_cli(
+        "candidates", study.toml, "--parcels", study.parcels, "-f", "gpkg", "-o", "-"
+    )
+    assert code == 1
+    assert "standard output" in one_line(err)
+    assert out == ""
+
+
+# --------------------------------------------------------------------------- item 3
+
+
+def test_a_replaced_output_keeps_its_mode(run_cli: RunCLI, study: Study) -> None:
+    for name, command in (("r.json", ("report", "-f", "json")), ("e.gpkg", ("export",))):
+        output = study.out / name
+        output.write_bytes(OLD)
+        output.chmod(0o600)
+        code, _out, err = run_cli(command[0], study.toml, *command[1:], "-o", output)
+        assert code == 0, err
+        assert output.read_bytes() != OLD
+        assert stat.S_IMODE(output.stat().st_mode) == 0o600
+
+
+def test_a_read_only_output_is_refused(run_cli: RunCLI, study: Study) -> None:
+    output = study.out / "report.json"
+    output.write_bytes(OLD)
+    output.chmod(0o444)
+    code, _out, err = run_cli("report", study.toml, "-f", "json", "-o", output)
+    assert code == 1
+    assert "read-only (mode 0444)" in one_line(err)
+    assert output.read_bytes() == OLD
+
+
+@WIRING
+@pytest.mark.parametrize(
+    "command",
+    [("report", "-f", "json"), ("export",), ("validate",), ("candidates", "-q", "-f", "json")],
+    ids=["report", "export", "validate", "candidates"],
+)
+def test_force_replaces_a_read_only_output(
+    run_cli: RunCLI, study: Study, command: tuple[str, ...]
+) -> None:
+    output = study.out / ("out.gpkg" if command[0] == "export" else "out.json")
+    output.write_bytes(OLD)
+    output.chmod(0o444)
+    code, _out, err = run_cli(command[0], study.toml, *command[1:], "--force", "-o", output)
+    assert code == 0, err
+    assert output.read_bytes() != OLD
+
+
+# --------------------------------------------------------------------------- item 4
+
+
+def _signal_on_second_layer(monkeypatch: pytest.MonkeyPatch, signum: int) -> list[str]:
+    import siteplan.render.export as export
+
+    real = export.pyogrio.write_dataframe
+    calls: list[str] = []
+
+    def write_dataframe(*args: Any, **kwargs: Any) -> None:
+        calls.append(kwargs.get("layer", ""))
+        real(*args, **kwargs)
+        if len(calls) == 2:
+            os.kill(os.getpid(), signum)
+
+    monkeypatch.setattr(export.pyogrio, "write_dataframe", write_dataframe)
+    return calls
+
+
+@pytest.mark.parametrize(("signum", "status"), [(signal.SIGTERM, 143), (signal.SIGHUP, 129)])
+def test_a_signal_during_export_leaves_nothing(
+    run_cli: RunCLI, study: Study, monkeypatch: pytest.MonkeyPatch, signum: int, status: int
+) -> None:
+    output = study.out / "result.gpkg"
+    output.write_bytes(OLD)
+    calls = _signal_on_second_layer(monkeypatch, signum)
+    code, _out, _err = run_cli("export", study.toml, "-o", output)
+    assert code == status
+    assert len(calls) == 2
+    assert output.read_bytes() == OLD
+    assert sorted(p.name for p in study.out.iterdir()) == ["result.gpkg"]
+
+
+@WIRING
+def test_a_signal_says_so_in_one_line(
+    run_cli: RunCLI, study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _signal_on_second_layer(monkeypatch, signal.SIGTERM)
+    code, _out, err = run_cli("export", study.toml, "-o", study.out / "result.gpkg")
+    assert code == 143
+    assert one_line(err) == "siteplan: terminated (SIGTERM); no output was written"
+
+
+# --------------------------------------------------------------------------- item 8
+
+
+def test_a_file_name_too_long_is_one_line(run_cli: RunCLI, study: Study) -> None:
+    output = study.out / "deeper" / ("x" * 300 + ".json")
+    code, _out, err = run_cli("report", study.toml, "-f", "json", "-o", output)
+    assert code == 1
+    assert "file name is too long" in one_line(err)
