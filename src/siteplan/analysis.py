@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from pyproj import CRS
 
@@ -23,21 +24,29 @@ from siteplan.load.study import Study, StudyData, read_study
 from siteplan.measure.pairs import (
     disagreement_warnings,
     geodesic_areas,
-    pair_distances,
-    reach_table,
     ring_bands,
-    ring_overlaps,
     ring_reached,
 )
+from siteplan.measure.reach import (
+    PAIR_CHUNK,
+    measure_pairs,
+    ordered_reach,
+    overlap_table,
+    simplify_for_rings,
+)
+from siteplan.score.breakdown import score_breakdown, site_breakdown
 from siteplan.score.scoring import (
     ScoringParameters,
-    breakdown_table,
     cluster_score,
     resolve_parameters,
-    score_sites,
 )
 
-__all__ = ["PAIR_COLUMNS", "SCHEMATIC_CAVEAT", "Result", "analyze"]
+__all__ = ["LARGE_STUDY", "PAIR_COLUMNS", "SCHEMATIC_CAVEAT", "Result", "analyze", "reach_m"]
+
+#: Above this many sites a study is "large": pair lines are kept within the first ring, buffer
+#: overlaps are computed at the first ring for the pairs within it, and the human formats
+#: (markdown, HTML, the map) shorten their pair tables (DESIGN.md, Scale).
+LARGE_STUDY: Final = 50
 
 #: The attribute columns of ``Result.pairs``, in order (geometry follows).
 PAIR_COLUMNS: Final = (
@@ -65,6 +74,20 @@ SURVEYED_CAVEAT: Final = (
 )
 
 
+class _PairLabels(Sequence[str]):
+    """``pair A-B`` labels made on demand (a warning names only the few pairs it flags)."""
+
+    def __init__(self, pairs: pd.DataFrame) -> None:
+        self._a = pairs["a"].to_numpy(dtype=object)
+        self._b = pairs["b"].to_numpy(dtype=object)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __getitem__(self, k: int) -> str:  # type: ignore[override]
+        return f"pair {self._a[k]}-{self._b[k]}"
+
+
 @dataclass(frozen=True)
 class Result:
     """The outcome of one analysis; every renderer reads it and nothing else.
@@ -88,14 +111,20 @@ class Result:
         One row per unordered pair ``(a, b)``, ``a < b``: ``edge_m``,
         ``centroid_m``, ``geodesic_m``, ``distance_m`` (the chosen measure),
         ``ring_m`` (NaN beyond the last ring), ``score``; geometry: the shortest
-        edge-to-edge segment (WGS84).
+        edge-to-edge segment (WGS84). In a large study (more than
+        :data:`LARGE_STUDY` sites) only pairs within the first ring keep
+        their segment; the others have no geometry.
     rings
         Ring bands (the area between consecutive rings) per site: ``site_id``,
         ``inner_m``, ``ring_m``, ``area_m2``, ``reaches`` (ids within the ring).
     reach
         Long table of which other sites each ring reaches.
     overlaps
-        Buffer overlap area per pair and ring (``overlap_m2``).
+        Buffer overlap area per pair and ring (``overlap_m2``), in ``(a, b,
+        ring_m)`` order. In a large study pairs of two point sites get the exact
+        overlap of their discs; for the other pairs only the first ring's overlaps of
+        the pairs within it are computed, and other overlaps that could be non-zero
+        are NaN.
     breakdown
         Per site, what each neighbour contributed to its score.
     cluster_score
@@ -153,6 +182,21 @@ class Result:
         return tuple(paths)
 
 
+def reach_m(parameters: ScoringParameters) -> float:
+    """Return the distance "within reach": ``max_m`` for the linear decay, else the last ring.
+
+    Examples
+    --------
+    >>> from siteplan.score.scoring import resolve_parameters
+    >>> reach_m(resolve_parameters({}, {})), reach_m(resolve_parameters({}, {"decay": "linear"}))
+    (5000.0, 5000.0)
+    """
+    decay = parameters.decay
+    if decay.kind == "linear":
+        return float(decay.params["max_m"])  # type: ignore[arg-type]
+    return float(parameters.rings_m[-1]) if parameters.rings_m else 0.0
+
+
 def _all_features(data: StudyData) -> gpd.GeoDataFrame:
     frames = [data.sites] + [f for f in (data.boundary, data.exclusions) if f is not None]
     return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)
@@ -166,6 +210,7 @@ def analyze(
     rings_m: Sequence[float] | None = None,
     decay: str | None = None,
     strict: bool = False,
+    chunk: int = PAIR_CHUNK,
     **decay_params: float | None,
 ) -> Result:
     """Measure and score every pair of sites of a study.
@@ -185,6 +230,8 @@ def analyze(
         ``rings`` (default), ``linear``, ``exponential``, ``gaussian`` or ``logistic``.
     strict
         Refuse invalid polygons instead of repairing them.
+    chunk
+        Pairs measured per vectorised chunk (bounds memory); results do not depend on it.
     **decay_params
         The decay's parameters by name: ``max_m``, ``half_m``, ``sigma_m``,
         ``inflection_m``, ``steepness_m``.
@@ -224,29 +271,42 @@ def analyze(
         str(metric.to_string()),
     )
 
-    pairs, lines = pair_distances(sites_m.geometry, ids, metric)
+    large = len(ids) > LARGE_STUDY
+    pairs, lines = measure_pairs(
+        sites_m.geometry,
+        ids,
+        metric,
+        select=params.distance_column,
+        reach_m=(params.rings_m[0] if params.rings_m else 0.0) if large else None,
+        chunk=chunk,
+    )
     warnings += disagreement_warnings(
         pairs["edge_m"],
         pairs["geodesic_m"],
-        [f"pair {a}-{b}" for a, b in zip(pairs["a"], pairs["b"], strict=True)],
+        _PairLabels(pairs),
         "edge distance (m)",
         str(metric.to_string()),
     )
     pairs["distance_m"] = pairs[params.distance_column]
     pairs["ring_m"] = ring_reached(pairs["distance_m"], params.rings_m)
     pairs["score"] = params.decay(pairs["distance_m"].to_numpy())
-    names = dict(zip(sites["id"], sites["name"], strict=True))
-    pairs.insert(2, "name_a", pairs["a"].map(names))
-    pairs.insert(3, "name_b", pairs["b"].map(names))
+    names = sites["name"].to_numpy(dtype=object)
+    position = {sid: k for k, sid in enumerate(ids)}
+    i_pos = pairs["a"].map(position).to_numpy(dtype=int)
+    j_pos = pairs["b"].map(position).to_numpy(dtype=int)
+    pairs.insert(2, "name_a", pd.Series(names[i_pos], dtype=object))
+    pairs.insert(3, "name_b", pd.Series(names[j_pos], dtype=object))
     pair_frame = gpd.GeoDataFrame(
         pairs[list(PAIR_COLUMNS)],
         geometry=gpd.GeoSeries(lines, crs=metric).to_crs(WGS84).array,
         crs=WGS84,
     )
+    del lines
 
-    weights = dict(zip(sites["id"], sites["weight"].astype(float), strict=True))
-    breakdown = breakdown_table(pairs, weights)
-    scored = score_sites(sites["id"], breakdown)
+    breakdown = site_breakdown(
+        ids, pairs["distance_m"], pairs["score"], sites["weight"].to_numpy(dtype=float)
+    )
+    scored = score_breakdown(ids, breakdown)
     for column in ("score", "rank", "nearest_id", "nearest_m"):
         sites[column] = scored[column].to_numpy()
     if len(sites) < 2:
@@ -254,17 +314,42 @@ def analyze(
     elif (sites["weight"] == 0).all():
         warnings.append("every site weighs 0: site scores are 0")
 
-    reach = reach_table(pairs, "distance_m", params.rings_m)
-    band_table, band_geoms, buffers = ring_bands(sites_m.geometry, ids, params.rings_m)
-    reached = reach.groupby(["site_id", "ring_m"])["other_id"].agg(",".join)
-    band_table["reaches"] = [
-        reached.get((sid, r), "")
-        for sid, r in zip(band_table["site_id"], band_table["ring_m"], strict=True)
-    ]
+    reach, reaches = ordered_reach(
+        breakdown["site_id"].to_numpy(dtype=object),
+        breakdown["other_id"].to_numpy(dtype=object),
+        breakdown["distance_m"].to_numpy(dtype=float),
+        len(ids),
+        params.rings_m,
+    )
+    footprints = simplify_for_rings(
+        np.asarray(sites_m.geometry.array, dtype=object), params.rings_m
+    )
+    band_table, band_geoms, buffers = ring_bands(
+        gpd.GeoSeries(footprints, crs=metric), ids, params.rings_m
+    )
+    band_table["reaches"] = reaches
     rings = gpd.GeoDataFrame(
         band_table, geometry=gpd.GeoSeries(band_geoms, crs=metric).to_crs(WGS84).array, crs=WGS84
     )
-    overlaps = ring_overlaps(buffers, pairs, params.rings_m)
+    if large and params.rings_m:
+        first = params.rings_m[0]
+        overlaps = overlap_table(
+            buffers,
+            pairs,
+            params.rings_m,
+            only=pairs["edge_m"].to_numpy() <= first,
+            rings_computed=1,
+            discs=(sites_m.geometry.geom_type == "Point").to_numpy(),
+            chunk=chunk,
+        )
+        warnings.append(
+            f"{len(ids)} sites (more than {LARGE_STUDY}): pair lines are kept within the first "
+            f"ring ({first:g} m); buffer overlaps of two point sites are exact disc overlaps, "
+            "others are computed at the first ring for the pairs within it, and the other "
+            "overlaps that could be non-zero are left empty (null)"
+        )
+    else:
+        overlaps = overlap_table(buffers, pairs, params.rings_m, chunk=chunk)
 
     order = sites.sort_values(["score", "id"], ascending=[False, True]).index
     sites = sites.loc[order].reset_index(drop=True)

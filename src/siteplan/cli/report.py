@@ -33,6 +33,14 @@ REPORT_FORMATS = ("markdown", "csv", "json", "html")
     help="csv only: one row per pair, or one row per site.",
 )
 @click.option(
+    "--pairs",
+    type=click.Choice(["all", "within"]),
+    default="all",
+    show_default=True,
+    help="json and csv: every pair, or only the pairs within reach (max_m for the linear "
+    "decay, else the last ring). Scores always use every pair.",
+)
+@click.option(
     "-o",
     "--output",
     type=click.Path(path_type=Path),
@@ -40,7 +48,12 @@ REPORT_FORMATS = ("markdown", "csv", "json", "html")
 )
 @scoring_options
 def report(
-    study: Path | None, fmt: str | None, table: str, output: Path | None, **options: Any
+    study: Path | None,
+    fmt: str | None,
+    table: str,
+    pairs: str,
+    output: Path | None,
+    **options: Any,
 ) -> None:
     """Report how close every pair of sites is, and how each site scores.
 
@@ -55,6 +68,6 @@ def report(
     result = analyze_from_cli(study, options)
     echo_warnings(result.warnings)
     if output is None:
-        click.echo(render_report(result, fmt, table), nl=False)
+        click.echo(render_report(result, fmt, table, pairs), nl=False)
     else:
-        write_report(result, output, fmt, table)
+        write_report(result, output, fmt, table, pairs)

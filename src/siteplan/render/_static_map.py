@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
+import shapely
 from pyproj import Transformer
 
 from siteplan.render.text import metres
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
     from siteplan.analysis import Result
 
-__all__ = ["distance_matrix", "heatmap_png", "site_map_png"]
+__all__ = ["LABEL_CAP", "distance_matrix", "heatmap_png", "site_map_png"]
 
 _DPI: Final = 100
 _SCORE_CMAP: Final = "viridis"
@@ -36,6 +37,9 @@ _DISTANCE_CMAP: Final = "viridis_r"
 #: Above this many sites the heatmap is not annotated (the cells get too small).
 _ANNOTATE_MAX: Final = 20
 _HALO: Final = 3.0
+#: At most this many labels of a kind (sites, context features) are drawn; with more
+#: features, only those inside the frame are labelled, up to this many.
+LABEL_CAP: Final = 50
 
 
 @contextmanager
@@ -161,8 +165,27 @@ def _draw_north_arrow(ax: Axes, result: Result, limits: tuple[float, float, floa
     )
 
 
-def _draw_context(ax: Axes, result: Result) -> list[Any]:
-    """Draw the boundary, exclusions and context layers lightly; return legend handles."""
+def _in_frame(
+    x: npt.NDArray[np.float64],
+    y: npt.NDArray[np.float64],
+    limits: tuple[float, float, float, float],
+) -> npt.NDArray[np.intp]:
+    """Return the positions of the points to label.
+
+    All of them up to :data:`LABEL_CAP` points, else the first :data:`LABEL_CAP`
+    inside the frame (labels are clipped to it anyway).
+    """
+    if len(x) <= LABEL_CAP:
+        return np.arange(len(x), dtype=np.intp)
+    inside = (x >= limits[0]) & (x <= limits[1]) & (y >= limits[2]) & (y <= limits[3])
+    return np.flatnonzero(inside)[:LABEL_CAP]
+
+
+def _draw_context(ax: Axes, result: Result, limits: tuple[float, float, float, float]) -> list[Any]:
+    """Draw the boundary, exclusions and context layers lightly; return legend handles.
+
+    Context features are labelled only inside the frame, at most :data:`LABEL_CAP`.
+    """
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -183,12 +206,13 @@ def _draw_context(ax: Axes, result: Result) -> list[Any]:
         context.plot(
             ax=ax, color="#9ca3af", edgecolor="#4b5563", markersize=18, linewidth=0.6, zorder=2
         )
-        for label, point in zip(
-            context["name"], context.geometry.representative_point(), strict=True
-        ):
+        points = shapely.get_coordinates(context.geometry.representative_point().array)
+        names = context["name"].tolist()
+        for k in _in_frame(points[:, 0], points[:, 1], limits).tolist():
+            label = names[k]
             ax.text(
-                point.x,
-                point.y,
+                points[k, 0],
+                points[k, 1],
                 f" {label}",
                 fontsize=7,
                 color="#4b5563",
@@ -284,10 +308,15 @@ def site_map_png(result: Result) -> bytes:
         focus = result.study.focus if result.study.focus in ids else None
         limits = _extent(result, focus)
 
-        handles = _draw_context(ax, result)
+        handles = _draw_context(ax, result, limits)
         handles += _draw_rings(ax, result, focus, limits)
-        if len(result.pairs):
-            result.pairs.to_crs(result.crs).plot(
+        lines = result.pairs
+        if len(result.sites) > LABEL_CAP:  # many sites: each site's line to its nearest only
+            nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
+            mask = (lines["a"].map(nearest) == lines["b"]) | (lines["b"].map(nearest) == lines["a"])
+            lines = lines.loc[mask.to_numpy(dtype=bool)]
+        if len(lines):
+            lines.to_crs(result.crs).plot(
                 ax=ax, color="#111827", linewidth=1.2, linestyle=":", zorder=4
             )
             handles.append(Line2D([], [], color="#111827", linestyle=":", label="pair (edge gap)"))
@@ -296,8 +325,15 @@ def site_map_png(result: Result) -> bytes:
         sites.plot(ax=ax, color=colours, edgecolor="black", linewidth=0.8, markersize=40, zorder=5)
         gap = 0.006 * (limits[1] - limits[0])
         bounds = sites.geometry.bounds
+        labelled = _in_frame(
+            bounds["maxx"].to_numpy(), ((bounds["miny"] + bounds["maxy"]) / 2).to_numpy(), limits
+        )  # in rank order: the best-ranked sites are labelled first
         for sid, right, low, high in zip(
-            sites["id"], bounds["maxx"], bounds["miny"], bounds["maxy"], strict=True
+            sites["id"].to_numpy()[labelled],
+            bounds["maxx"].to_numpy()[labelled],
+            bounds["miny"].to_numpy()[labelled],
+            bounds["maxy"].to_numpy()[labelled],
+            strict=True,
         ):
             ax.text(
                 right + gap,
@@ -358,11 +394,11 @@ def distance_matrix(result: Result) -> tuple[list[str], npt.NDArray[np.float64]]
     ids = [str(i) for i in result.sites["id"]]
     pos = {sid: k for k, sid in enumerate(ids)}
     matrix = np.zeros((len(ids), len(ids)))
-    for a, b, d in zip(
-        result.pairs["a"], result.pairs["b"], result.pairs["distance_m"], strict=True
-    ):
-        i, j = pos[str(a)], pos[str(b)]
-        matrix[i, j] = matrix[j, i] = float(d)
+    i = np.fromiter((pos[str(a)] for a in result.pairs["a"].tolist()), dtype=np.intp)
+    j = np.fromiter((pos[str(b)] for b in result.pairs["b"].tolist()), dtype=np.intp)
+    d = result.pairs["distance_m"].to_numpy(dtype=float)
+    matrix[i, j] = d
+    matrix[j, i] = d
     return ids, matrix
 
 
@@ -388,10 +424,13 @@ def heatmap_png(result: Result) -> bytes:
         shown = np.ma.masked_array(matrix, mask=np.eye(n, dtype=bool))
         vmax = float(matrix.max()) if n > 1 and matrix.max() > 0 else 1.0
         image = ax.imshow(shown, cmap=cmap, vmin=0.0, vmax=vmax, interpolation="nearest")
-        ax.set_xticks(range(n))
-        ax.set_yticks(range(n))
-        ax.set_xticklabels(ids, rotation=40, ha="right", fontsize=8, parse_math=False)
-        ax.set_yticklabels(ids, fontsize=8, parse_math=False)
+        if n <= LABEL_CAP:
+            ax.set_xticks(range(n))
+            ax.set_yticks(range(n))
+            ax.set_xticklabels(ids, rotation=40, ha="right", fontsize=8, parse_math=False)
+            ax.set_yticklabels(ids, fontsize=8, parse_math=False)
+        else:  # too many sites to name: the axes count them in rank order
+            ax.set_xlabel(f"{n} sites, in rank order")
         if n <= _ANNOTATE_MAX:
             for i in range(n):
                 for j in range(n):

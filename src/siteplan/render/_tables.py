@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from siteplan._values import is_missing
+from siteplan.analysis import LARGE_STUDY
+from siteplan.render._stream import ordered_pairs, overlap_matrix
 from siteplan.render.text import count, metres, number, score, text
 
 if TYPE_CHECKING:
@@ -26,6 +29,7 @@ __all__ = [
     "caveat_label",
     "has",
     "headline_parts",
+    "is_large",
     "overlap_lookup",
     "records",
     "scope",
@@ -60,8 +64,57 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 def sorted_pairs(result: Result) -> pd.DataFrame:
     """Return the pairs in ``(a, b)`` order."""
-    pairs: pd.DataFrame = result.pairs.sort_values(["a", "b"], kind="stable", ignore_index=True)
-    return pairs
+    return ordered_pairs(result)[0]
+
+
+def is_large(result: Result) -> bool:
+    """Return whether the study has more than :data:`LARGE_STUDY` sites (tables shorten)."""
+    return len(result.sites) > LARGE_STUDY
+
+
+def _listed(
+    result: Result, pairs: pd.DataFrame, within_first: bool = True
+) -> npt.NDArray[np.bool_]:
+    """Return, per pair, whether a shortened table lists it.
+
+    Listed: each site's pair with its nearest neighbour, and (``within_first``)
+    the pairs within the first ring.
+    """
+    first = result.parameters.rings_m[0] if result.parameters.rings_m else 0.0
+    keep = pairs["distance_m"].to_numpy(dtype=float) <= first
+    if not within_first:
+        keep[:] = False
+    nearest = {
+        (str(min(s, n)), str(max(s, n)))
+        for s, n in (
+            (str(i), str(j))
+            for i, j in zip(result.sites["id"], result.sites["nearest_id"], strict=True)
+            if not is_missing(j)
+        )
+    }
+    a = pairs["a"].astype(str).tolist()
+    b = pairs["b"].astype(str).tolist()
+    for k in np.flatnonzero(~keep).tolist():
+        if (a[k], b[k]) in nearest:
+            keep[k] = True
+    return np.asarray(keep, dtype=bool)
+
+
+def _left_out_note(
+    result: Result, listed: int, total: int, what: str, within_first: bool = True
+) -> str:
+    first = result.parameters.rings_m[0] if result.parameters.rings_m else 0.0
+    which = (
+        f"those within the first ring ({metres(first)} m) and each site's nearest neighbour"
+        if within_first
+        else "each site's nearest neighbour"
+    )
+    return (
+        f" Shortened for {count(len(result.sites), 'site')} (more than {LARGE_STUDY}): "
+        f"{listed:,} of {total:,} {what} listed, {which}; the other "
+        f"{total - listed:,} are not listed here: see the json or csv report "
+        "(siteplan report -f json, -f csv) or the GeoPackage (siteplan export)."
+    )
 
 
 def overlap_lookup(result: Result) -> dict[tuple[str, str, float], float]:
@@ -132,6 +185,12 @@ def _ranking_table(result: Result) -> Table:
 
 def _pair_table(result: Result) -> Table:
     last = result.parameters.rings_m[-1] if result.parameters.rings_m else 0.0
+    pairs = sorted_pairs(result)
+    note = ""
+    if is_large(result):
+        keep = _listed(result, pairs)
+        note = _left_out_note(result, int(keep.sum()), len(pairs), "pairs")
+        pairs = pairs.loc[keep]
     rows = [
         (
             text(row["a"]),
@@ -142,7 +201,7 @@ def _pair_table(result: Result) -> Table:
             f"beyond {metres(last)}" if is_missing(row["ring_m"]) else metres(row["ring_m"]),
             score(row["score"]),
         )
-        for row in records(sorted_pairs(result))
+        for row in records(pairs)
     ]
     measure = MEASURE_SHORT[result.parameters.measure]
     return Table(
@@ -153,13 +212,21 @@ def _pair_table(result: Result) -> Table:
         tuple(rows),
         f"Ring and score follow the {measure} distance. Ring: the smallest ring that "
         "reaches the other site. Geodesic: the ellipsoidal length of the shortest "
-        "edge-to-edge segment (a check on the projected edge distance).",
+        "edge-to-edge segment (a check on the projected edge distance)." + note,
     )
 
 
 def _breakdown_table(result: Result) -> Table:
     order = {sid: k for k, sid in enumerate(result.sites["id"])}
-    table = result.breakdown.assign(_order=result.breakdown["site_id"].map(order))
+    table = result.breakdown
+    note = ""
+    if is_large(result):
+        nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
+        wanted = table["site_id"].map(nearest).to_numpy(dtype=object)
+        mask = wanted == table["other_id"].to_numpy(dtype=object)
+        note = _left_out_note(result, int(mask.sum()), len(table), "contributions", False)
+        table = table.loc[mask]
+    table = table.assign(_order=table["site_id"].map(order))
     table = table.sort_values(
         ["_order", "contribution", "other_id"], ascending=[True, False, True], kind="stable"
     )
@@ -181,20 +248,33 @@ def _breakdown_table(result: Result) -> Table:
         (False, False, True, True, True, True),
         rows,
         "Contribution = neighbour weight × pair score / sum of the site's neighbour "  # noqa: RUF001
-        "weights; a site's contributions add up to its score.",
+        "weights; a site's contributions add up to its score." + note,
     )
 
 
 def _overlap_table(result: Result) -> Table:
     rings = result.parameters.rings_m
-    overlaps = overlap_lookup(result)
+    pairs = sorted_pairs(result)
+    note = ""
+    if is_large(result):
+        keep = _listed(result, pairs, within_first=False)
+        note = _left_out_note(result, int(keep.sum()), len(pairs), "pairs", False)
+        matrix = overlap_matrix(result, pairs)[keep]
+        pairs = pairs.loc[keep]
+        overlaps = {
+            (str(x), str(y), float(r)): float(matrix[k, c])
+            for k, (x, y) in enumerate(zip(pairs["a"], pairs["b"], strict=True))
+            for c, r in enumerate(rings)
+        }
+    else:
+        overlaps = overlap_lookup(result)
     rows = tuple(
         (
             text(a),
             text(b),
             *(metres(overlaps.get((str(a), str(b), r))) for r in rings),
         )
-        for a, b in zip(*(sorted_pairs(result)[c] for c in ("a", "b")), strict=True)
+        for a, b in zip(*(pairs[c] for c in ("a", "b")), strict=True)
     )
     return Table(
         "overlaps",
@@ -202,7 +282,7 @@ def _overlap_table(result: Result) -> Table:
         ("A", "B", *(f"{metres(r)} m" for r in rings)),
         (False, False, *(True for _ in rings)),
         rows,
-        "Area where the two sites' buffers (footprint plus ring radius) overlap.",
+        "Area where the two sites' buffers (footprint plus ring radius) overlap." + note,
     )
 
 

@@ -21,20 +21,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
 from siteplan import _formats
-from siteplan._io import write_text
+from siteplan._io import atomic_path
 from siteplan._values import is_missing, json_value
-from siteplan.analysis import PAIR_COLUMNS
+from siteplan.analysis import PAIR_COLUMNS, reach_m
 from siteplan.errors import ParameterError
 from siteplan.render._report_pages import render_html, render_markdown
+from siteplan.render._stream import (
+    PAIR_SELECTIONS,
+    csv_pair_pieces,
+    json_pieces,
+    pair_selection,
+)
 from siteplan.render._tables import overlap_lookup, records, sorted_pairs
-from siteplan.render.text import csv_cell, json_text
+from siteplan.render.text import csv_cell
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -74,7 +80,9 @@ _SITE_COLUMNS: Final = (
 # --------------------------------------------------------------------------- public API
 
 
-def render_report(result: Result, fmt: str = "markdown", table: str = "pairs") -> str:
+def render_report(
+    result: Result, fmt: str = "markdown", table: str = "pairs", pairs: str = "all"
+) -> str:
     """Render the proximity report of an analysis as text.
 
     Parameters
@@ -86,6 +94,11 @@ def render_report(result: Result, fmt: str = "markdown", table: str = "pairs") -
     table
         For ``csv`` only: ``pairs`` (default, one row per pair) or ``sites``
         (one row per site, in rank order).
+    pairs
+        For ``json`` and ``csv``: ``all`` (default, every pair) or ``within``
+        (only the pairs within reach: ``max_m`` for the linear decay, else the
+        last ring; json site breakdowns then list only those neighbours). The
+        site scores and ``cluster_score`` always use every pair.
 
     Returns
     -------
@@ -95,8 +108,9 @@ def render_report(result: Result, fmt: str = "markdown", table: str = "pairs") -
     Raises
     ------
     ParameterError
-        For an unknown format or table, or a table other than ``pairs`` with a
-        format other than ``csv``.
+        For an unknown format, table or pair selection, a table other than
+        ``pairs`` with a format other than ``csv``, or ``pairs="within"`` with
+        markdown or html (which shorten by themselves above 50 sites).
 
     Examples
     --------
@@ -106,24 +120,39 @@ def render_report(result: Result, fmt: str = "markdown", table: str = "pairs") -
     >>> report["crs"], len(report["sites"]), len(report["pairs"])
     ('EPSG:32651', 4, 6)
     """
+    return "".join(_pieces(result, fmt, table, pairs))
+
+
+def _pieces(result: Result, fmt: str, table: str, pairs: str) -> Iterator[str]:
+    """Check the arguments, then yield the report in pieces."""
     _formats.check_choice("format", fmt, FORMATS)
     _formats.check_choice("table", table, TABLES)
+    _formats.check_choice("pairs", pairs, PAIR_SELECTIONS)
     if table != "pairs" and fmt != "csv":
         raise ParameterError(
             f"table {table!r} applies to the csv format only; "
             f"{fmt} reports carry both the pairs and the sites tables"
         )
+    if pairs != "all" and fmt not in ("json", "csv"):
+        raise ParameterError(
+            f"pairs {pairs!r} applies to the json and csv formats only; {fmt} reports "
+            "list the pairs within the first ring by themselves above 50 sites"
+        )
     if fmt == "json":
-        return json_text(report_dict(result))
+        return _json_report(result, pairs)
     if fmt == "csv":
-        return _render_csv(result, table)
+        return _render_csv(result, table, pairs)
     if fmt == "markdown":
-        return render_markdown(result)
-    return render_html(result)
+        return iter([render_markdown(result)])
+    return iter([render_html(result)])
 
 
 def write_report(
-    result: Result, path: str | Path, fmt: str | None = None, table: str = "pairs"
+    result: Result,
+    path: str | Path,
+    fmt: str | None = None,
+    table: str = "pairs",
+    pairs: str = "all",
 ) -> Path:
     """Write the report to ``path`` atomically and return the path.
 
@@ -138,6 +167,9 @@ def write_report(
         The format; None infers it from the suffix (see :func:`format_for_path`).
     table
         For ``csv``: ``pairs`` or ``sites``.
+    pairs
+        For ``json`` and ``csv``: ``all`` or ``within`` (see :func:`render_report`).
+        Both formats are streamed to the file piece by piece.
 
     Raises
     ------
@@ -147,8 +179,13 @@ def write_report(
         When the path is one of the study's inputs, a folder, or cannot be written.
     """
     path = Path(path)
-    text = render_report(result, format_for_path(path) if fmt is None else fmt, table)
-    return write_text(path, text, inputs=result.inputs)
+    pieces = _pieces(result, format_for_path(path) if fmt is None else fmt, table, pairs)
+    first = next(pieces, "")  # argument errors surface before any file is created
+    with atomic_path(path, result.inputs) as tmp, tmp.open("w", encoding="utf-8") as out:
+        out.write(first)
+        for piece in pieces:
+            out.write(piece)
+    return path
 
 
 def format_for_path(path: str | Path) -> str:
@@ -180,10 +217,33 @@ def report_dict(result: Result) -> dict[str, Any]:
     ``distance_m`` (the chosen measure) and ``overlap_m2`` (buffer overlap
     area at each ring, aligned with ``parameters.rings_m``).
     """
-    parameters = {"crs": result.crs_name, **result.parameters.as_dict()}
     breakdowns = _breakdowns(result)
     overlaps = overlap_lookup(result)
     rings = result.parameters.rings_m
+    document = _report_head(result, breakdowns)
+    document["pairs"] = [
+        _pair_record(row, overlaps, rings) for row in records(sorted_pairs(result))
+    ]
+    return {k: document[k] for k in _KEYS}
+
+
+_KEYS: Final = (
+    "study",
+    "crs",
+    "focus",
+    "schematic",
+    "caveat",
+    "parameters",
+    "sites",
+    "pairs",
+    "cluster_score",
+    "warnings",
+)
+
+
+def _report_head(result: Result, breakdowns: Mapping[str, Mapping[str, float]]) -> dict[str, Any]:
+    """Return the report's keys in order, ``pairs`` still empty."""
+    parameters = {"crs": result.crs_name, **result.parameters.as_dict()}
     return {
         "study": result.name,
         "crs": result.crs_name,
@@ -192,23 +252,48 @@ def report_dict(result: Result) -> dict[str, Any]:
         "caveat": result.caveat,
         "parameters": json_value(parameters),
         "sites": [_site_record(row, breakdowns) for row in records(result.sites)],
-        "pairs": [_pair_record(row, overlaps, rings) for row in records(sorted_pairs(result))],
+        "pairs": [],
         "cluster_score": float(result.cluster_score),
         "warnings": list(result.warnings),
     }
 
 
+def _json_report(result: Result, pairs: str) -> Iterator[str]:
+    """Yield the JSON report in pieces; the site records carry empty breakdowns."""
+    keep = pair_selection(result, pairs)
+    limit = reach_m(result.parameters) if pairs == "within" else None
+    breakdowns = _breakdowns(result, limit)
+    head = _report_head(result, {})
+    return json_pieces(head, breakdowns, result, keep)
+
+
 # --------------------------------------------------------------------------- helpers
 
 
-def _breakdowns(result: Result) -> dict[str, dict[str, float]]:
+def _breakdowns(result: Result, within_m: float | None = None) -> dict[str, dict[str, float]]:
+    """Return site id -> neighbour id -> contribution (neighbours within ``within_m``)."""
     out: dict[str, dict[str, float]] = {}
-    table = result.breakdown.sort_values(["site_id", "other_id"], kind="stable")
+    table = result.breakdown
+    if within_m is not None:
+        table = table.loc[table["distance_m"].to_numpy(dtype=float) <= within_m]
+    site_ids = table["site_id"].to_numpy(dtype=object)
+    if len(site_ids) > 1 and not _grouped_in_order(table):
+        table = table.sort_values(["site_id", "other_id"], kind="stable")
     for site, other, value in zip(
-        table["site_id"], table["other_id"], table["contribution"], strict=True
+        table["site_id"].tolist(),
+        table["other_id"].tolist(),
+        table["contribution"].tolist(),
+        strict=True,
     ):
         out.setdefault(str(site), {})[str(other)] = float(value)
     return out
+
+
+def _grouped_in_order(table: pd.DataFrame) -> bool:
+    """Return whether the breakdown rows are already in (site, other) order."""
+    s = [str(v) for v in table["site_id"].tolist()]
+    o = [str(v) for v in table["other_id"].tolist()]
+    return all((s[k], o[k]) < (s[k + 1], o[k + 1]) for k in range(len(s) - 1))
 
 
 def _site_record(
@@ -267,13 +352,32 @@ def _ring_label(ring: float) -> str:
     return f"{ring:.0f}" if float(ring).is_integer() else repr(float(ring))
 
 
-def _render_csv(result: Result, table: str) -> str:
+def _render_csv(result: Result, table: str, pairs: str = "all") -> Iterator[str]:
+    if table == "pairs" and _plain_pair_columns(result):
+        header = [*PAIR_COLUMNS] + [
+            f"overlap_m2_{_ring_label(r)}" for r in result.parameters.rings_m
+        ]
+        return csv_pair_pieces(result, header, pair_selection(result, pairs))
+    return iter([_csv_text(result, table, pair_selection(result, pairs))])
+
+
+def _plain_pair_columns(result: Result) -> bool:
+    """Return whether the pairs carry exactly the standard columns (the streamed path)."""
+    geometry = result.pairs.geometry.name
+    return [c for c in result.pairs.columns if c != geometry] == list(PAIR_COLUMNS)
+
+
+def _csv_text(result: Result, table: str, keep: Any) -> str:
     if table == "sites":
         frame = pd.DataFrame(result.sites.drop(columns=result.sites.geometry.name))
         first = [c for c in _SITE_COLUMNS if c in frame.columns]
         columns = first + [c for c in frame.columns if c not in first]
     else:
-        frame = pd.DataFrame(sorted_pairs(result).drop(columns=result.pairs.geometry.name))
+        frame = pd.DataFrame(
+            result.pairs.loc[keep]
+            .sort_values(["a", "b"], kind="stable", ignore_index=True)
+            .drop(columns=result.pairs.geometry.name)
+        )
         overlaps = overlap_lookup(result)
         for ring in result.parameters.rings_m:
             frame[f"overlap_m2_{_ring_label(ring)}"] = [

@@ -1,0 +1,369 @@
+"""Measure every pair of sites in chunks, so that memory stays bounded at any study size.
+
+:func:`measure_pairs` is the scaled counterpart of
+:func:`siteplan.measure.pairs.pair_distances`: the same numbers, computed over
+the pairs in chunks of :data:`PAIR_CHUNK` with vectorised shapely and pyproj
+calls and no Python object per pair. Every pair gets its exact edge distance
+(``shapely.distance``), its centroid distance (numpy, from the centroids'
+coordinates) and its geodesic check (the endpoints of the shortest segment,
+converted to WGS84 and measured on the ellipsoid); the shortest segments
+themselves are kept only for the pairs that need them (``keep_lines``), so a
+far pair costs a few floats and nothing more.
+
+:func:`overlap_table` fills the buffer-overlap table in pair order without a
+sort, and intersects buffers only where they can overlap (edge gap < 2 x the
+ring), optionally only for the pairs a caller selects.
+
+:func:`simplify_for_rings` simplifies footprints before they are buffered, by a
+tolerance tied to the smallest ring (see :data:`SIMPLIFY_FRACTION`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Sequence
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import shapely
+from pyproj import CRS, Geod, Transformer
+
+__all__ = [
+    "PAIR_CHUNK",
+    "SIMPLIFY_FRACTION",
+    "measure_pairs",
+    "overlap_table",
+    "pair_position",
+    "simplify_for_rings",
+]
+
+#: Pairs measured per vectorised chunk (bounds the temporary geometry and arrays).
+PAIR_CHUNK: Final = 65_536
+#: Footprints are simplified by this fraction of the smallest ring radius before buffering.
+#: Simplifying moves the outline by at most the tolerance t, which changes a ring's area
+#: by at most (perimeter of the buffer) x t: a share 2 t / r of a small site's disc, and
+#: t / r of a large footprint's ring; 2e-4 of r keeps that under 0.04 %, which with the
+#: 0.041 % of the 32-segment quarter circles stays within 0.1 % of the exact buffer.
+SIMPLIFY_FRACTION: Final = 2e-4
+#: Footprints with fewer vertices than this are buffered as given (simplifying gains nothing).
+_SIMPLIFY_MIN_VERTICES: Final = 256
+
+_GEOD: Final = Geod(ellps="WGS84")
+
+
+def pair_position(i: npt.ArrayLike, j: npt.ArrayLike, n: int) -> npt.NDArray[np.intp]:
+    """Return the position of pair ``(i, j)``, ``i < j``, in :func:`pair_index` order.
+
+    Examples
+    --------
+    >>> pair_position([0, 0, 1], [1, 2, 2], 3).tolist()
+    [0, 1, 2]
+    """
+    a = np.asarray(i, dtype=np.intp)
+    b = np.asarray(j, dtype=np.intp)
+    return (a * (2 * n - a - 1) // 2 + (b - a - 1)).astype(np.intp)
+
+
+def _chunks(total: int, chunk: int) -> Iterator[slice]:
+    step = max(1, int(chunk))
+    for start in range(0, total, step):
+        yield slice(start, min(total, start + step))
+
+
+def _pair_slice(n: int, part: slice) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return the (i, j) positions of the pairs ``part`` of :func:`pair_index` order."""
+    return _pair_ij(np.arange(part.start, part.stop, dtype=np.int64), n)
+
+
+def _pair_ij(
+    positions: npt.NDArray[np.integer], n: int
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """Return the (i, j) of the pairs at ``positions`` of :func:`pair_index` order."""
+    k = np.asarray(positions, dtype=np.int64)
+    # row i starts at s(i) = i (2n - i - 1) / 2; invert with the quadratic formula, then fix
+    # the rounding by one step either way
+    b = 2 * n - 1
+    i = np.floor((b - np.sqrt(np.maximum(b * b - 8.0 * k, 0.0))) / 2.0).astype(np.int64)
+    i = np.clip(i, 0, max(n - 2, 0))
+    start = i * (2 * n - i - 1) // 2
+    i = np.where(start > k, i - 1, i)
+    start = i * (2 * n - i - 1) // 2
+    nxt = (i + 1) * (2 * n - i - 2) // 2
+    i = np.where(k >= nxt, i + 1, i)
+    start = i * (2 * n - i - 1) // 2
+    j = k - start + i + 1
+    return i.astype(np.intp), j.astype(np.intp)
+
+
+def measure_pairs(
+    geoms: gpd.GeoSeries,
+    ids: Sequence[str],
+    crs: CRS,
+    keep_lines: npt.NDArray[np.bool_] | None = None,
+    *,
+    select: str = "edge_m",
+    reach_m: float | None = None,
+    chunk: int = PAIR_CHUNK,
+) -> tuple[pd.DataFrame, npt.NDArray[np.object_]]:
+    """Measure every unordered pair of projected geometries, chunk by chunk.
+
+    Parameters
+    ----------
+    geoms
+        Site geometries in the metric CRS ``crs``.
+    ids
+        The sites' ids, in the same order.
+    crs
+        The metric CRS of ``geoms``.
+    keep_lines
+        Ignored unless ``reach_m`` is None: a boolean per pair, whether to keep its
+        shortest segment. None with ``reach_m`` None keeps every segment.
+    select
+        The column compared with ``reach_m`` (``edge_m`` or ``centroid_m``).
+    reach_m
+        Keep the shortest segments only of the pairs with ``select <= reach_m``.
+    chunk
+        Pairs per vectorised chunk; the numbers do not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair ``(a, b)`` in :func:`pair_index` order: ``a``, ``b``,
+        ``edge_m``, ``centroid_m``, ``geodesic_m`` (as in :func:`pair_distances`).
+    numpy.ndarray
+        The shortest segments in ``crs`` for the pairs kept, None for the others.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoSeries([shapely.Point(0, 0), shapely.Point(3, 4), shapely.Point(6, 8)])
+    >>> frame, lines = measure_pairs(g, ["a", "b", "c"], CRS(32651), reach_m=6.0, chunk=2)
+    >>> frame["edge_m"].tolist(), [line is None for line in lines]
+    ([5.0, 10.0, 5.0], [False, True, False])
+    """
+    arr = np.asarray(geoms.array, dtype=object)
+    n = len(arr)
+    total = n * (n - 1) // 2
+    edge = np.empty(total)
+    centroid = np.empty(total)
+    geodesic = np.empty(total)
+    lines = np.full(total, None, dtype=object)
+    cxy = shapely.get_coordinates(shapely.centroid(arr)) if n else np.zeros((0, 2))
+    to_wgs84 = Transformer.from_crs(crs, 4326, always_xy=True)
+    for part in _chunks(total, chunk):
+        i, j = _pair_slice(n, part)
+        a, b = arr[i], arr[j]
+        seg = shapely.shortest_line(a, b)
+        # the segment's length is the distance (to float rounding); small studies keep
+        # GEOS's distance itself, so their outputs stay byte-identical
+        e = shapely.distance(a, b) if reach_m is None else shapely.length(seg)
+        edge[part] = e
+        centroid[part] = _point_distances(cxy, i, j)
+        g = _geodesic_lengths(seg, to_wgs84)
+        geodesic[part] = np.where(e == 0.0, 0.0, g)
+        if reach_m is not None:
+            measured = e if select == "edge_m" else centroid[part]
+            keep = measured <= reach_m
+        else:
+            keep = np.ones(len(e), dtype=bool) if keep_lines is None else keep_lines[part]
+        lines[part] = seg
+        lines[part][~keep] = None
+        del seg, a, b
+    id_arr = np.asarray(ids, dtype=object)
+    i_all, j_all = np.triu_indices(n, k=1)
+    frame = pd.DataFrame(
+        {
+            "a": pd.Series(id_arr[i_all], dtype=object),
+            "b": pd.Series(id_arr[j_all], dtype=object),
+            "edge_m": edge,
+            "centroid_m": centroid,
+            "geodesic_m": geodesic,
+        }
+    )
+    return frame, lines
+
+
+def _point_distances(
+    xy: npt.NDArray[np.float64], i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]
+) -> npt.NDArray[np.float64]:
+    """Return the distances between points ``xy[i]`` and ``xy[j]`` as GEOS computes them."""
+    dx = xy[i, 0] - xy[j, 0]
+    dy = xy[i, 1] - xy[j, 1]
+    return np.asarray(np.sqrt(dx * dx + dy * dy), dtype=float)
+
+
+def _geodesic_lengths(
+    lines: npt.NDArray[np.object_], to_wgs84: Transformer
+) -> npt.NDArray[np.float64]:
+    """Return the geodesic length of each two-point segment (same as the unchunked pass)."""
+    if len(lines) == 0:
+        return np.zeros(0)
+    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    lon, lat = to_wgs84.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
+    lon = np.asarray(lon).reshape(-1, 2)
+    lat = np.asarray(lat).reshape(-1, 2)
+    _, _, dist = _GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
+    return np.asarray(dist, dtype=float)
+
+
+def overlap_table(
+    buffers: npt.NDArray[np.object_],
+    pairs: pd.DataFrame,
+    rings_m: Sequence[float],
+    only: npt.NDArray[np.bool_] | None = None,
+    *,
+    rings_computed: int | None = None,
+    discs: npt.NDArray[np.bool_] | None = None,
+    chunk: int = PAIR_CHUNK,
+) -> pd.DataFrame:
+    """Return the buffer overlap area of every pair at every ring, in ``(a, b, ring)`` order.
+
+    Parameters
+    ----------
+    buffers
+        ``(sites, rings)`` full buffers (see :func:`siteplan.measure.pairs.ring_bands`).
+    pairs
+        The pair table in :func:`pair_index` order, with ``edge_m``.
+    rings_m
+        The ring radii.
+    only
+        A boolean per pair: intersect only these pairs' buffers. The overlap of a
+        pair left out is NaN (not computed) where it could be non-zero, 0 where it
+        cannot (edge gap >= 2 x the ring). None: every pair.
+    rings_computed
+        Intersect at the first this many rings only (NaN beyond, where non-zero
+        is possible). None: every ring.
+    discs
+        A boolean per site: a point site. Pairs of two point sites then get the
+        exact overlap of their discs in closed form (the 32-segment buffer polygons
+        differ from the discs by at most 0.041 % of their area), at every ring.
+        None: buffers are intersected for every pair.
+    chunk
+        Pairs per intersection chunk; the numbers do not depend on it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``a``, ``b``, ``ring_m``, ``overlap_m2``: one row per pair and ring.
+    """
+    n = buffers.shape[0]
+    radii = [float(r) for r in rings_m]
+    edge = pairs["edge_m"].to_numpy(dtype=float)
+    area = np.zeros((len(edge), len(radii)))
+    limit = len(radii) if rings_computed is None else rings_computed
+    both_points = np.zeros(len(edge), dtype=bool)
+    if discs is not None and len(edge):
+        i_all, j_all = np.triu_indices(n, k=1)
+        both_points = discs[i_all] & discs[j_all]
+    for k, r in enumerate(radii):
+        near = edge <= 2.0 * r
+        wanted = near if only is None else near & only
+        if k >= limit:
+            wanted = np.zeros_like(near)
+        lens = near & both_points
+        area[lens, k] = _disc_overlap(edge[lens], r)
+        wanted &= ~both_points
+        area[near & ~wanted & ~both_points, k] = np.nan
+        positions = np.flatnonzero(wanted)
+        for part in _chunks(len(positions), chunk):
+            p = positions[part]
+            i, j = _pair_ij(p, n)
+            area[p, k] = shapely.area(shapely.intersection(buffers[i, k], buffers[j, k]))
+    m = len(radii)
+    return pd.DataFrame(
+        {
+            "a": pd.Series(np.repeat(pairs["a"].to_numpy(dtype=object), m), dtype=object),
+            "b": pd.Series(np.repeat(pairs["b"].to_numpy(dtype=object), m), dtype=object),
+            "ring_m": np.tile(np.asarray(radii, dtype=float), len(edge)),
+            "overlap_m2": area.ravel(),
+        }
+    )
+
+
+def _disc_overlap(d: npt.NDArray[np.float64], r: float) -> npt.NDArray[np.float64]:
+    """Return the area shared by two discs of radius ``r`` whose centres are ``d`` apart."""
+    h = np.clip(d / (2.0 * r), 0.0, 1.0)
+    return np.asarray(2.0 * r * r * (np.arccos(h) - h * np.sqrt(1.0 - h * h)), dtype=float)
+
+
+def simplify_for_rings(
+    geoms: npt.NDArray[np.object_], rings_m: Sequence[float]
+) -> npt.NDArray[np.object_]:
+    """Simplify detailed footprints before buffering, by a tolerance tied to the rings.
+
+    Footprints with fewer than 256 vertices are returned as given; the others
+    are simplified (topology preserved) by :data:`SIMPLIFY_FRACTION` of the
+    smallest ring, so each ring's area stays within 0.1 % of the exact buffer.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> star = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
+    >>> simplify_for_rings(np.array([star]), [500.0])[0] is star
+    True
+    """
+    if len(geoms) == 0 or not len(rings_m):
+        return geoms
+    tolerance = SIMPLIFY_FRACTION * float(min(rings_m))
+    counts = shapely.get_num_coordinates(geoms)
+    detailed = counts >= _SIMPLIFY_MIN_VERTICES
+    if not detailed.any():
+        return geoms
+    out = geoms.copy()
+    out[detailed] = shapely.simplify(geoms[detailed], tolerance, preserve_topology=True)
+    return out
+
+
+def ordered_reach(
+    site_ids: npt.NDArray[np.object_],
+    other_ids: npt.NDArray[np.object_],
+    distances: npt.NDArray[np.float64],
+    n: int,
+    rings_m: Sequence[float],
+) -> tuple[pd.DataFrame, list[str]]:
+    """Return which other sites each ring reaches, sorted by site, ring, then other site.
+
+    The inputs are one row per (site, other site) with the sites' rows
+    contiguous, ``n - 1`` each, others in id order (the score breakdown's
+    order), so the result needs no sort of string keys.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``site_id``, ``ring_m``, ``other_id``, ``distance_m``.
+    list of str
+        Per site and ring (site-major), the ids the ring reaches, joined by commas.
+    """
+    per = max(n - 1, 0)
+    site = np.repeat(np.arange(n, dtype=np.intp), per)
+    picked: list[npt.NDArray[np.intp]] = []
+    ring_k: list[npt.NDArray[np.intp]] = []
+    for k, r in enumerate(rings_m):
+        rows = np.flatnonzero(distances <= float(r))
+        picked.append(rows)
+        ring_k.append(np.full(len(rows), k, dtype=np.intp))
+    if picked:
+        rows = np.concatenate(picked)
+        ks = np.concatenate(ring_k)
+    else:
+        rows = np.zeros(0, dtype=np.intp)
+        ks = np.zeros(0, dtype=np.intp)
+    order = np.lexsort((rows, ks, site[rows]))
+    rows, ks = rows[order], ks[order]
+    radii = np.asarray([float(r) for r in rings_m], dtype=float)
+    frame = pd.DataFrame(
+        {
+            "site_id": pd.Series(site_ids[rows], dtype=object),
+            "ring_m": radii[ks] if len(radii) else np.zeros(0),
+            "other_id": pd.Series(other_ids[rows], dtype=object),
+            "distance_m": distances[rows],
+        }
+    )
+    groups = site[rows] * len(radii) + ks
+    bounds = np.searchsorted(groups, np.arange(n * len(radii) + 1))
+    others = other_ids[rows].tolist()
+    texts = [",".join(others[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
+    return frame, texts

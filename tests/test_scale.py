@@ -1,0 +1,87 @@
+"""Scale (issue 14): chunked measures, streamed reports, shortened human formats."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from siteplan import analyze
+from siteplan.analysis import LARGE_STUDY
+from siteplan.errors import ParameterError
+from siteplan.render.report import render_report, report_dict, write_report
+from siteplan.render.text import json_text
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import scale_inputs
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return scale_inputs.points_study(tmp_path_factory.mktemp("large"), LARGE_STUDY + 10)
+
+
+def test_chunked_and_unchunked_give_identical_numbers() -> None:
+    whole = analyze(chunk=10**9)
+    small = analyze(chunk=1)
+    pd.testing.assert_frame_equal(
+        whole.pairs.drop(columns="geometry"), small.pairs.drop(columns="geometry")
+    )
+    pd.testing.assert_frame_equal(whole.overlaps, small.overlaps)
+    pd.testing.assert_frame_equal(whole.breakdown, small.breakdown)
+    assert whole.cluster_score == small.cluster_score
+
+
+def test_chunked_and_unchunked_agree_on_a_large_study(large: Path) -> None:
+    a = analyze(large, chunk=7)
+    b = analyze(large, chunk=100_000)
+    pd.testing.assert_frame_equal(
+        a.pairs.drop(columns="geometry"), b.pairs.drop(columns="geometry")
+    )
+    pd.testing.assert_frame_equal(a.overlaps, b.overlaps)
+    pd.testing.assert_frame_equal(
+        a.sites.drop(columns="geometry"), b.sites.drop(columns="geometry")
+    )
+
+
+def test_streamed_json_equals_the_whole_document(large: Path) -> None:
+    result = analyze(large)
+    assert render_report(result, "json") == json_text(report_dict(result))
+    assert render_report(analyze(), "json") == json_text(report_dict(analyze()))
+
+
+def test_pairs_within_keeps_pairs_within_reach(large: Path, tmp_path: Path) -> None:
+    result = analyze(large, rings_m=[200, 400])
+    doc = json.loads(render_report(result, "json", pairs="within"))
+    assert doc["pairs"]
+    assert all(p["distance_m"] <= 400 for p in doc["pairs"])
+    assert len(doc["pairs"]) < len(result.pairs)
+    assert doc["cluster_score"] == result.cluster_score  # always every pair
+    out = write_report(result, tmp_path / "r.csv", pairs="within")
+    assert len(out.read_text().splitlines()) == len(doc["pairs"]) + 1
+
+
+def test_pairs_within_is_refused_for_human_formats() -> None:
+    with pytest.raises(ParameterError, match="pairs 'within' applies to the json and csv"):
+        render_report(analyze(), "markdown", pairs="within")
+
+
+def test_human_formats_say_what_they_left_out(large: Path) -> None:
+    result = analyze(large)
+    text = render_report(result, "markdown")
+    assert f"Shortened for {LARGE_STUDY + 10} sites" in text
+    assert "are not listed here: see the json or csv report" in text
+    assert len(text) < len(render_report(result, "csv"))
+    assert "Shortened" not in render_report(analyze(), "markdown")
+
+
+def test_large_study_keeps_lines_within_the_first_ring_only(large: Path) -> None:
+    result = analyze(large)
+    has_line = result.pairs.geometry.notna().to_numpy()
+    within = result.pairs["distance_m"].to_numpy() <= result.parameters.rings_m[0]
+    assert np.array_equal(has_line, within)
+    assert any("buffer overlaps" in w for w in result.warnings)
