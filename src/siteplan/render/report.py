@@ -153,8 +153,10 @@ def write_report(
     fmt: str | None = None,
     table: str = "pairs",
     pairs: str = "all",
+    *,
+    force: bool = False,
 ) -> Path:
-    """Write the report to ``path`` atomically and return the path.
+    """Write the report to ``path`` atomically and return the path (``-``: standard output).
 
     Parameters
     ----------
@@ -170,6 +172,8 @@ def write_report(
     pairs
         For ``json`` and ``csv``: ``all`` or ``within`` (see :func:`render_report`).
         Both formats are streamed to the file piece by piece.
+    force
+        Replace an existing output even when it is read-only.
 
     Raises
     ------
@@ -181,7 +185,7 @@ def write_report(
     path = Path(path)
     pieces = _pieces(result, format_for_path(path) if fmt is None else fmt, table, pairs)
     first = next(pieces, "")  # argument errors surface before any file is created
-    with atomic_path(path, result.inputs) as tmp, tmp.open("w", encoding="utf-8") as out:
+    with atomic_path(path, result.inputs, force=force, stdout=True) as tmp, tmp.open("w", encoding="utf-8") as out:
         out.write(first)
         for piece in pieces:
             out.write(piece)
