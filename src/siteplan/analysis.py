@@ -351,7 +351,7 @@ def analyze(
     else:
         overlaps = overlap_table(buffers, pairs, params.rings_m, chunk=chunk)
 
-    order = sites.sort_values(["score", "id"], ascending=[False, True]).index
+    order = sites.sort_values("rank", kind="stable").index  # the one rank rule (score/rank.py)
     sites = sites.loc[order].reset_index(drop=True)
     sites_m = sites_m.loc[order].reset_index(drop=True)
     sites_m[["score", "rank"]] = sites[["score", "rank"]].to_numpy()
