@@ -556,8 +556,9 @@ def test_custom_id_and_name_fields(write_geojson: Any) -> None:
 
 def test_ids_are_unique_non_empty_strings(bundled: Path) -> None:
     for path in bundled.parent.glob("*.geojson"):
-        role = "context" if path.stem == "metro_stations" else "site"
+        role = "context" if path.stem in ("metro_stations", "water") else "site"
         role = "boundary" if path.stem == "simz_boundary" else role
+        role = "network" if path.stem == "roads" else role
         frame = read_layer(LayerSpec(path, role=role)).frame
         ids = frame["id"].tolist()
         assert all(isinstance(i, str) and i for i in ids)

@@ -31,6 +31,8 @@ _ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
     "site": frozenset({"Polygon", "MultiPolygon", "Point", "MultiPoint"}),
     "boundary": POLYGONAL,
     "exclusion": POLYGONAL,
+    "network": frozenset({"LineString", "MultiLineString"}),
+    "entrance": frozenset({"Point", "MultiPoint"}),
     "context": frozenset(
         {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
     ),

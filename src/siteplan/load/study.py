@@ -39,6 +39,7 @@ import geopandas as gpd
 import pandas as pd
 
 from siteplan.errors import LayerError, StudyError
+from siteplan.load import network_study
 from siteplan.load.layers import (
     LAYER_SUFFIXES,
     MAX_DISTANCE_M,
@@ -49,6 +50,7 @@ from siteplan.load.layers import (
     find_layer_files,
     read_layer,
 )
+from siteplan.load.network import NetworkLayer, NetworkParams
 
 __all__ = [
     "MAX_STUDY_BYTES",
@@ -60,14 +62,19 @@ __all__ = [
     "read_study",
 ]
 
-_TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints"})
+_TOP_KEYS: Final = frozenset(
+    {"name", "crs", "focus", "scoring", "layers", "constraints", "network"}
+)
 _LAYER_KEYS: Final = frozenset(
     {"path", "role", "datum", "weight", "id_field", "name_field", "layer"}
+    | set(network_study.FIELD_KEYS)
 )
 #: The largest study file read, in bytes: a study file lists layers, it does not hold them.
 MAX_STUDY_BYTES: Final = 1_000_000
 SCORING_KEYS: Final = frozenset(
     {"measure", "rings_m", "decay", "max_m", "half_m", "sigma_m", "inflection_m", "steepness_m"}
+    # with measure = "time", the same keys in minutes
+    | {"rings_min", "max_min", "half_min", "sigma_min", "inflection_min", "steepness_min"}
 )
 
 
@@ -109,6 +116,8 @@ class Study:
         Candidate constraints from ``[[constraints]]`` tables.
     path
         The study file or folder, or None for a study built in code.
+    network
+        How the road network is travelled (the ``[network]`` table).
     """
 
     name: str
@@ -118,6 +127,7 @@ class Study:
     scoring: Mapping[str, Any] = field(default_factory=dict)
     constraints: tuple[Mapping[str, Any], ...] = ()
     path: Path | None = None
+    network: NetworkParams = field(default_factory=NetworkParams)
 
     @property
     def is_bundled(self) -> bool:
@@ -190,6 +200,7 @@ def _layer_spec(table: Any, index: int, study_path: Path) -> LayerSpec:
                 "give the name of a GeoPackage layer",
             )
             or None,
+            **network_study.field_options(table, where, study_path),
         )
     except LayerError as exc:
         raise StudyError(f"{where}: {exc.message}", path=study_path) from None
@@ -311,6 +322,7 @@ def _study_from_file(path: Path) -> Study:
         scoring=scoring,
         constraints=tuple(constraints),
         path=path,
+        network=network_study.network_params(doc.get("network", {}), path),
     )
 
 
@@ -373,8 +385,9 @@ class StudyData:
 
     ``sites`` combines the site layers; besides each layer's properties it has
     the columns ``id``, ``name``, ``layer`` (the layer's name), ``weight`` and
-    ``placement``. ``boundary``, ``context`` and ``exclusions`` are None when the
-    study has no layer of that role.
+    ``placement``. ``boundary``, ``context``, ``exclusions``, ``entrances``
+    and ``network`` are None when the study has no layer of that role;
+    ``network_paths`` are the files the network was read from.
     """
 
     study: Study
@@ -384,6 +397,9 @@ class StudyData:
     context: gpd.GeoDataFrame | None
     exclusions: gpd.GeoDataFrame | None
     warnings: tuple[str, ...]
+    entrances: gpd.GeoDataFrame | None = None
+    network: NetworkLayer | None = None
+    network_paths: tuple[Path, ...] = ()
 
     @property
     def schematic(self) -> bool:
@@ -466,8 +482,12 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
     """
     if not isinstance(study, Study):
         study = load_study(study)
-    layers = tuple(read_layer(spec, strict=strict) for spec in study.layers)
+    layers = tuple(
+        read_layer(spec, strict=strict) for spec in study.layers if spec.role != "network"
+    )
     check_unique_ids(layers)
+    roads = [spec for spec in study.layers if spec.role == "network"]
+    network = network_study.read_networks(roads, strict=strict)
     by_role = {role: [lay for lay in layers if lay.spec.role == role] for role in ROLES}
     sites = _combine(by_role["site"])
     if sites is None:
@@ -487,5 +507,9 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
         boundary=_combine(by_role["boundary"]),
         context=_combine(by_role["context"]),
         exclusions=_combine(by_role["exclusion"]),
-        warnings=tuple(w for layer in layers for w in layer.warnings),
+        warnings=tuple(w for layer in layers for w in layer.warnings)
+        + (network.warnings if network is not None else ()),
+        entrances=_combine(by_role["entrance"]),
+        network=network,
+        network_paths=tuple(spec.path for spec in roads),
     )
