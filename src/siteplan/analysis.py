@@ -275,9 +275,11 @@ def analyze(
             np.isfinite(measured.connector_m), measured.connector_m, np.nan
         )
     elif mode is not None or network is not None:
+        which = "mode" if mode is not None else "network"
         raise ParameterError(
-            f"{'mode' if mode is not None else 'network'} applies to the network measures "
-            "only; give measure='network' or measure='time'"
+            f"{which} applies to the network measures only; give measure='network' or "
+            "measure='time'",
+            argument=which,
         )
     pairs["distance_m"] = pairs[params.distance_column]
     pairs["ring_m"] = ring_reached(pairs["distance_m"], params.rings_m)

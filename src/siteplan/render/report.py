@@ -32,9 +32,11 @@ from siteplan._io import write_text
 from siteplan._values import is_missing, json_value
 from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import ParameterError
+from siteplan.measure.network.sites import NETWORK_PAIR_COLUMNS
 from siteplan.render._report_pages import render_html, render_markdown
 from siteplan.render._tables import overlap_lookup, records, sorted_pairs
 from siteplan.render.text import csv_cell, json_text
+from siteplan.score.units import unit_name
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -179,6 +181,12 @@ def report_dict(result: Result) -> dict[str, Any]:
     ``geodesic_m``, ``ring_m``, ``score``, then ``name_a``, ``name_b``,
     ``distance_m`` (the chosen measure) and ``overlap_m2`` (buffer overlap
     area at each ring, aligned with ``parameters.rings_m``).
+
+    With ``measure`` network or time, sites also carry ``connector_m`` and
+    pairs the network fields (``network_m_ab``, ..., ``detour``,
+    ``reachable``, ``connector_m``); with time, the fields that carry the
+    measure end in ``_min`` (``nearest_min``, ``ring_min``, ``distance_min``,
+    ``parameters.rings_min``).
     """
     parameters = {"crs": result.crs_name, **result.parameters.as_dict()}
     breakdowns = _breakdowns(result)
@@ -191,14 +199,26 @@ def report_dict(result: Result) -> dict[str, Any]:
         "schematic": bool(result.schematic),
         "caveat": result.caveat,
         "parameters": json_value(parameters),
-        "sites": [_site_record(row, breakdowns) for row in records(result.sites)],
-        "pairs": [_pair_record(row, overlaps, rings) for row in records(sorted_pairs(result))],
+        "sites": [_by_unit(_site_record(row, breakdowns), result) for row in records(result.sites)],
+        "pairs": [
+            _by_unit(_pair_record(row, overlaps, rings), result)
+            for row in records(sorted_pairs(result))
+        ],
         "cluster_score": float(result.cluster_score),
         "warnings": list(result.warnings),
     }
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _by_unit(record: dict[str, Any], result: Result) -> dict[str, Any]:
+    """Return a record with the network fields moved in and the measure's names by unit."""
+    props = record.get("properties")
+    if result.network is not None and isinstance(props, dict) and "connector_m" in props:
+        record["connector_m"] = props.pop("connector_m")
+    unit = result.parameters.unit
+    return {unit_name(key, unit): value for key, value in record.items()}
 
 
 def _breakdowns(result: Result) -> dict[str, dict[str, float]]:
@@ -256,6 +276,7 @@ def _pair_record(
         "distance_m": row["distance_m"],
         "overlap_m2": [overlaps.get((*key, r)) for r in rings_m],
     }
+    record.update({k: row[k] for k in NETWORK_PAIR_COLUMNS if k in row})
     plain: dict[str, Any] = json_value(record)
     return plain
 
@@ -284,7 +305,7 @@ def _render_csv(result: Result, table: str) -> str:
         columns = first + [c for c in frame.columns if c not in first]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([unit_name(c, result.parameters.unit) for c in columns])
     for row in frame[columns].itertuples(index=False, name=None):
         writer.writerow([csv_cell(v) for v in row])
     return buffer.getvalue()

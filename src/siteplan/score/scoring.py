@@ -104,7 +104,8 @@ def resolve_parameters(
     overrides
         Values given on the command line or to :func:`siteplan.analyze`; None
         means "not given". Overriding the decay with another kind drops the
-        study file's parameters of its decay (the ring radii stay).
+        study file's parameters of its decay (the ring radii stay). ``rings_m``
+        here is in the measure's unit (minutes with time), as ``--rings`` is.
 
     Raises
     ------
@@ -128,7 +129,11 @@ def resolve_parameters(
             k: v for k, v in merged.items() if k not in MEASURE_KEYS and not k.endswith("_min")
         }
     merged = internal_names(merged, unit)
-    given = internal_names({k: v for k, v in overrides.items() if v is not None}, unit)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    if unit == "min" and "rings_m" in given and "rings_min" not in given:
+        # The rings given to analyze() and --rings are in the measure's unit.
+        given["rings_min"] = given.pop("rings_m")
+    given = internal_names(given, unit)
     if "decay" in given and given["decay"] != merged.get("decay", "rings"):
         # The study file's decay parameters belong to the decay being replaced.
         for name in {n for names in DECAY_PARAMETERS.values() for n in names} - {"rings_m"}:

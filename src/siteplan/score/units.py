@@ -86,13 +86,15 @@ def internal_names(values: Mapping[str, Any], unit: str) -> dict[str, Any]:
             if unit != "min" and value is not None:
                 raise ParameterError(
                     f"{given} is in minutes, which applies to measure time only; give "
-                    f"{given[: -len('_min')]}_m in metres, or measure time"
+                    f"{given[: -len('_min')]}_m in metres, or measure time",
+                    argument=given,
                 )
             key = given[: -len("_min")] + "_m"
         elif unit == "min" and key in MEASURE_KEYS and value is not None:
             raise ParameterError(
                 f"{key} is in metres, but measure time scores minutes; give "
-                f"{unit_name(key, 'min')} instead"
+                f"{unit_name(key, 'min')} instead",
+                argument=key,
             )
         if value is not None or key not in out:
             out[key] = value
