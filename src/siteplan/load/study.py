@@ -27,8 +27,6 @@ study file looks like::
 from __future__ import annotations
 
 import math
-import stat
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -40,6 +38,8 @@ import pandas as pd
 
 from siteplan.errors import LayerError, StudyError
 from siteplan.load import network_study
+from siteplan.load._toml import MAX_STUDY_BYTES
+from siteplan.load._toml import read_toml as _read_toml
 from siteplan.load.layers import (
     LAYER_SUFFIXES,
     MAX_DISTANCE_M,
@@ -69,8 +69,6 @@ _LAYER_KEYS: Final = frozenset(
     {"path", "role", "datum", "weight", "id_field", "name_field", "layer"}
     | set(network_study.FIELD_KEYS)
 )
-#: The largest study file read, in bytes: a study file lists layers, it does not hold them.
-MAX_STUDY_BYTES: Final = 1_000_000
 SCORING_KEYS: Final = frozenset(
     {"measure", "rings_m", "decay", "max_m", "half_m", "sigma_m", "inflection_m", "steepness_m"}
     # with measure = "time", the same keys in minutes
@@ -231,51 +229,6 @@ def _crs_value(value: Any, path: Path) -> str:
     raise StudyError(
         f'crs is {value!r}; use "auto" or an EPSG code such as "EPSG:32651"', path=path
     )
-
-
-def _read_study_bytes(path: Path) -> bytes:
-    """Read a study file: a regular file of at most :data:`MAX_STUDY_BYTES`.
-
-    A FIFO would block and a link to ``/dev/zero`` would never end, so the file
-    is checked before it is opened, and read no further than the limit.
-    """
-    try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):
-            raise StudyError(
-                "the study file is not a regular file (a FIFO, a device or a socket); "
-                "give a .toml file",
-                path=path,
-            )
-        with path.open("rb") as handle:
-            data = handle.read(MAX_STUDY_BYTES + 1)
-    except OSError as exc:
-        raise StudyError(
-            f"cannot read the study file ({exc.strerror or exc}); check the path", path=path
-        ) from None
-    if len(data) > MAX_STUDY_BYTES:
-        raise StudyError(
-            f"the study file is larger than {MAX_STUDY_BYTES / 1e6:g} MB; a study file lists "
-            "layer files and scoring settings, it does not hold the data: check the path",
-            path=path,
-        )
-    return data
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = _read_study_bytes(path).decode("utf-8")
-    except UnicodeDecodeError:
-        raise StudyError("the study file is not UTF-8 text; save it as UTF-8", path=path) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise StudyError(f"not valid TOML ({exc}); fix the study file", path=path) from None
-    except RecursionError:
-        raise StudyError(
-            "the TOML nests arrays or tables too deeply to be a study file; fix the study file",
-            path=path,
-        ) from None
 
 
 def _study_from_file(path: Path) -> Study:
