@@ -22,7 +22,9 @@ run: $(BIN)/python
 	$(BIN)/siteplan map --offline -o $(OUT)/map.html
 	$(BIN)/siteplan export -o $(OUT)/simz.gpkg
 	$(BIN)/siteplan candidates -o $(OUT)/candidates.md --map $(OUT)/candidates.html --offline
-	@echo "wrote $(OUT)/: report.md report.json report.html map.html simz.gpkg candidates.md candidates.html validate.txt"
+	$(BIN)/siteplan report --measure time --mode walk -o $(OUT)/report_walk.md
+	$(BIN)/siteplan map --measure time --mode walk --offline -o $(OUT)/map_walk.html
+	@echo "wrote $(OUT)/: report.md report.json report.html map.html simz.gpkg candidates.md candidates.html report_walk.md map_walk.html validate.txt"
 
 # Install the test dependencies and run the whole suite: ruff, mypy, pytest.
 test: $(BIN)/python

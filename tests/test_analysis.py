@@ -231,6 +231,7 @@ def test_other_decays_score_the_chosen_distance(tmp_path: Path) -> None:
     )
     assert gaussian.parameters.as_dict() == {
         "measure": "edge",
+        "unit": "m",
         "rings_m": [500.0, 1000.0, 2000.0, 5000.0],
         "decay": "gaussian",
         "sigma_m": 500.0,
@@ -253,6 +254,7 @@ def test_study_file_scoring_is_used_and_overridden(tmp_path: Path) -> None:
     result = analyze(study)
     assert result.parameters.as_dict() == {
         "measure": "centroid",
+        "unit": "m",
         "rings_m": [250.0, 900.0],
         "decay": "linear",
         "max_m": 3000.0,
@@ -261,6 +263,7 @@ def test_study_file_scoring_is_used_and_overridden(tmp_path: Path) -> None:
     override = analyze(study, measure="edge", decay="rings")
     assert override.parameters.as_dict() == {
         "measure": "edge",
+        "unit": "m",
         "rings_m": [250.0, 900.0],
         "decay": "rings",
     }

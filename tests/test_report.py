@@ -197,6 +197,7 @@ def test_json_parameters_are_the_resolved_ones(report: dict[str, Any], result: R
     assert report["parameters"] == {
         "crs": "EPSG:32651",
         "measure": "edge",
+        "unit": "m",
         "rings_m": [500.0, 1000.0, 2000.0, 5000.0],
         "decay": "rings",
     }

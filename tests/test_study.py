@@ -435,8 +435,10 @@ def test_bundled_study_loads_four_sites_a_boundary_and_context(bundled: Path) ->
         assert data.boundary is not None
         assert data.boundary["id"].tolist() == ["simz"]
         assert data.context is not None
-        assert len(data.context) == 5
-        assert set(data.context.geom_type) == {"Point"}
+        assert len(data.context) == 6  # five metro stations and the Wuzaogang
+        assert set(data.context.geom_type) == {"Point", "LineString"}
+        assert data.network is not None
+        assert "road_medical_access" in set(data.network.frame["id"])
         assert data.exclusions is None
         assert data.schematic
         assert data.warnings == ()

@@ -59,6 +59,10 @@ ZIPING_LAT = 31.1070  # Gene Island north edge 31.1068039
 ZIPING_WEST_LON = 121.6040  # west end unknown: stops ~100 m short of S3 (no interchange)
 TIANNIU_LON = 121.6227  # children's center west edge 121.6229519
 HONGQU_LAT = 31.0971  # children's center north edge 31.0969019
+# Schematic access lane to the cancer and proton centers, in the 40 m gap between their
+# schematic footprints (proton north edge 31.0981274, cancer south edge 31.0984882).
+ACCESS_LAT = 31.0983
+ACCESS_EAST_LON = 121.6160  # the two footprints' shared centre meridian
 FOSHOU_LAT = 31.0949  # children's center south edge 31.0950981
 
 ACCURACY_M = 500
@@ -178,6 +182,7 @@ def roads():
             line(
                 (KANGXIN_LON, SOUTH_LAT),
                 (KANGXIN_LON, FOSHOU_LAT),
+                (KANGXIN_LON, ACCESS_LAT),
                 (KANGXIN_LON, ZIPING_LAT),
                 (KANGXIN_LON, NORTH_LAT),
                 KANGXIN_METRO,
@@ -232,6 +237,28 @@ def roads():
     ]
 
 
+def access():
+    return [
+        road(
+            "road_medical_access",
+            "Cancer and proton centers access lane (schematic)",
+            None,
+            "service",
+            line((KANGXIN_LON, ACCESS_LAT), (ACCESS_EAST_LON, ACCESS_LAT)),
+            "SCHEMATIC ACCESS, NOT A PUBLISHED ROAD. The cancer center (4333 Kangxin Hwy) and "
+            "the proton center (4365 Kangxin Hwy) have street addresses on Kangxin Hwy, so "
+            "they are reached from it, but no access road or gate position is published and "
+            "their schematic footprints sit about 200 m east of the road. Without this lane "
+            "the cancer center joins Kangxin Hwy by a 209 m straight connector and the proton "
+            "center Foshou Rd by 108 m, and the walk between the two (40 m apart) is about "
+            "1.4 km. Drawn as a straight lane from Kangxin Hwy east along the 40 m gap "
+            "between the two footprints to their shared centre meridian; its position is as "
+            "uncertain as the footprints (about +/-1 km). Replace it with the surveyed "
+            "access roads or with an entrances layer.",
+        )
+    ]
+
+
 def water():
     props = {
         "id": "river_wuzaogang",
@@ -250,7 +277,7 @@ def water():
 
 
 def main() -> None:
-    write("roads.geojson", roads())
+    write("roads.geojson", roads() + access())
     write("water.geojson", water())
 
 

@@ -9,21 +9,35 @@ pairs and sites, and returns one immutable :class:`Result`. Every renderer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Final
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 from pyproj import CRS
 
+from siteplan.errors import ParameterError
 from siteplan.load.layers import WGS84
 from siteplan.load.projection import choose_crs
 from siteplan.load.study import Study, StudyData, read_study
+from siteplan.measure.network.graph import Cost
+from siteplan.measure.network.sites import (
+    NETWORK_PAIR_COLUMNS,
+    SiteNetwork,
+    area_overlaps,
+    measure_site_pairs,
+    network_for_study,
+    pair_fields,
+    pair_warnings,
+    ring_areas,
+)
 from siteplan.measure.pairs import (
     disagreement_warnings,
     geodesic_areas,
+    reach_table,
     ring_bands,
     ring_reached,
 )
@@ -131,6 +145,14 @@ class Result:
         The mean pair score.
     warnings
         Repairs, geodesic disagreements and other notes, in a stable order.
+    network
+        With a network measure: the graph and where each site joins it; None otherwise.
+
+    Under a network measure ``pairs`` also has the columns of
+    :data:`~siteplan.measure.network.sites.NETWORK_PAIR_COLUMNS`, ``sites`` a
+    ``connector_m``, and ``rings`` are reached-network bands. Columns that carry
+    the measure keep their ``_m`` names here and hold values in
+    ``parameters.unit`` (minutes for ``time``); the outputs name them by unit.
     """
 
     study: Study
@@ -146,6 +168,7 @@ class Result:
     breakdown: pd.DataFrame
     cluster_score: float
     warnings: tuple[str, ...]
+    network: SiteNetwork | None = None
 
     @property
     def crs_name(self) -> str:
@@ -211,6 +234,8 @@ def analyze(
     decay: str | None = None,
     strict: bool = False,
     chunk: int = PAIR_CHUNK,
+    mode: str | None = None,
+    network: str | Path | None = None,
     **decay_params: float | None,
 ) -> Result:
     """Measure and score every pair of sites of a study.
@@ -223,7 +248,9 @@ def analyze(
     crs
         ``"auto"`` or a metric CRS; overrides the study file's ``crs``.
     measure
-        ``edge`` (default) or ``centroid``.
+        ``edge`` (default), ``centroid``, ``network`` (along the roads, metres)
+        or ``time`` (along the roads, minutes: rings and decay parameters in
+        minutes too, as ``rings_min``, ``half_min``, ...).
     rings_m
         Ring radii in metres, increasing (default 500, 1000, 2000, 5000).
     decay
@@ -232,9 +259,14 @@ def analyze(
         Refuse invalid polygons instead of repairing them.
     chunk
         Pairs measured per vectorised chunk (bounds memory); results do not depend on it.
+    mode
+        Network measures: ``walk``, ``bike`` or ``drive`` (default: the study's
+        ``[network]`` mode, else walk).
+    network
+        Network measures: a road layer that replaces the study's network.
     **decay_params
         The decay's parameters by name: ``max_m``, ``half_m``, ``sigma_m``,
-        ``inflection_m``, ``steepness_m``.
+        ``inflection_m``, ``steepness_m`` (``max_min``, ... with time).
 
     Returns
     -------
@@ -287,6 +319,23 @@ def analyze(
         "edge distance (m)",
         str(metric.to_string()),
     )
+    measured = None
+    if params.measure in NETWORK_MEASURES:
+        data, params, measured = _join_network(
+            data, params, sites_m, metric, mode=mode, network=network
+        )
+        pairs = pairs.join(pair_fields(measured, pairs, ids).set_axis(pairs.index))
+        warnings += pair_warnings(measured, pairs, ids)
+        sites["connector_m"] = np.where(
+            np.isfinite(measured.connector_m), measured.connector_m, np.nan
+        )
+    elif mode is not None or network is not None:
+        which = "mode" if mode is not None else "network"
+        raise ParameterError(
+            f"{which} applies to the network measures only; give measure='network' or "
+            "measure='time'",
+            argument=which,
+        )
     pairs["distance_m"] = pairs[params.distance_column]
     pairs["ring_m"] = ring_reached(pairs["distance_m"], params.rings_m)
     pairs["score"] = params.decay(pairs["distance_m"].to_numpy())
@@ -297,7 +346,7 @@ def analyze(
     pairs.insert(2, "name_a", pd.Series(names[i_pos], dtype=object))
     pairs.insert(3, "name_b", pd.Series(names[j_pos], dtype=object))
     pair_frame = gpd.GeoDataFrame(
-        pairs[list(PAIR_COLUMNS)],
+        pairs[[*PAIR_COLUMNS, *(c for c in NETWORK_PAIR_COLUMNS if c in pairs.columns)]],
         geometry=gpd.GeoSeries(lines, crs=metric).to_crs(WGS84).array,
         crs=WGS84,
     )
@@ -314,42 +363,58 @@ def analyze(
     elif (sites["weight"] == 0).all():
         warnings.append("every site weighs 0: site scores are 0")
 
-    reach, reaches = ordered_reach(
-        breakdown["site_id"].to_numpy(dtype=object),
-        breakdown["other_id"].to_numpy(dtype=object),
-        breakdown["distance_m"].to_numpy(dtype=float),
-        len(ids),
-        params.rings_m,
-    )
-    footprints = simplify_for_rings(
-        np.asarray(sites_m.geometry.array, dtype=object), params.rings_m
-    )
-    band_table, band_geoms, buffers = ring_bands(
-        gpd.GeoSeries(footprints, crs=metric), ids, params.rings_m
-    )
-    band_table["reaches"] = reaches
-    rings = gpd.GeoDataFrame(
-        band_table, geometry=gpd.GeoSeries(band_geoms, crs=metric).to_crs(WGS84).array, crs=WGS84
-    )
-    if large and params.rings_m:
-        first = params.rings_m[0]
-        overlaps = overlap_table(
-            buffers,
-            pairs,
+    if measured is None:
+        reach, reaches = ordered_reach(
+            breakdown["site_id"].to_numpy(dtype=object),
+            breakdown["other_id"].to_numpy(dtype=object),
+            breakdown["distance_m"].to_numpy(dtype=float),
+            len(ids),
             params.rings_m,
-            only=pairs["edge_m"].to_numpy() <= first,
-            rings_computed=1,
-            discs=(sites_m.geometry.geom_type == "Point").to_numpy(),
-            chunk=chunk,
         )
-        warnings.append(
-            f"{len(ids)} sites (more than {LARGE_STUDY}): pair lines are kept within the first "
-            f"ring ({first:g} m); buffer overlaps of two point sites are exact disc overlaps, "
-            "others are computed at the first ring for the pairs within it, and the other "
-            "overlaps that could be non-zero are left empty (null)"
+        footprints = simplify_for_rings(
+            np.asarray(sites_m.geometry.array, dtype=object), params.rings_m
         )
+        band_table, band_geoms, buffers = ring_bands(
+            gpd.GeoSeries(footprints, crs=metric), ids, params.rings_m
+        )
+        band_table["reaches"] = reaches
+        rings = gpd.GeoDataFrame(
+            band_table,
+            geometry=gpd.GeoSeries(band_geoms, crs=metric).to_crs(WGS84).array,
+            crs=WGS84,
+        )
+        if large and params.rings_m:
+            first = params.rings_m[0]
+            overlaps = overlap_table(
+                buffers,
+                pairs,
+                params.rings_m,
+                only=pairs["edge_m"].to_numpy() <= first,
+                rings_computed=1,
+                discs=(sites_m.geometry.geom_type == "Point").to_numpy(),
+                chunk=chunk,
+            )
+            warnings.append(
+                f"{len(ids)} sites (more than {LARGE_STUDY}): pair lines are kept within the first "
+                f"ring ({first:g} m); buffer overlaps of two point sites are exact disc overlaps, "
+                "others are computed at the first ring for the pairs within it, and the other "
+                "overlaps that could be non-zero are left empty (null)"
+            )
+        else:
+            overlaps = overlap_table(buffers, pairs, params.rings_m, chunk=chunk)
     else:
-        overlaps = overlap_table(buffers, pairs, params.rings_m, chunk=chunk)
+        reach = reach_table(pairs, "distance_m", params.rings_m)
+        band_table, band_geoms, overlaps = _network_rings(measured, params, pairs, ids, spec.focus)
+        reached = reach.groupby(["site_id", "ring_m"])["other_id"].agg(",".join)
+        band_table["reaches"] = [
+            reached.get((sid, r), "")
+            for sid, r in zip(band_table["site_id"], band_table["ring_m"], strict=True)
+        ]
+        rings = gpd.GeoDataFrame(
+            band_table,
+            geometry=gpd.GeoSeries(band_geoms, crs=metric).to_crs(WGS84).array,
+            crs=WGS84,
+        )
 
     order = sites.sort_values("rank", kind="stable").index  # the one rank rule (score/rank.py)
     sites = sites.loc[order].reset_index(drop=True)
@@ -370,4 +435,56 @@ def analyze(
         breakdown=breakdown,
         cluster_score=cluster_score(pairs),
         warnings=tuple(warnings),
+        network=measured,
     )
+
+
+# --------------------------------------------------------------------------- network measures
+
+#: The measures that travel along the road network.
+NETWORK_MEASURES: Final = ("network", "time")
+#: With more sites than this, only the focus site's isochrones are drawn.
+MAX_ISOCHRONE_SITES: Final = 50
+
+
+def _join_network(
+    data: StudyData,
+    params: ScoringParameters,
+    sites_m: gpd.GeoDataFrame,
+    metric: CRS,
+    *,
+    mode: str | None,
+    network: str | Path | None,
+) -> tuple[StudyData, ScoringParameters, SiteNetwork]:
+    """Build (or load) the study's graph and join the sites to it."""
+    data, graph, _ = network_for_study(data, metric, mode=mode, path=network)
+    site_field = next((s.site_field for s in data.study.layers if s.role == "entrance"), "site_id")
+    entrances = None if data.entrances is None else data.entrances.to_crs(metric)
+    measured = measure_site_pairs(
+        graph,
+        sites_m.geometry,
+        sites_m["id"].tolist(),
+        cost="time" if params.measure == "time" else "length",
+        entrances_m=entrances,
+        site_field=site_field,
+    )
+    settings = graph.params.as_dict()
+    speeds = {k: settings[k] for k in ("mode", "walk_kmh", "bike_kmh", "drive_kmh", "class_kmh")}
+    speeds["snap_max_m"] = settings["snap_max_m"]
+    return data, replace(params, network=speeds), measured
+
+
+def _network_rings(
+    measured: SiteNetwork,
+    params: ScoringParameters,
+    pairs: pd.DataFrame,
+    ids: list[str],
+    focus: str | None,
+) -> tuple[pd.DataFrame, npt.NDArray[np.object_], pd.DataFrame]:
+    """Return the rings as reached-network bands, and the overlaps of the reached areas."""
+    only = None
+    if len(ids) > MAX_ISOCHRONE_SITES:
+        only = [ids.index(focus)] if focus in ids else []
+    cost: Cost = "time" if params.measure == "time" else "length"
+    table, geoms, areas = ring_areas(measured, ids, params.rings_m, cost=cost, only=only)
+    return table, np.asarray(geoms, dtype=object), area_overlaps(areas, pairs, ids, params.rings_m)

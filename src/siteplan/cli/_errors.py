@@ -30,6 +30,13 @@ ARGUMENT_FLAGS: Final[Mapping[str, str]] = MappingProxyType(
         "sigma_m": "--sigma-m",
         "inflection_m": "--inflection-m",
         "steepness_m": "--steepness-m",
+        "max_min": "--max-min",
+        "half_min": "--half-min",
+        "sigma_min": "--sigma-min",
+        "inflection_min": "--inflection-min",
+        "steepness_min": "--steepness-min",
+        "mode": "--mode",
+        "network": "--network",
         "strict": "--strict",
         # validate_paths
         "role": "--role",

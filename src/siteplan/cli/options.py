@@ -89,14 +89,29 @@ crs_option = click.option(
 )
 measure_option = click.option(
     "--measure",
-    type=click.Choice(["edge", "centroid"]),
-    help="Distance scores follow: edge-to-edge (default) or centroid-to-centroid.",
+    type=click.Choice(["edge", "centroid", "network", "time"]),
+    help="Distance scores follow: edge-to-edge (default), centroid-to-centroid, network "
+    "(along the roads, metres) or time (along the roads, minutes: --rings and the decay "
+    "parameters are then minutes, e.g. --rings 5,10,15,30 --half-min 10).",
+)
+mode_option = click.option(
+    "--mode",
+    type=click.Choice(["walk", "bike", "drive"]),
+    help="--measure network|time: how the roads are travelled (default: the study's "
+    "[network] mode, else walk).",
+)
+network_option = click.option(
+    "--network",
+    type=click.Path(path_type=Path),
+    help="--measure network|time: a road layer (GeoJSON, GeoPackage or .osm.pbf) that "
+    "replaces the study's network.",
 )
 rings_option = click.option(
     "--rings",
     "rings_m",
     callback=lambda _ctx, _param, value: parse_rings(value),
-    help="Ring radii in metres, increasing, comma-separated (default 500,1000,2000,5000).",
+    help="Ring radii, increasing, comma-separated: metres (default 500,1000,2000,5000), "
+    "or minutes with --measure time (default 5,10,15,30).",
 )
 decay_option = click.option(
     "--decay",
@@ -114,6 +129,21 @@ inflection_m_option = click.option(
 steepness_m_option = click.option(
     "--steepness-m", type=float, help="logistic decay: steepness in metres."
 )
+max_min_option = click.option(
+    "--max-min", type=float, help="linear decay, --measure time: minutes where the score is 0."
+)
+half_min_option = click.option(
+    "--half-min", type=float, help="exponential decay, --measure time: half-score minutes."
+)
+sigma_min_option = click.option(
+    "--sigma-min", type=float, help="gaussian decay, --measure time: sigma in minutes."
+)
+inflection_min_option = click.option(
+    "--inflection-min", type=float, help="logistic decay, --measure time: minutes scoring 50."
+)
+steepness_min_option = click.option(
+    "--steepness-min", type=float, help="logistic decay, --measure time: steepness in minutes."
+)
 strict_option = click.option(
     "--strict", is_flag=True, help="Refuse invalid polygons instead of repairing."
 )
@@ -122,6 +152,8 @@ strict_option = click.option(
 scoring_options = _stack(
     crs_option,
     measure_option,
+    mode_option,
+    network_option,
     rings_option,
     decay_option,
     max_m_option,
@@ -129,12 +161,19 @@ scoring_options = _stack(
     sigma_m_option,
     inflection_m_option,
     steepness_m_option,
+    max_min_option,
+    half_min_option,
+    sigma_min_option,
+    inflection_min_option,
+    steepness_min_option,
     strict_option,
 )
 #: The parameters :data:`scoring_options` adds: keyword arguments of ``analyze``.
 SCORING_KEYS = (
     "crs",
     "measure",
+    "mode",
+    "network",
     "rings_m",
     "decay",
     "max_m",
@@ -142,6 +181,11 @@ SCORING_KEYS = (
     "sigma_m",
     "inflection_m",
     "steepness_m",
+    "max_min",
+    "half_min",
+    "sigma_min",
+    "inflection_min",
+    "steepness_min",
     "strict",
 )
 

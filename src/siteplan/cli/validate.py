@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -15,7 +16,7 @@ __all__ = ["validate"]
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--role",
-    type=click.Choice(["site", "boundary", "context", "exclusion"]),
+    type=click.Choice(["site", "boundary", "context", "exclusion", "network", "entrance"]),
     default="site",
     show_default=True,
     help="Role of bare layer files.",
@@ -42,8 +43,12 @@ def validate(
     # lazy: reading layers loads geopandas and pyogrio
     from siteplan._io import check_output_path, write_text
     from siteplan.load.validate import validate_paths
+    from siteplan.measure.network.summary import network_report
 
     result = validate_paths(list(paths), role=role, datum=datum, strict=strict)
+    roads = [line for data in result.studies for line in network_report(data)]
+    if roads:
+        result = dataclasses.replace(result, text=result.text + "\n".join(roads) + "\n")
     if output is not None:
         check_output_path(output, result.inputs)
     echo_warnings(result.warnings)

@@ -40,6 +40,8 @@ _ALLOWED_TYPES: Final[dict[str, frozenset[str]]] = {
     "boundary": POLYGONAL,
     "exclusion": POLYGONAL,
     "demand": frozenset({"Point", "MultiPoint", "Polygon", "MultiPolygon"}),
+    "network": frozenset({"LineString", "MultiLineString"}),
+    "entrance": frozenset({"Point", "MultiPoint"}),
     "context": frozenset(
         {"Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon"}
     ),

@@ -2,10 +2,12 @@
 
 A layer is one GeoJSON or GeoPackage file with a role in a study: ``site``
 (the places that are scored), ``boundary`` (the study area, where candidates may
-go), ``context`` (drawn on maps only, e.g. metro stations) or ``exclusion``
-(areas where no candidate may go). Every layer is read through pyogrio, checked,
-converted from its declared datum to WGS84 and handed back with unique,
-non-empty ``id`` and ``name`` columns.
+go), ``context`` (drawn on maps only, e.g. metro stations), ``exclusion``
+(areas where no candidate may go), ``network`` (roads, read by
+:mod:`siteplan.load.network`) or ``entrance`` (points where sites join the
+network). Every layer is read through pyogrio, checked, converted from its
+declared datum to WGS84 and handed back with unique, non-empty ``id`` and
+``name`` columns.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ __all__ = [
     "read_layer",
 ]
 
-ROLES: Final = ("site", "boundary", "context", "exclusion", "demand")
+ROLES: Final = ("site", "boundary", "context", "exclusion", "demand", "network", "entrance")
 LAYER_SUFFIXES: Final = (".geojson", ".json", ".gpkg")
 #: The largest layer file read, in MB (10**6 bytes), unless SITEPLAN_MAX_LAYER_MB says otherwise.
 #: Reading GeoJSON takes about 10 times the file's size in memory (see benchmarks/).
@@ -75,8 +77,8 @@ class LayerSpec:
     path
         The layer file (GeoJSON or GeoPackage).
     role
-        ``site``, ``boundary``, ``context``, ``exclusion`` or ``demand`` (read by
-        :func:`siteplan.load.demand.read_demand`).
+        ``site``, ``boundary``, ``context``, ``exclusion``, ``demand`` (read by
+        :func:`siteplan.load.demand.read_demand`), ``network`` or ``entrance``.
     datum
         ``wgs84``, ``gcj02`` (Amap/Gaode, Tencent) or ``bd09`` (Baidu).
     weight
@@ -91,6 +93,10 @@ class LayerSpec:
         (metres) to spread polygons over (None: their centroids).
     capacity_field
         Site layers: the property holding each site's supply (beds, floor area), or None.
+    oneway_field, speed_field, class_field
+        A ``network`` layer's one-way, speed (km/h) and road-class fields.
+    site_field
+        An ``entrance`` layer's field with the id of the site each point serves.
     """
 
     path: Path
@@ -103,6 +109,10 @@ class LayerSpec:
     population_field: str = "population"
     spread_cell_m: float | None = None
     capacity_field: str | None = None
+    oneway_field: str = "oneway"
+    speed_field: str = "maxspeed"
+    class_field: str = "highway"
+    site_field: str = "site_id"
 
     def __post_init__(self) -> None:
         for key in ("id_field", "name_field"):

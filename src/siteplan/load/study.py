@@ -27,8 +27,6 @@ study file looks like::
 from __future__ import annotations
 
 import math
-import stat
-import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -39,6 +37,9 @@ import geopandas as gpd
 import pandas as pd
 
 from siteplan.errors import LayerError, StudyError
+from siteplan.load import network_study
+from siteplan.load._toml import MAX_STUDY_BYTES
+from siteplan.load._toml import read_toml as _read_toml
 from siteplan.load.demand import DemandLayer, demand_warnings, read_demand_layers, site_capacities
 from siteplan.load.layers import (
     LAYER_SUFFIXES,
@@ -50,6 +51,7 @@ from siteplan.load.layers import (
     find_layer_files,
     read_layer,
 )
+from siteplan.load.network import NetworkLayer, NetworkParams
 
 __all__ = [
     "MAX_STUDY_BYTES",
@@ -61,15 +63,18 @@ __all__ = [
     "read_study",
 ]
 
-_TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints"})
+_TOP_KEYS: Final = frozenset(
+    {"name", "crs", "focus", "scoring", "layers", "constraints", "network"}
+)
 _DEMAND_KEYS: Final = ("population_field", "spread_cell_m", "capacity_field")
 _LAYER_KEYS: Final = frozenset(
     {"path", "role", "datum", "weight", "id_field", "name_field", "layer", *_DEMAND_KEYS}
+    | set(network_study.FIELD_KEYS)
 )
-#: The largest study file read, in bytes: a study file lists layers, it does not hold them.
-MAX_STUDY_BYTES: Final = 1_000_000
 SCORING_KEYS: Final = frozenset(
     {"measure", "rings_m", "decay", "max_m", "half_m", "sigma_m", "inflection_m", "steepness_m"}
+    # with measure = "time", the same keys in minutes
+    | {"rings_min", "max_min", "half_min", "sigma_min", "inflection_min", "steepness_min"}
 )
 
 
@@ -111,6 +116,8 @@ class Study:
         Candidate constraints from ``[[constraints]]`` tables.
     path
         The study file or folder, or None for a study built in code.
+    network
+        How the road network is travelled (the ``[network]`` table).
     """
 
     name: str
@@ -120,6 +127,7 @@ class Study:
     scoring: Mapping[str, Any] = field(default_factory=dict)
     constraints: tuple[Mapping[str, Any], ...] = ()
     path: Path | None = None
+    network: NetworkParams = field(default_factory=NetworkParams)
 
     @property
     def is_bundled(self) -> bool:
@@ -192,10 +200,17 @@ def _layer_spec(table: Any, index: int, study_path: Path) -> LayerSpec:
                 "give the name of a GeoPackage layer",
             )
             or None,
-            **{k: table[k] for k in _DEMAND_KEYS if k in table},
+            **_role_options(table, where, study_path),
         )
     except LayerError as exc:
         raise StudyError(f"{where}: {exc.message}", path=study_path) from None
+
+
+def _role_options(table: Mapping[str, Any], where: str, study_path: Path) -> dict[str, Any]:
+    """Return a layer table's role-specific keys (demand, capacity, network fields)."""
+    options: dict[str, Any] = {k: table[k] for k in _DEMAND_KEYS if k in table}
+    options.update(network_study.field_options(table, where, study_path))
+    return options
 
 
 def _check_constraint_table(table: Mapping[str, Any], index: int, path: Path) -> None:
@@ -223,51 +238,6 @@ def _crs_value(value: Any, path: Path) -> str:
     raise StudyError(
         f'crs is {value!r}; use "auto" or an EPSG code such as "EPSG:32651"', path=path
     )
-
-
-def _read_study_bytes(path: Path) -> bytes:
-    """Read a study file: a regular file of at most :data:`MAX_STUDY_BYTES`.
-
-    A FIFO would block and a link to ``/dev/zero`` would never end, so the file
-    is checked before it is opened, and read no further than the limit.
-    """
-    try:
-        mode = path.stat().st_mode
-        if not stat.S_ISREG(mode):
-            raise StudyError(
-                "the study file is not a regular file (a FIFO, a device or a socket); "
-                "give a .toml file",
-                path=path,
-            )
-        with path.open("rb") as handle:
-            data = handle.read(MAX_STUDY_BYTES + 1)
-    except OSError as exc:
-        raise StudyError(
-            f"cannot read the study file ({exc.strerror or exc}); check the path", path=path
-        ) from None
-    if len(data) > MAX_STUDY_BYTES:
-        raise StudyError(
-            f"the study file is larger than {MAX_STUDY_BYTES / 1e6:g} MB; a study file lists "
-            "layer files and scoring settings, it does not hold the data: check the path",
-            path=path,
-        )
-    return data
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        text = _read_study_bytes(path).decode("utf-8")
-    except UnicodeDecodeError:
-        raise StudyError("the study file is not UTF-8 text; save it as UTF-8", path=path) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise StudyError(f"not valid TOML ({exc}); fix the study file", path=path) from None
-    except RecursionError:
-        raise StudyError(
-            "the TOML nests arrays or tables too deeply to be a study file; fix the study file",
-            path=path,
-        ) from None
 
 
 def _study_from_file(path: Path) -> Study:
@@ -314,6 +284,7 @@ def _study_from_file(path: Path) -> Study:
         scoring=scoring,
         constraints=tuple(constraints),
         path=path,
+        network=network_study.network_params(doc.get("network", {}), path),
     )
 
 
@@ -376,9 +347,11 @@ class StudyData:
 
     ``sites`` combines the site layers; besides each layer's properties it has
     the columns ``id``, ``name``, ``layer`` (the layer's name), ``weight`` and
-    ``placement``. ``boundary``, ``context`` and ``exclusions`` are None when the
-    study has no layer of that role. ``demand``: the demand layers (not in ``layers``);
-    ``capacity``: the supply by site id, for sites whose layer has a ``capacity_field``.
+    ``placement``. ``boundary``, ``context``, ``exclusions``, ``entrances``
+    and ``network`` are None when the study has no layer of that role;
+    ``network_paths`` are the files the network was read from. ``demand``: the
+    demand layers (not in ``layers``); ``capacity``: the supply by site id, for
+    sites whose layer has a ``capacity_field``.
     """
 
     study: Study
@@ -390,6 +363,9 @@ class StudyData:
     warnings: tuple[str, ...]
     demand: tuple[DemandLayer, ...] = ()
     capacity: Mapping[str, float] = field(default_factory=dict)
+    entrances: gpd.GeoDataFrame | None = None
+    network: NetworkLayer | None = None
+    network_paths: tuple[Path, ...] = ()
 
     @property
     def schematic(self) -> bool:
@@ -472,9 +448,15 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
     """
     if not isinstance(study, Study):
         study = load_study(study)
-    layers = tuple(read_layer(s, strict=strict) for s in study.layers if s.role != "demand")
+    layers = tuple(
+        read_layer(spec, strict=strict)
+        for spec in study.layers
+        if spec.role not in ("network", "demand")
+    )
     check_unique_ids(layers)
     demand = read_demand_layers(study.layers, strict=strict)
+    roads = [spec for spec in study.layers if spec.role == "network"]
+    network = network_study.read_networks(roads, strict=strict)
     by_role = {role: [lay for lay in layers if lay.spec.role == role] for role in ROLES}
     sites = _combine(by_role["site"])
     if sites is None:
@@ -494,7 +476,12 @@ def read_study(study: Study | str | Path | None = None, *, strict: bool = False)
         boundary=_combine(by_role["boundary"]),
         context=_combine(by_role["context"]),
         exclusions=_combine(by_role["exclusion"]),
-        warnings=tuple(w for x in layers for w in x.warnings) + demand_warnings(demand),
+        warnings=tuple(w for layer in layers for w in layer.warnings)
+        + (network.warnings if network is not None else ())
+        + demand_warnings(demand),
         demand=demand,
         capacity=site_capacities(layers),
+        entrances=_combine(by_role["entrance"]),
+        network=network,
+        network_paths=tuple(spec.path for spec in roads),
     )

@@ -258,8 +258,9 @@ def _draw_rings(
         ax=ax, color="#2563eb", linewidth=0.9 if focus else 0.5, alpha=0.7, zorder=2
     )
     radii = ", ".join(metres(r) for r in result.parameters.rings_m)
-    if focus is None:
-        return [Line2D([], [], color="#2563eb", label=f"rings around each site\n({radii} m)")]
+    if focus is None or result.network is not None:  # network rings: reached-street bands
+        label = f"rings around each site\n({radii} {result.parameters.unit})"
+        return [Line2D([], [], color="#2563eb", label=label)]
     minx, miny, maxx, maxy = result.sites_m.loc[result.sites_m["id"] == focus].total_bounds
     centre = ((minx + maxx) / 2, (miny + maxy) / 2)
     half = ((maxx - minx) / 2, (maxy - miny) / 2)
@@ -272,7 +273,7 @@ def _draw_rings(
         ax.text(
             x,
             y,
-            f"{metres(radius)} m",
+            f"{metres(radius)} {result.parameters.unit}",
             fontsize=7,
             color="#1d4ed8",
             ha="center",
@@ -413,9 +414,12 @@ def heatmap_png(result: Result) -> bytes:
     ids, matrix = distance_matrix(result)
     n = len(ids)
     side = min(3.0 + 0.7 * n, 14.0)
-    measure = {"edge": "edge-to-edge", "centroid": "centroid-to-centroid"}[
-        result.parameters.measure
-    ]
+    measure = {
+        "edge": "edge-to-edge",
+        "centroid": "centroid-to-centroid",
+        "network": "network",
+        "time": "travel time",
+    }[result.parameters.measure]
     with _drawing():
         fig = _figure(side + 1.6, side)
         ax = fig.add_axes((0.22, 0.22, 0.62, 0.7))
@@ -447,6 +451,7 @@ def heatmap_png(result: Result) -> bytes:
                         color="white" if dark else "black",
                         parse_math=False,
                     )
-        ax.set_title(f"{measure} distance (m)", fontsize=10)
-        fig.colorbar(image, cax=cax, label="metres")
+        unit = result.parameters.unit
+        ax.set_title(f"{measure} distance ({unit})", fontsize=10)
+        fig.colorbar(image, cax=cax, label="minutes" if unit == "min" else "metres")
         return _png(fig)

@@ -18,7 +18,8 @@ import pandas as pd
 from siteplan._values import is_missing
 from siteplan.analysis import LARGE_STUDY
 from siteplan.render._stream import ordered_pairs, overlap_matrix
-from siteplan.render.text import count, metres, number, score, text
+from siteplan.render.text import count, fmt_number, metres, number, score, text
+from siteplan.score.units import unit_name
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -40,8 +41,15 @@ __all__ = [
 _MEASURE_TEXT: Final = {
     "edge": "edge-to-edge (0 when footprints touch or overlap)",
     "centroid": "centroid-to-centroid",
+    "network": "along the road network (shortest path, metres)",
+    "time": "travel time along the road network (fastest path, minutes)",
 }
-MEASURE_SHORT: Final = {"edge": "edge-to-edge", "centroid": "centroid-to-centroid"}
+MEASURE_SHORT: Final = {
+    "edge": "edge-to-edge",
+    "centroid": "centroid-to-centroid",
+    "network": "network",
+    "time": "travel time",
+}
 # Formulas for people, with typographic multiplication and minus signs.
 _DECAY_FORMULAS: Final = {
     "rings": "100 × (n − k) / n for the first ring k (0-based) of n that reaches; 0 beyond",  # noqa: RUF001
@@ -149,6 +157,16 @@ def _metres_or_text(value: Any) -> str:
         return text(value)
 
 
+def _unit(result: Result) -> str:
+    """Return the unit of the measure (``m`` or ``min``)."""
+    return result.parameters.unit
+
+
+def _dist(result: Result, value: Any) -> str:
+    """Return a value of the measure rounded for people: whole metres, minutes to 0.1."""
+    return metres(value) if _unit(result) == "m" else fmt_number(value, ",.1f")
+
+
 def has(frame: pd.DataFrame, column: str) -> bool:
     """Return whether a column exists and holds at least one value."""
     return column in frame.columns and bool(frame[column].map(lambda v: not is_missing(v)).any())
@@ -158,7 +176,7 @@ def _ranking_table(result: Result) -> Table:
     sites = result.sites
     zh = has(sites, "name_zh")
     headers = ["Rank", "Id", "Name", *(["Name (zh)"] if zh else [])]
-    headers += ["Score", "Nearest", "Nearest (m)", "Area (m²)"]
+    headers += ["Score", "Nearest", f"Nearest ({_unit(result)})", "Area (m²)"]
     rows = []
     for row in records(sites):
         cells = [str(row["rank"]), text(row["id"]), text(row["name"])]
@@ -166,7 +184,7 @@ def _ranking_table(result: Result) -> Table:
         cells += [
             score(row["score"]),
             text(row["nearest_id"]),
-            metres(row["nearest_m"]),
+            _dist(result, row["nearest_m"]),
             metres(row["area_m2"]),
         ]
         rows.append(tuple(cells))
@@ -191,6 +209,7 @@ def _pair_table(result: Result) -> Table:
         keep = _listed(result, pairs)
         note = _left_out_note(result, int(keep.sum()), len(pairs), "pairs")
         pairs = pairs.loc[keep]
+    network = result.network is not None
     rows = [
         (
             text(row["a"]),
@@ -198,21 +217,37 @@ def _pair_table(result: Result) -> Table:
             metres(row["edge_m"]),
             metres(row["centroid_m"]),
             metres(row["geodesic_m"]),
-            f"beyond {metres(last)}" if is_missing(row["ring_m"]) else metres(row["ring_m"]),
+            *(_network_cells(row) if network else ()),
+            f"beyond {_dist(result, last)}"
+            if is_missing(row["ring_m"])
+            else _dist(result, row["ring_m"]),
             score(row["score"]),
         )
         for row in records(pairs)
     ]
     measure = MEASURE_SHORT[result.parameters.measure]
+    extra = ("Network (m)", "Time (min)", "Detour") if network else ()
+    ring_header = f"Ring ({_unit(result)})"
     return Table(
         "pairs",
         "Pairs",
-        ("A", "B", "Edge (m)", "Centroid (m)", "Geodesic (m)", "Ring (m)", "Score"),
-        (False, False, True, True, True, True, True),
+        ("A", "B", "Edge (m)", "Centroid (m)", "Geodesic (m)", *extra, ring_header, "Score"),
+        (False, False, True, True, True, *(True for _ in extra), True, True),
         tuple(rows),
         f"Ring and score follow the {measure} distance. Ring: the smallest ring that "
         "reaches the other site. Geodesic: the ellipsoidal length of the shortest "
         "edge-to-edge segment (a check on the projected edge distance)." + note,
+    )
+
+
+def _network_cells(row: dict[str, Any]) -> tuple[str, str, str]:
+    """Return a pair's network distance, time and detour (``unreachable`` when it is)."""
+    if not row.get("reachable", False):
+        return ("unreachable", "unreachable", "")
+    return (
+        metres(row["network_m"]),
+        fmt_number(row["time_min"], ",.1f"),
+        fmt_number(row["detour"], ".2f"),
     )
 
 
@@ -234,7 +269,7 @@ def _breakdown_table(result: Result) -> Table:
         (
             text(row["site_id"]),
             text(row["other_id"]),
-            metres(row["distance_m"]),
+            _dist(result, row["distance_m"]),
             score(row["pair_score"]),
             number(row["weight"]),
             score(row["contribution"]),
@@ -244,7 +279,14 @@ def _breakdown_table(result: Result) -> Table:
     return Table(
         "breakdown",
         "Score breakdown",
-        ("Site", "Neighbour", "Distance (m)", "Pair score", "Weight", "Contribution"),
+        (
+            "Site",
+            "Neighbour",
+            f"Distance ({_unit(result)})",
+            "Pair score",
+            "Weight",
+            "Contribution",
+        ),
         (False, False, True, True, True, True),
         rows,
         "Contribution = neighbour weight × pair score / sum of the site's neighbour "  # noqa: RUF001
@@ -279,7 +321,7 @@ def _overlap_table(result: Result) -> Table:
     return Table(
         "overlaps",
         "Buffer overlap (m²)",
-        ("A", "B", *(f"{metres(r)} m" for r in rings)),
+        ("A", "B", *(f"{_dist(result, r)} {_unit(result)}" for r in rings)),
         (False, False, *(True for _ in rings)),
         rows,
         "Area where the two sites' buffers (footprint plus ring radius) overlap." + note,
@@ -319,14 +361,27 @@ def _parameter_table(result: Result) -> Table:
     rows = [
         ("CRS", f"{result.crs_name} ({result.crs.name})"),
         ("Measure", _MEASURE_TEXT[params.measure]),
-        ("Rings (m)", ", ".join(metres(r) if r == int(r) else f"{r:,g}" for r in params.rings_m)),
+        (
+            f"Rings ({_unit(result)})",
+            ", ".join(metres(r) if r == int(r) else f"{r:,g}" for r in params.rings_m),
+        ),
         ("Decay", f"{decay.kind}: {_DECAY_FORMULAS.get(decay.kind, decay.kind)}"),
     ]
     rows += [
-        (name, number(value))
+        (unit_name(name, params.unit), number(value))
         for name, value in decay.params.items()
         if name != "rings_m" and not isinstance(value, list)
     ]
+    if params.network is not None:
+        net = params.network
+        rows.append(
+            (
+                "Network",
+                f"mode {net['mode']}; walk {number(net['walk_kmh'])} km/h, bike "
+                f"{number(net['bike_kmh'])} km/h, drive {number(net['drive_kmh'])} km/h "
+                "where a road has no speed or known class; connectors walked",
+            )
+        )
     rows += [
         ("Site score", "weighted mean of its pair scores, weighted by the other sites' weights"),
         ("Cluster score", "mean of the pair scores"),

@@ -32,6 +32,7 @@ from siteplan._io import atomic_path
 from siteplan._values import is_missing, json_value
 from siteplan.analysis import PAIR_COLUMNS, reach_m
 from siteplan.errors import ParameterError
+from siteplan.measure.network.sites import NETWORK_PAIR_COLUMNS
 from siteplan.render._report_pages import render_html, render_markdown
 from siteplan.render._stream import (
     PAIR_SELECTIONS,
@@ -40,7 +41,8 @@ from siteplan.render._stream import (
     pair_selection,
 )
 from siteplan.render._tables import overlap_lookup, records, sorted_pairs
-from siteplan.render.text import csv_cell
+from siteplan.render.text import csv_cell, json_text
+from siteplan.score.units import unit_name
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -185,7 +187,10 @@ def write_report(
     path = Path(path)
     pieces = _pieces(result, format_for_path(path) if fmt is None else fmt, table, pairs)
     first = next(pieces, "")  # argument errors surface before any file is created
-    with atomic_path(path, result.inputs, force=force, stdout=True) as tmp, tmp.open("w", encoding="utf-8") as out:
+    with (
+        atomic_path(path, result.inputs, force=force, stdout=True) as tmp,
+        tmp.open("w", encoding="utf-8") as out,
+    ):
         out.write(first)
         for piece in pieces:
             out.write(piece)
@@ -220,13 +225,20 @@ def report_dict(result: Result) -> dict[str, Any]:
     ``geodesic_m``, ``ring_m``, ``score``, then ``name_a``, ``name_b``,
     ``distance_m`` (the chosen measure) and ``overlap_m2`` (buffer overlap
     area at each ring, aligned with ``parameters.rings_m``).
+
+    With ``measure`` network or time, sites also carry ``connector_m`` and
+    pairs the network fields (``network_m_ab``, ..., ``detour``,
+    ``reachable``, ``connector_m``); with time, the fields that carry the
+    measure end in ``_min`` (``nearest_min``, ``ring_min``, ``distance_min``,
+    ``parameters.rings_min``).
     """
     breakdowns = _breakdowns(result)
     overlaps = overlap_lookup(result)
     rings = result.parameters.rings_m
     document = _report_head(result, breakdowns)
     document["pairs"] = [
-        _pair_record(row, overlaps, rings) for row in records(sorted_pairs(result))
+        _by_unit(_pair_record(row, overlaps, rings), result)
+        for row in records(sorted_pairs(result))
     ]
     return {k: document[k] for k in _KEYS}
 
@@ -255,7 +267,7 @@ def _report_head(result: Result, breakdowns: Mapping[str, Mapping[str, float]]) 
         "schematic": bool(result.schematic),
         "caveat": result.caveat,
         "parameters": json_value(parameters),
-        "sites": [_site_record(row, breakdowns) for row in records(result.sites)],
+        "sites": [_by_unit(_site_record(row, breakdowns), result) for row in records(result.sites)],
         "pairs": [],
         "cluster_score": float(result.cluster_score),
         "warnings": list(result.warnings),
@@ -263,8 +275,18 @@ def _report_head(result: Result, breakdowns: Mapping[str, Mapping[str, float]]) 
 
 
 def _json_report(result: Result, pairs: str) -> Iterator[str]:
-    """Yield the JSON report in pieces; the site records carry empty breakdowns."""
+    """Yield the JSON report in pieces; the site records carry empty breakdowns.
+
+    Straight-line reports are streamed; network and time reports (whose pairs
+    carry the network fields and whose names follow the unit) are built whole.
+    """
     keep = pair_selection(result, pairs)
+    if result.network is not None:
+        document = report_dict(result)
+        if pairs != "all":
+            wanted = set(zip(result.pairs["a"].loc[keep], result.pairs["b"].loc[keep], strict=True))
+            document["pairs"] = [p for p in document["pairs"] if (p["a"], p["b"]) in wanted]
+        return iter([json_text(document)])
     limit = reach_m(result.parameters) if pairs == "within" else None
     breakdowns = _breakdowns(result, limit)
     head = _report_head(result, {})
@@ -272,6 +294,15 @@ def _json_report(result: Result, pairs: str) -> Iterator[str]:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _by_unit(record: dict[str, Any], result: Result) -> dict[str, Any]:
+    """Return a record with the network fields moved in and the measure's names by unit."""
+    props = record.get("properties")
+    if result.network is not None and isinstance(props, dict) and "connector_m" in props:
+        record["connector_m"] = props.pop("connector_m")
+    unit = result.parameters.unit
+    return {unit_name(key, unit): value for key, value in record.items()}
 
 
 def _breakdowns(result: Result, within_m: float | None = None) -> dict[str, dict[str, float]]:
@@ -345,6 +376,7 @@ def _pair_record(
         "distance_m": row["distance_m"],
         "overlap_m2": [overlaps.get((*key, r)) for r in rings_m],
     }
+    record.update({k: row[k] for k in NETWORK_PAIR_COLUMNS if k in row})
     plain: dict[str, Any] = json_value(record)
     return plain
 
@@ -392,7 +424,7 @@ def _csv_text(result: Result, table: str, keep: Any) -> str:
         columns = first + [c for c in frame.columns if c not in first]
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(columns)
+    writer.writerow([unit_name(c, result.parameters.unit) for c in columns])
     for row in frame[columns].itertuples(index=False, name=None):
         writer.writerow([csv_cell(v) for v in row])
     return buffer.getvalue()

@@ -7,10 +7,15 @@
 - rank: position when sites are ordered by score (descending; scores within
   1e-9 tie), then id; 1 is best (:func:`siteplan.score.rank.rank_by_score`);
 - cluster score: the mean of all pair scores.
+
+Measures: ``edge`` and ``centroid`` (straight lines, metres), ``network``
+(along the road network, metres) and ``time`` (along the network, minutes:
+rings and decay parameters are then minutes too, see :mod:`siteplan.score.units`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
@@ -21,6 +26,7 @@ import pandas as pd
 from siteplan.errors import ParameterError
 from siteplan.score.decay import DECAY_PARAMETERS, DecayFunction, make_decay
 from siteplan.score.rank import rank_by_score
+from siteplan.score.units import MEASURE_KEYS, TIME_DEFAULTS, internal_names, unit_name, unit_of
 
 __all__ = [
     "MEASURES",
@@ -31,8 +37,13 @@ __all__ = [
     "score_sites",
 ]
 
-MEASURES: Final = ("edge", "centroid")
-MEASURE_COLUMNS: Final = {"edge": "edge_m", "centroid": "centroid_m"}
+MEASURES: Final = ("edge", "centroid", "network", "time")
+MEASURE_COLUMNS: Final = {
+    "edge": "edge_m",
+    "centroid": "centroid_m",
+    "network": "network_m",
+    "time": "time_min",
+}
 DEFAULT_RINGS_M: Final = (500.0, 1000.0, 2000.0, 5000.0)
 
 
@@ -41,12 +52,17 @@ class ScoringParameters:
     """The resolved scoring parameters of one analysis.
 
     ``rings_m`` are the buffer rings (and the ``rings`` decay's steps);
-    ``decay`` is the validated decay function with its parameters.
+    ``decay`` is the validated decay function with its parameters. Both are
+    in ``unit``: ``m``, or ``min`` for the time measure (the names keep their
+    ``_m`` spelling inside; :meth:`as_dict` names them by unit). ``network``
+    holds the network settings (mode, speeds) of a network measure.
     """
 
     measure: str
     rings_m: tuple[float, ...]
     decay: DecayFunction
+    unit: str = "m"
+    network: Mapping[str, Any] | None = None
 
     @property
     def distance_column(self) -> str:
@@ -57,11 +73,23 @@ class ScoringParameters:
         """Return the parameters as JSON-ready values (the report's ``parameters``)."""
         out: dict[str, Any] = {
             "measure": self.measure,
-            "rings_m": list(self.rings_m),
+            "unit": self.unit,
+            unit_name("rings_m", self.unit): list(self.rings_m),
             "decay": self.decay.kind,
         }
-        out.update({k: v for k, v in self.decay.params.items() if k != "rings_m"})
+        out.update(
+            {unit_name(k, self.unit): v for k, v in self.decay.params.items() if k != "rings_m"}
+        )
+        if self.network is not None:
+            out.update(self.network)
         return out
+
+
+def _in_minutes(message: str) -> str:
+    """Return a parameter error's message with the measure's names in minutes."""
+    for name in sorted(MEASURE_KEYS, key=len, reverse=True):
+        message = re.sub(rf"\b{name}\b", unit_name(name, "min"), message)
+    return message.replace("metres", "minutes")
 
 
 def resolve_parameters(
@@ -76,7 +104,8 @@ def resolve_parameters(
     overrides
         Values given on the command line or to :func:`siteplan.analyze`; None
         means "not given". Overriding the decay with another kind drops the
-        study file's parameters of its decay (the ring radii stay).
+        study file's parameters of its decay (the ring radii stay). ``rings_m``
+        here is in the measure's unit (minutes with time), as ``--rings`` is.
 
     Raises
     ------
@@ -84,35 +113,60 @@ def resolve_parameters(
         For an unknown measure or decay, bad rings, or a parameter the decay
         does not take.
     """
+    measure = overrides.get("measure") or study_scoring.get("measure", "edge")
+    if measure not in MEASURES:
+        raise ParameterError(
+            f"measure {measure!r} is not one of {', '.join(MEASURES)}; "
+            "edge measures footprint to footprint, centroid centre to centre, network "
+            "along the roads in metres, time along the roads in minutes"
+        )
+    unit = unit_of(str(measure))
+    study_unit = unit_of(str(study_scoring.get("measure", "edge")))
     merged = dict(study_scoring)
+    if study_unit != unit:
+        # The study's rings and decay parameters are in the other unit.
+        merged = {
+            k: v for k, v in merged.items() if k not in MEASURE_KEYS and not k.endswith("_min")
+        }
+    merged = internal_names(merged, unit)
     given = {k: v for k, v in overrides.items() if v is not None}
+    if unit == "min" and "rings_m" in given and "rings_min" not in given:
+        # The rings given to analyze() and --rings are in the measure's unit.
+        given["rings_min"] = given.pop("rings_m")
+    given = internal_names(given, unit)
     if "decay" in given and given["decay"] != merged.get("decay", "rings"):
         # The study file's decay parameters belong to the decay being replaced.
         for name in {n for names in DECAY_PARAMETERS.values() for n in names} - {"rings_m"}:
             merged.pop(name, None)
     merged.update(given)
-    measure = merged.pop("measure", "edge")
-    if measure not in MEASURES:
-        raise ParameterError(
-            f"measure {measure!r} is not one of {', '.join(MEASURES)}; "
-            "edge measures footprint to footprint, centroid centre to centre"
-        )
-    rings_m = merged.pop("rings_m", DEFAULT_RINGS_M)
+    merged.pop("measure", None)
+    defaults: Mapping[str, Any] = TIME_DEFAULTS if unit == "min" else {}
+    rings_m = merged.pop("rings_m", defaults.get("rings_m", DEFAULT_RINGS_M))
     kind = merged.pop("decay", "rings")
     if not isinstance(kind, str) or kind not in DECAY_PARAMETERS:
         raise ParameterError(f"decay {kind!r} is not one of {', '.join(DECAY_PARAMETERS)}")
     # The rings decay scores with the buffer rings; validate them through it either way.
-    rings = make_decay("rings", rings_m=rings_m)
+    try:
+        rings = make_decay("rings", rings_m=rings_m)
+    except ParameterError as exc:
+        raise ParameterError(_in_minutes(str(exc)) if unit == "min" else str(exc)) from None
     ring_radii = tuple(float(r) for r in rings.params["rings_m"])  # type: ignore[union-attr]
     params = {k: v for k, v in merged.items() if v is not None}
     foreign = sorted(k for k in params if k not in DECAY_PARAMETERS[kind])
     if foreign:
         allowed = ", ".join(DECAY_PARAMETERS[kind])
-        raise ParameterError(
+        message = (
             f"{', '.join(foreign)} is not a parameter of the {kind} decay, which takes {allowed}"
         )
-    decay = rings if kind == "rings" else make_decay(kind, **params)
-    return ScoringParameters(measure=str(measure), rings_m=ring_radii, decay=decay)
+        raise ParameterError(_in_minutes(message) if unit == "min" else message)
+    for name in DECAY_PARAMETERS[kind]:
+        if name in defaults and name != "rings_m":
+            params.setdefault(name, defaults[name])
+    try:
+        decay = rings if kind == "rings" else make_decay(kind, **params)
+    except ParameterError as exc:
+        raise ParameterError(_in_minutes(str(exc)) if unit == "min" else str(exc)) from None
+    return ScoringParameters(measure=str(measure), rings_m=ring_radii, decay=decay, unit=unit)
 
 
 def breakdown_table(pairs: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
@@ -160,8 +214,11 @@ def score_sites(ids: pd.Series, breakdown: pd.DataFrame) -> pd.DataFrame:
     scores = breakdown.groupby("site_id")["contribution"].sum()
     out = pd.DataFrame({"id": ids.to_numpy()})
     out["score"] = out["id"].map(scores).fillna(0.0).astype(float)
-    nearest = breakdown.sort_values(["site_id", "distance_m", "other_id"]).drop_duplicates(
-        "site_id"
+    # over reachable neighbours only (a network measure leaves the others NaN)
+    nearest = (
+        breakdown.dropna(subset=["distance_m"])
+        .sort_values(["site_id", "distance_m", "other_id"])
+        .drop_duplicates("site_id")
     )
     out["nearest_id"] = out["id"].map(nearest.set_index("site_id")["other_id"])
     out["nearest_m"] = out["id"].map(nearest.set_index("site_id")["distance_m"]).astype(float)
