@@ -117,7 +117,7 @@ def test_bundled_study_has_4_sites_6_pairs_16_ring_bands(bundled: Result) -> Non
     assert bundled.schematic
     assert "SCHEMATIC" in bundled.caveat
     assert bundled.inputs[0] == bundled_study_path()
-    assert len(bundled.inputs) == 1 + 6
+    assert len(bundled.inputs) == 1 + 8  # the study file, 7 layers and the road network
 
 
 def test_pairs_are_unordered_with_a_before_b(bundled: Result) -> None:

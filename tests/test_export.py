@@ -91,7 +91,7 @@ def test_gpkg_has_the_layers_with_one_feature_per_row(gpkg: Path, result: Result
     assert counts["rings"] == 4 * 2
     assert counts["pairs"] == 6
     assert counts["boundary"] == 1
-    assert counts["context"] == 5
+    assert counts["context"] == 6  # 5 metro stations and the Wuzaogang river
 
 
 def test_bundled_default_export_has_4_sites_16_ring_bands_6_pairs(

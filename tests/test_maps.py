@@ -207,7 +207,7 @@ def test_bundled_map_draws_every_layer(offline_html: str) -> None:
     assert len(features(offline_html, "siteplan-pair")) == 6
     assert len(features(offline_html, "siteplan-pair-label")) == 6
     assert len(features(offline_html, "siteplan-boundary")) == 1
-    assert len(features(offline_html, "siteplan-context")) == 5
+    assert len(features(offline_html, "siteplan-context")) == 6  # stations and the river
     names = list(overlays(offline_html))
     assert names[:2] == ["Sites (coloured by score)", "Site pairs (distance · score)"]
     assert sum(n.startswith("Rings: ") for n in names) == 4

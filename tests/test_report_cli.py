@@ -134,6 +134,7 @@ def test_decay_option_changes_scores() -> None:
     assert data["parameters"] == {
         "crs": "EPSG:32651",
         "measure": "edge",
+        "unit": "m",
         "rings_m": [500.0, 1000.0, 2000.0, 5000.0],
         "decay": "linear",
         "max_m": 2000.0,

@@ -63,7 +63,8 @@ def test_validate_without_path_summarises_the_bundled_study(run_cli: Any, bundle
     lines = out.splitlines()
     assert lines[0].endswith(f"({bundled})")
     assert lines[0].startswith("Shanghai International Medical Zone")
-    layer_lines = {line.split(":")[0].strip(): line for line in lines[1:-1]}
+    ok = next(k for k, line in enumerate(lines) if line.startswith("ok: "))
+    layer_lines = {line.split(":")[0].strip(): line for line in lines[1:ok]}
     assert sorted(layer_lines) == [
         "cancer_center.geojson",
         "cgt_park.geojson",
@@ -71,7 +72,11 @@ def test_validate_without_path_summarises_the_bundled_study(run_cli: Any, bundle
         "metro_stations.geojson",
         "proton_center.geojson",
         "simz_boundary.geojson",
+        "water.geojson",
     ]
+    # the road network is summarised by its quality report, after the layers
+    assert lines[ok + 1].startswith("  network (walk): ")
+    assert "1 connected component" in lines[ok + 1]
     assert "site layer, 1 feature (Polygon), datum wgs84" in layer_lines["cgt_park.geojson"]
     assert "boundary layer, 1 feature (Polygon)" in layer_lines["simz_boundary.geojson"]
     metro = layer_lines["metro_stations.geojson"]
@@ -80,8 +85,8 @@ def test_validate_without_path_summarises_the_bundled_study(run_cli: Any, bundle
     assert "placement: schematic 1" in layer_lines["cgt_park.geojson"]
     # The SIMZ boundary from GEODATA_FACTS.md.
     assert bounds_of(layer_lines["simz_boundary.geojson"]) == (121.6024, 121.6375, 31.0798, 31.1117)
-    assert lines[-1] == (
-        "ok: 6 layers, 4 sites; site positions are SCHEMATIC (placement = schematic): "
+    assert lines[ok] == (
+        "ok: 7 layers, 4 sites; site positions are SCHEMATIC (placement = schematic): "
         "not survey data"
     )
 
@@ -139,7 +144,7 @@ def test_validate_several_paths(run_cli: Any, write_geojson: Any, bundled: Path)
     two = write_geojson(layer(POINT, prefix="y"), "two.geojson")
     code, out, err = run_cli("validate", one, two, bundled)
     assert code == 0, err
-    assert "ok: 6 layers, 4 sites" in out
+    assert "ok: 7 layers, 4 sites" in out
     assert "2 layer files\n" in out
     assert "ok: 2 layers, 2 sites" in out
 
@@ -202,7 +207,7 @@ def test_strict_accepts_valid_layers(run_cli: Any) -> None:
     code, out, err = run_cli("validate", "--strict")
     assert code == 0
     assert err == ""
-    assert "ok: 6 layers, 4 sites" in out
+    assert "ok: 7 layers, 4 sites" in out
 
 
 # --- every refusal through the CLI ----------------------------------------------------------
@@ -303,7 +308,7 @@ def test_output_writes_the_summary(run_cli: Any, tmp_path: Path) -> None:
     code, out, err = run_cli("validate", "-o", target)
     assert code == 0, err
     assert target.read_text(encoding="utf-8") == out
-    assert "ok: 6 layers, 4 sites" in out
+    assert "ok: 7 layers, 4 sites" in out
     assert [p.name for p in target.parent.iterdir()] == ["summary.txt"]
 
 
