@@ -40,6 +40,20 @@ WriteGeoJSON = Callable[..., Path]
 RunCLI = Callable[..., tuple[int, str, str]]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_graph_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep network graphs the tests build out of the user's cache folder."""
+    import os
+
+    previous = os.environ.get("SITEPLAN_CACHE_DIR")
+    os.environ["SITEPLAN_CACHE_DIR"] = str(tmp_path_factory.mktemp("graph-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("SITEPLAN_CACHE_DIR", None)
+    else:
+        os.environ["SITEPLAN_CACHE_DIR"] = previous
+
+
 @pytest.fixture
 def write_geojson(tmp_path: Path) -> WriteGeoJSON:
     """Return ``write(content, name="layer.geojson") -> Path`` writing under tmp_path.
