@@ -60,7 +60,9 @@ __all__ = [
     "read_study",
 ]
 
-_TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints"})
+_TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints", "base"})
+#: ``base`` naming the bundled study (a study saved from a map page of it).
+BUNDLED_BASE: Final = "bundled:simz"
 _LAYER_KEYS: Final = frozenset(
     {"path", "role", "datum", "weight", "id_field", "name_field", "layer"}
 )
@@ -267,8 +269,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         ) from None
 
 
-def _study_from_file(path: Path) -> Study:
-    doc = _read_toml(path)
+def _study_from_file(path: Path, doc: dict[str, Any] | None = None) -> Study:
+    doc = _read_toml(path) if doc is None else doc
+    if "base" in doc:
+        return _based_study(doc, path)
     unknown = sorted(set(doc) - _TOP_KEYS)
     if unknown:
         raise StudyError(
@@ -310,6 +314,41 @@ def _study_from_file(path: Path) -> Study:
         focus=focus,
         scoring=scoring,
         constraints=tuple(constraints),
+        path=path,
+    )
+
+
+def _based_study(doc: dict[str, Any], path: Path) -> Study:
+    """Return a study whose sites are its own and every other layer the ``base`` study's.
+
+    ``base = "bundled:simz"`` or a study file's path (relative to this file). The base's
+    scoring settings, crs, focus and constraints apply unless this file sets them; its
+    site layers are replaced by this file's layers. One level: a base has no base.
+    """
+    raw = doc.pop("base")
+    if not isinstance(raw, str) or not raw.strip():
+        raise StudyError(f'base is {raw!r}; give "{BUNDLED_BASE}" or a study file', path=path)
+    base_path = Path(raw).expanduser()
+    if raw == BUNDLED_BASE:
+        base_path = bundled_study_path()
+    elif not base_path.is_absolute():
+        base_path = path.parent / base_path
+    if base_path.resolve() == path.resolve():
+        raise StudyError("base names this study file itself; give the original study", path=path)
+    if base_path.is_file() and "base" in _read_toml(base_path):
+        raise StudyError(
+            f"the base study {base_path} has a base of its own; give the original study",
+            path=path,
+        )
+    base = load_study(base_path)
+    own = _study_from_file(path, doc)
+    return Study(
+        name=own.name,
+        layers=own.layers + tuple(s for s in base.layers if s.role != "site"),
+        crs=own.crs if "crs" in doc else base.crs,
+        focus=own.focus if "focus" in doc else base.focus,
+        scoring={**base.scoring, **own.scoring},
+        constraints=base.constraints + own.constraints,
         path=path,
     )
 

@@ -210,7 +210,9 @@ siteplan.scenarioModel = (function () {
           coords.push(first.slice());
           flat.push(flat[0], flat[1]);
         }
-        if (signedArea(flat) === 0) { throw new RangeError("polygon has no area"); }
+        var degrees = [];
+        coords.forEach(function (p) { degrees.push(p[0], p[1]); });
+        if (signedArea(degrees) === 0) { throw new RangeError("polygon has no area"); }
         if (signedArea(flat) < 0) {  // RFC 7946: exterior rings counter-clockwise
           coords.reverse();
           flat = reverseFlat(flat);
