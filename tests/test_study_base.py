@@ -37,7 +37,8 @@ def test_bundled_base_gives_its_other_layers_scoring_crs_and_focus(tmp_path: Pat
     assert study.path == tmp_path / "s.toml"
     result = siteplan.analyze(study)
     assert sorted(result.sites["id"]) == ["cgt_park", "proton_center"]
-    assert result.data.boundary is not None and result.data.context is not None
+    assert result.data.boundary is not None
+    assert result.data.context is not None
 
 
 def test_own_keys_win_and_a_relative_base_is_read_from_the_file_folder(tmp_path: Path) -> None:
