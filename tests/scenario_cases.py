@@ -81,13 +81,14 @@ def edited_sites(result: siteplan.Result, ops: list[list[Any]]) -> gpd.GeoDataFr
 
 
 def equivalent_study(result: siteplan.Result, ops: list[list[Any]], folder: Path) -> Path:
-    """Write the edited study (sites.geojson and study.toml on the bundled base)."""
+    """Write the edited study (sites.geojson, and study.toml on the bundled base if it is that)."""
     folder.mkdir(parents=True, exist_ok=True)
     sites = edited_sites(result, ops)
     (folder / "sites.geojson").write_text(sites.to_json(drop_id=True), encoding="utf-8")
     measure = result.parameters.measure
+    base = 'base = "bundled:simz"\n' if result.study.is_bundled else ""  # else: sites only
     (folder / "study.toml").write_text(
-        f'name = "equivalent"\nbase = "bundled:simz"\ncrs = "{result.crs_name}"\n'
+        f'name = "equivalent"\n{base}crs = "{result.crs_name}"\n'
         f'[scoring]\nmeasure = "{measure}"\n[[layers]]\npath = "sites.geojson"\n',
         encoding="utf-8",
     )

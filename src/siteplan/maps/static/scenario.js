@@ -264,6 +264,10 @@ siteplan.scenarioModel = (function () {
       function ringOf(r) {
         var out = [];
         for (var k = 0; k + 1 < r.length; k += 2) { out.push(back(r[k], r[k + 1])); }
+        var n = r.length;
+        if (n > 2 && r[0] === r[n - 2] && r[1] === r[n - 1]) {  // closed rings stay closed
+          out[out.length - 1] = out[0].slice();
+        }
         return out;
       }
       var g = site.lonlat;

@@ -340,8 +340,11 @@ siteplan.editMap = (function () {
         shapeLayer.addTo(layers);
       });
     }
+    // Above 50 sites, only the selected site's pair lines are drawn.
     function drawPairs(full) {
+      var many = full.sites.length > 50;
       full.pairs.forEach(function (p) {
+        if (many && p.a !== selected && p.b !== selected) { return; }
         var a = back(p.from), b = back(p.to);
         var text = metres(p.edge_m) + " \u00b7 " + fixed(p.score, 1);
         if (p.edge_m > 0) {
