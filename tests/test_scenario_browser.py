@@ -111,7 +111,7 @@ def test_download_round_trips_through_compare(
     got = page.evaluate("() => siteplan.scenario.removeSite('childrens_center')")
     saved = {}
     downloads: list[Any] = []
-    page.on("download", lambda d: downloads.append(d))
+    page.on("download", lambda d: downloads.append(d))  # noqa: PLW0108 - bound methods fail
     page.click(".siteplan-scenario-download")
     for _ in range(100):
         if len(downloads) >= 2:

@@ -39,6 +39,7 @@ import geopandas as gpd
 import pandas as pd
 
 from siteplan.errors import LayerError, StudyError
+from siteplan.load._base import base_path_of, merge_base
 from siteplan.load.layers import (
     LAYER_SUFFIXES,
     MAX_DISTANCE_M,
@@ -61,8 +62,6 @@ __all__ = [
 ]
 
 _TOP_KEYS: Final = frozenset({"name", "crs", "focus", "scoring", "layers", "constraints", "base"})
-#: ``base`` naming the bundled study (a study saved from a map page of it).
-BUNDLED_BASE: Final = "bundled:simz"
 _LAYER_KEYS: Final = frozenset(
     {"path", "role", "datum", "weight", "id_field", "name_field", "layer"}
 )
@@ -319,38 +318,9 @@ def _study_from_file(path: Path, doc: dict[str, Any] | None = None) -> Study:
 
 
 def _based_study(doc: dict[str, Any], path: Path) -> Study:
-    """Return a study whose sites are its own and every other layer the ``base`` study's.
-
-    ``base = "bundled:simz"`` or a study file's path (relative to this file). The base's
-    scoring settings, crs, focus and constraints apply unless this file sets them; its
-    site layers are replaced by this file's layers. One level: a base has no base.
-    """
-    raw = doc.pop("base")
-    if not isinstance(raw, str) or not raw.strip():
-        raise StudyError(f'base is {raw!r}; give "{BUNDLED_BASE}" or a study file', path=path)
-    base_path = Path(raw).expanduser()
-    if raw == BUNDLED_BASE:
-        base_path = bundled_study_path()
-    elif not base_path.is_absolute():
-        base_path = path.parent / base_path
-    if base_path.resolve() == path.resolve():
-        raise StudyError("base names this study file itself; give the original study", path=path)
-    if base_path.is_file() and "base" in _read_toml(base_path):
-        raise StudyError(
-            f"the base study {base_path} has a base of its own; give the original study",
-            path=path,
-        )
-    base = load_study(base_path)
-    own = _study_from_file(path, doc)
-    return Study(
-        name=own.name,
-        layers=own.layers + tuple(s for s in base.layers if s.role != "site"),
-        crs=own.crs if "crs" in doc else base.crs,
-        focus=own.focus if "focus" in doc else base.focus,
-        scoring={**base.scoring, **own.scoring},
-        constraints=base.constraints + own.constraints,
-        path=path,
-    )
+    """Return a study on a ``base`` study (see :mod:`siteplan.load._base`)."""
+    base_path = base_path_of(doc.pop("base"), path, bundled_study_path, _read_toml)
+    return merge_base(_study_from_file(path, doc), load_study(base_path), set(doc))
 
 
 def _study_from_folder(path: Path) -> Study:
