@@ -352,7 +352,7 @@ def assert_same_sequence(got: Sequence[Any], expected: Sequence[Any], what: str)
 
 _LITERAL = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
 _NUMBER = re.compile(r"\b\d+(?:\.\d+)?(?:[eE][+-]?\d+)?\b")
-_TEXT_SINKS = re.compile(r"siteplan\.(?:surface\(|clickScore\(\w+,)\s*")
+_TEXT_SINKS = re.compile(r"siteplan\.(?:surface\(|clickScore\(\w+,|editMap\(\w+,)\s*")
 _LAYERS = re.compile(r"siteplan\.layer\(\s*")
 _DECODER = json.JSONDecoder()
 

@@ -50,6 +50,7 @@ NODE_TESTS = (
     "decay.test.js",
     "clickscore.test.js",
     "helpers.test.js",
+    "scenario.test.js",
 )
 TMERC_CASES = {  # as tests/test_candidate_map.py
     "EPSG:32651": (121.58, 31.07, 121.65, 31.13),

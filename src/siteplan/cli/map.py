@@ -42,9 +42,19 @@ __all__ = ["map_command"]
     help="Also score candidate locations (the candidate options below, as in 'siteplan "
     "candidates'): draw the scored surface, the numbered picks and the excluded areas.",
 )
+@click.option(
+    "--edit/--no-edit",
+    default=True,
+    show_default=True,
+    help="Edit mode: drag, add and remove sites and change weights in the page, which "
+    "recomputes every score (straight-line measures) and downloads the scenario for "
+    "'siteplan compare'.",
+)
 @scoring_options
 @candidate_options
-def map_command(study: Path | None, output: Path, *, with_candidates: bool, **options: Any) -> None:
+def map_command(
+    study: Path | None, output: Path, *, with_candidates: bool, edit: bool, **options: Any
+) -> None:
     """Draw an interactive HTML map: sites by score, rings, pairs, context.
 
     Site footprints are coloured by score; each site's distance rings are a
@@ -52,7 +62,8 @@ def map_command(study: Path | None, output: Path, *, with_candidates: bool, **op
     are labelled with distance and score. Clicking anywhere scores that point.
     With --candidates the map also shows the candidate surface, the top picks
     and the excluded areas. With --offline the file carries Leaflet inside it
-    and fetches nothing.
+    and fetches nothing. Edit mode (on unless --no-edit) lets a planner move, add
+    and remove sites in the page and download the scenario.
     """
     # lazy: the map modules load folium
     from siteplan.maps.make import write_map
@@ -73,6 +84,6 @@ def map_command(study: Path | None, output: Path, *, with_candidates: bool, **op
         check_output_path(output, result.inputs)
         cres = score_candidates(result, **score_kwargs)
     echo_warnings(result.warnings if cres is None else cres.warnings)
-    written = write_map(result, output, candidates=cres, **write_kwargs)
+    written = write_map(result, output, candidates=cres, edit=edit, **write_kwargs)
     picks = f", {len(cres.pick_index)} candidate picks" if cres is not None else ""
     click.echo(f"wrote {written}: {len(result.sites)} sites, {len(result.pairs)} pairs{picks}")

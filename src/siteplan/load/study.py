@@ -38,6 +38,7 @@ import pandas as pd
 
 from siteplan.errors import LayerError, StudyError
 from siteplan.load import network_study
+from siteplan.load._base import base_path_of, merge_base
 from siteplan.load._toml import MAX_STUDY_BYTES
 from siteplan.load._toml import read_toml as _read_toml
 from siteplan.load.demand import DemandLayer, demand_warnings, read_demand_layers, site_capacities
@@ -64,7 +65,7 @@ __all__ = [
 ]
 
 _TOP_KEYS: Final = frozenset(
-    {"name", "crs", "focus", "scoring", "layers", "constraints", "network"}
+    {"name", "crs", "focus", "scoring", "layers", "constraints", "network", "base"}
 )
 _DEMAND_KEYS: Final = ("population_field", "spread_cell_m", "capacity_field")
 _LAYER_KEYS: Final = frozenset(
@@ -240,8 +241,10 @@ def _crs_value(value: Any, path: Path) -> str:
     )
 
 
-def _study_from_file(path: Path) -> Study:
-    doc = _read_toml(path)
+def _study_from_file(path: Path, doc: dict[str, Any] | None = None) -> Study:
+    doc = _read_toml(path) if doc is None else doc
+    if "base" in doc:
+        return _based_study(doc, path)
     unknown = sorted(set(doc) - _TOP_KEYS)
     if unknown:
         raise StudyError(
@@ -286,6 +289,12 @@ def _study_from_file(path: Path) -> Study:
         path=path,
         network=network_study.network_params(doc.get("network", {}), path),
     )
+
+
+def _based_study(doc: dict[str, Any], path: Path) -> Study:
+    """Return a study on a ``base`` study (see :mod:`siteplan.load._base`)."""
+    base_path = base_path_of(doc.pop("base"), path, bundled_study_path, _read_toml)
+    return merge_base(_study_from_file(path, doc), load_study(base_path), set(doc))
 
 
 def _study_from_folder(path: Path) -> Study:

@@ -36,7 +36,14 @@ __all__ = [
     "static_text",
 ]
 
-STATIC_FILES: Final = ("helpers.js", "clickscore.js", "style.css")
+STATIC_FILES: Final = (
+    "helpers.js",
+    "geometry.js",
+    "clickscore.js",
+    "scenario.js",
+    "scenario_ui.js",
+    "style.css",
+)
 """siteplan's own page files, in the package folder ``siteplan/maps/static``."""
 
 _UNSAFE_IN_PAGE: Final = re.compile(r"</(script|style)|<!--|\{\{|\{%|\{#", re.IGNORECASE)
@@ -75,8 +82,11 @@ def figure_of(fmap: folium.Map) -> Figure:
     return figure
 
 
-def add_assets(fmap: folium.Map, offline: bool) -> None:
-    """Add Leaflet (embedded offline, else from the CDN) and siteplan's script and style."""
+def add_assets(fmap: folium.Map, offline: bool, *, edit: bool = False) -> None:
+    """Add Leaflet (embedded offline, else from the CDN) and siteplan's script and style.
+
+    ``edit``: also the edit mode's scripts (``scenario.js``, ``scenario_ui.js``).
+    """
     header = figure_of(fmap).header
     if offline:
         script, css = leaflet_assets()
@@ -89,7 +99,10 @@ def add_assets(fmap: folium.Map, offline: bool) -> None:
         fmap.default_js = [js]
         fmap.default_css = [css_link]
     style = static_text("style.css")
-    code = "\n".join(static_text(name) for name in ("helpers.js", "clickscore.js"))
+    names = ["helpers.js", "geometry.js", "clickscore.js"]
+    if edit:
+        names += ["scenario.js", "scenario_ui.js"]
+    code = "\n".join(static_text(name) for name in names)
     header.add_child(RawHtml(f"<style>\n{style}</style>"), name="siteplan_css")
     header.add_child(RawHtml(f"<script>\n{code}</script>"), name="siteplan_js")
 

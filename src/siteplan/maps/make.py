@@ -55,6 +55,7 @@ from siteplan.maps.features import (
     _shifter,
 )
 from siteplan.maps.panels import _legend_panel, _notes, _shift_metres, _title_panel
+from siteplan.maps.scenario import EditMode, edit_blocker, scenario_data
 from siteplan.maps.sites import _focus_id, _pair_group, _ring_groups, _role_groups, _site_group
 from siteplan.maps.tiles import DEFAULT_TILES, TileChoice, resolve_tiles
 
@@ -129,6 +130,7 @@ def make_map(
     offline: bool = False,
     attribution: str | None = None,
     tiles_datum: str | None = None,
+    edit: bool = True,
 ) -> folium.Map:
     """Draw a result as an interactive Folium map.
 
@@ -162,6 +164,11 @@ def make_map(
     tiles_datum
         ``"wgs84"`` or ``"gcj02"``: the datum of the tiles when their URL does
         not tell (e.g. an intranet mirror of Amap tiles).
+    edit
+        Edit mode (:mod:`siteplan.maps.scenario`): drag, add and remove sites and change
+        weights in the page, which recomputes every score as :func:`siteplan.analyze`
+        would, and download the scenario (``scenario.geojson`` and a study TOML) for
+        ``siteplan compare``. Studies measured along a network get a note instead.
 
     Returns
     -------
@@ -203,7 +210,9 @@ def make_map(
         location=centre, zoom_start=13, tiles=None, control_scale=True, font_size="0.75rem"
     )
     figure_of(fmap).title = html_text(result.name)
-    add_assets(fmap, offline)
+    blocker = edit_blocker(result.parameters.measure) if edit else None
+    editing = edit and blocker is None
+    add_assets(fmap, offline, edit=editing)
     Panes(_PANES + (_CANDIDATE_PANES if candidates is not None else ())).add_to(fmap)
     if choice is not None:
         _tile_layer(choice).add_to(fmap)
@@ -211,8 +220,10 @@ def make_map(
     scale = getattr(branca.colormap.linear, COLOUR_SCALE).scale(0, 100)
     focus = _focus_id(result)
     # The layer control lists overlays in this order; panes set the drawing order.
-    _site_group(result, shift, scale, focus).add_to(fmap)
-    _pair_group(result, shift).add_to(fmap)
+    site_group = _site_group(result, shift, scale, focus)
+    site_group.add_to(fmap)
+    pair_group = _pair_group(result, shift)
+    pair_group.add_to(fmap)
     surface: SurfaceLayer | None = None
     legend_extra = ""
     if candidates is not None:
@@ -223,7 +234,8 @@ def make_map(
         for group in _excluded_groups(candidates, shift):
             group.add_to(fmap)
         legend_extra = _candidate_legend(candidates, surface is not None)
-    for group in _ring_groups(result, shift, focus):
+    ring_groups = _ring_groups(result, shift, focus)
+    for group in ring_groups:
         group.add_to(fmap)
     for role, frame in (
         ("boundary", result.data.boundary),
@@ -240,8 +252,20 @@ def make_map(
             result.parameters.decay.to_js(),
             surface,
         ).add_to(fmap)
+    if editing:
+        shown = [site_group, pair_group] + [g for g in ring_groups if g.show]
+        EditMode(scenario_data(result, datum=datum), result.parameters.decay.to_js(), shown).add_to(
+            fmap
+        )
     _title_panel(result, candidates, click_score).add_to(fmap)
     notes = _notes(result, choice, offline, _shift_metres(bounds, datum))
+    if blocker is not None:
+        notes.append(html_text(blocker))
+    if editing and candidates is not None:
+        notes.append(
+            "<b>Edit mode.</b> Editing recomputes the sites, pairs and rings; the candidate "
+            "surface and picks show the original plan."
+        )
     if candidates is not None:
         notes += _candidate_notes(candidates, surface is not None)
     if notes:
@@ -273,6 +297,7 @@ def write_map(
     offline: bool = False,
     attribution: str | None = None,
     tiles_datum: str | None = None,
+    edit: bool = True,
 ) -> Path:
     """Write :func:`make_map`'s map of ``result`` to an HTML file, atomically.
 
@@ -299,5 +324,6 @@ def write_map(
         offline=offline,
         attribution=attribution,
         tiles_datum=tiles_datum,
+        edit=edit,
     )
     return write_text(Path(path), render_map(fmap), inputs=result.inputs)

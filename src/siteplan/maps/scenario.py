@@ -1,0 +1,209 @@
+r"""Edit mode: plan in the page (move, add and remove sites, change weights), offline.
+
+An editable map carries the study's sites in its metric CRS and scores them in the
+page as :func:`siteplan.analyze` does for the straight-line measures (``edge``:
+footprint to footprint, 0 when they touch or overlap; ``centroid``), with the same
+decay, weighted-mean site scores, rank rule (ties within 1e-9 broken by id in
+code-point order) and cluster score. The page's code is ``static/scenario.js`` (the
+maths and the state, exposed as ``window.siteplan.scenario``; see the "Scenario page
+API" in DESIGN.md) and ``static/scenario_ui.js`` (the handles, the panel and the
+download). :func:`scenario_data` builds what the page needs; :class:`EditMode` is the
+map element that starts it.
+
+Network measures route along roads, which the page cannot do yet: a map of a study
+measured that way has no edit mode, and :func:`edit_blocker` gives the note that says
+why.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Final
+
+import branca.colormap
+import numpy as np
+import shapely
+from branca.element import MacroElement
+from folium.template import Template
+
+from siteplan.maps.clickscore import _extent, _rings, projection_for
+from siteplan.maps.escape import clean_text, inert_js, js_json
+from siteplan.maps.features import COLOUR_SCALE
+
+if TYPE_CHECKING:
+    import folium
+
+    from siteplan.analysis import Result
+
+__all__ = ["STRAIGHT_MEASURES", "EditMode", "edit_blocker", "scenario_data"]
+
+#: The measures the page can recompute.
+STRAIGHT_MEASURES: Final = ("edge", "centroid")
+_COORD_DECIMALS: Final = 3  # metric coordinates in the page: millimetres
+_BUNDLED: Final = "bundled:simz"
+_COMPUTED: Final = frozenset(
+    {
+        "id",
+        "name",
+        "weight",
+        "geometry",
+        "layer",
+        "area_m2",
+        "geodesic_area_m2",
+        "score",
+        "rank",
+        "nearest_id",
+        "nearest_m",
+    }
+)
+
+
+def edit_blocker(measure: str) -> str | None:
+    """Return why a map of a study scored with ``measure`` cannot be edited (None: it can).
+
+    Examples
+    --------
+    >>> edit_blocker("edge") is None
+    True
+    >>> edit_blocker("network").startswith("Editing is off")
+    True
+    """
+    if measure in STRAIGHT_MEASURES:
+        return None
+    return (
+        f"Editing is off: this study is measured along the road network ({measure}), and "
+        "routing in the page is a later step, so the page cannot recompute its distances. "
+        "Draw the map with --measure edge or centroid to plan in the page."
+    )
+
+
+def _properties(row: Any) -> dict[str, Any]:
+    """Return a site's own properties that are plain text, numbers or booleans."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in _COMPUTED or not isinstance(key, str):
+            continue
+        if isinstance(value, bool | np.bool_):
+            out[key] = bool(value)
+        elif isinstance(value, int | float | np.integer | np.floating):
+            if math.isfinite(float(value)):
+                out[key] = value.item() if isinstance(value, np.generic) else value
+        elif isinstance(value, str):
+            out[key] = clean_text(value)
+    return out
+
+
+def _base(result: Result) -> str | None:
+    """Return how the downloaded study names this one: ``bundled:simz``, a path, or None."""
+    study = result.study
+    if study.path is None:
+        return None
+    if study.is_bundled:
+        return _BUNDLED
+    return str(study.path.resolve())
+
+
+def _palette() -> list[str]:
+    scale = getattr(branca.colormap.linear, COLOUR_SCALE).scale(0, 100)
+    return [str(scale.rgb_hex_str(v)) for v in np.linspace(0, 100, 11)]
+
+
+def _site_entries(result: Result, origin: np.ndarray) -> list[dict[str, Any]]:
+    sites = result.sites_m.sort_values("id", kind="stable", ignore_index=True)
+    wgs = result.sites.set_index(result.sites["id"].astype(str))
+    entries = []
+    for i in range(len(sites)):
+        site_id = str(sites["id"].iloc[i])
+        metric = shapely.orient_polygons(sites.geometry.iloc[i])
+        lonlat = shapely.orient_polygons(wgs.geometry.loc[site_id])
+        centroid = shapely.get_coordinates(shapely.centroid(metric))[0] - origin
+        entries.append(
+            {
+                "id": site_id,
+                "name": clean_text(sites["name"].iloc[i]),
+                "weight": float(sites["weight"].iloc[i]),
+                "polygonal": shapely.get_type_id(metric) in (3, 6),
+                "rings": [
+                    np.round(ring - origin, _COORD_DECIMALS).ravel().tolist()
+                    for ring in _rings(metric)
+                ],
+                "centroid": np.round(centroid, _COORD_DECIMALS).tolist(),
+                "geometry": shapely.geometry.mapping(lonlat),
+                "properties": _properties(wgs.loc[site_id]),
+            }
+        )
+    return entries
+
+
+def scenario_data(result: Result, *, datum: str = "wgs84") -> dict[str, Any]:
+    """Return what an editable page needs (JSON-ready; embed it with js_json).
+
+    Parameters
+    ----------
+    result
+        The study's analysis, with a straight-line measure (see :func:`edit_blocker`).
+    datum
+        The datum the map's overlays are drawn in (``gcj02`` on Amap tiles).
+
+    Returns
+    -------
+    dict
+        ``crs``, ``projection`` (:func:`siteplan.maps.clickscore.projection_for`),
+        ``datum``, ``origin`` (metric coordinates are relative to it), ``centre``
+        (lon, lat), ``measure``, ``rings_m``, ``decay`` (kind and parameters),
+        ``palette`` (11 colours from score 0 to 100), ``study`` (``name``, ``base``,
+        ``crs``, ``focus``, ``scoring``, ``schematic``) and ``sites`` (id order:
+        ``id``, ``name``, ``weight``, ``polygonal``, ``rings`` and ``centroid`` in
+        metres, ``geometry`` in WGS84 as GeoJSON, ``properties``).
+    """
+    geoms = np.asarray(result.sites_m.geometry.array, dtype=object)
+    west, south, east, north = (float(v) for v in shapely.total_bounds(geoms))
+    origin = np.round(np.array([(west + east) / 2, (south + north) / 2]), 0)
+    bounds = _extent(result, [])
+    decay = result.parameters.decay
+    scoring = result.parameters.as_dict()
+    return {
+        "crs": result.crs_name,
+        "projection": projection_for(result.crs, bounds),
+        "datum": datum,
+        "origin": origin.tolist(),
+        "centre": [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2],
+        "measure": result.parameters.measure,
+        "rings_m": list(result.parameters.rings_m),
+        "decay": {"kind": decay.kind, "params": dict(decay.params)},
+        "palette": _palette(),
+        "study": {
+            "name": clean_text(result.name),
+            "base": _base(result),
+            "crs": result.crs_name,
+            "focus": result.study.focus,
+            "scoring": scoring,
+            "schematic": bool(result.schematic),
+        },
+        "sites": _site_entries(result, origin),
+    }
+
+
+class EditMode(MacroElement):
+    """Start the page's edit mode (``siteplan.editMap`` in ``static/scenario_ui.js``).
+
+    ``data`` comes from :func:`scenario_data`, ``decay`` is the study's decay as a
+    JavaScript function expression, and ``hidden`` the map's drawn site, pair and ring
+    layers, which the page hides while the plan differs from the original.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            siteplan.editMap({{ this._parent.get_name() }}, {{ this.data }}, {{ this.decay }},
+                [{% for layer in this.hidden %}{{ layer.get_name() }}, {% endfor %}]);
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any], decay: str, hidden: list[folium.FeatureGroup]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SiteplanEditMode"
+        self.data = js_json(data, quotes=True)
+        self.decay = inert_js(decay)
+        self.hidden = list(hidden)
