@@ -128,16 +128,25 @@ def test_exported_geopackage_opens_styled_and_renders_the_score_colours(
     assert all(n > 500 for n in counts.values()), counts  # each site's class colour, filled
 
 
-def test_processing_algorithms_match_the_cli(
-    qgis_python: Path, tmp_path: Path, run_cli: Any
-) -> None:
-    report = _run_script(
-        qgis_python, "run_plugin.py", ROOT / "qgis_plugin", bundled_study_path().parent, tmp_path
+@pytest.fixture(scope="module")
+def plugin_report(qgis_python: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Run every plugin algorithm once through ``processing.run`` on the bundled study."""
+    return _run_script(
+        qgis_python,
+        "run_plugin.py",
+        ROOT / "qgis_plugin",
+        bundled_study_path().parent,
+        tmp_path_factory.mktemp("plugin"),
     )
+
+
+def test_processing_algorithms_match_the_cli(plugin_report: dict[str, Any], run_cli: Any) -> None:
+    report = plugin_report
     assert report["algorithms"] == [
         "siteplan:export_analysis",
         "siteplan:proximity_report",
         "siteplan:score_candidates",
+        "siteplan:travel_time_analysis",
     ]
     code, out, err = run_cli("report", "-f", "json")
     assert code == 0, err
@@ -179,3 +188,40 @@ def test_processing_algorithms_match_the_cli(
     for got_score, pick in zip(plugin_picks["score"], picks, strict=True):
         assert abs(got_score - pick["score"]) <= 1e-9
     assert Path(run["results"]["OUTPUT_HTML"]).stat().st_size > 0
+
+
+def test_travel_time_analysis_matches_the_cli(plugin_report: dict[str, Any], run_cli: Any) -> None:
+    report = plugin_report
+    code, out, err = run_cli("report", "--measure", "time", "--mode", "walk", "-f", "json")
+    assert code == 0, err
+    cli = json.loads(out)
+    run = report["travel_time_analysis"]
+    assert Path(run["results"]["OUTPUT_HTML"]).read_text(encoding="utf-8").startswith("<!")
+    layers = run["layers"]
+    assert (layers["SITES"]["renderer"], layers["SITES"]["attribute"]) == (
+        "graduatedSymbol",
+        "score",
+    )
+    assert layers["RINGS"]["attribute"] == "ring_m"
+    assert layers["PAIRS"]["labels"] is True
+    gpkg = run["results"]["OUTPUT"]
+    parameters = pyogrio.read_dataframe(gpkg, layer="parameters")
+    settings = dict(zip(parameters["key"], parameters["value"], strict=True))
+    assert (settings["measure"], settings["unit"], settings["mode"]) == ("time", "min", "walk")
+    assert json.loads(settings["rings_min"]) == cli["parameters"]["rings_min"]
+
+    sites = pyogrio.read_dataframe(gpkg, layer="sites")
+    got = dict(zip(sites["id"], sites["score"], strict=True))
+    expected = {s["id"]: s["score"] for s in cli["sites"]}
+    assert set(got) == set(expected)
+    for site, score in expected.items():
+        assert abs(got[site] - score) <= 1e-9, site
+    assert abs(run["results"]["CLUSTER_SCORE"] - cli["cluster_score"]) <= 1e-9
+
+    # The pairs layer's distance_m holds the measure: minutes with time.
+    pairs = pyogrio.read_dataframe(gpkg, layer="pairs").set_index(["a", "b"])
+    assert set(pairs.index) == {(p["a"], p["b"]) for p in cli["pairs"]}
+    for pair in cli["pairs"]:
+        row = pairs.loc[(pair["a"], pair["b"])]
+        assert abs(row["distance_m"] - pair["time_min"]) <= 1e-9, pair
+        assert abs(row["score"] - pair["score"]) <= 1e-9, pair

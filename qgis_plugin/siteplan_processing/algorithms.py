@@ -34,7 +34,7 @@ from qgis.core import (
 
 import siteplan
 
-from .study import write_study
+from .study import NetworkInput, write_study
 
 __all__ = ["ALGORITHMS", "ExportAnalysis", "ProximityReport", "ScoreCandidates"]
 
@@ -78,6 +78,17 @@ class SiteplanAlgorithm(QgsProcessingAlgorithm):
 
     def add_study_parameters(self) -> None:
         """Add the layers and scoring parameters of a study."""
+        self.add_layer_parameters()
+        self.addParameter(
+            QgsProcessingParameterString("RINGS", "Rings (metres)", "500,1000,2000,5000")
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum("MEASURE", "Distance measure", list(MEASURES), False, 0)
+        )
+        self.add_decay_parameters("m")
+
+    def add_layer_parameters(self) -> None:
+        """Add the site layers, their id and name fields, the boundary and context layers."""
         vector = QgsProcessing.TypeVectorAnyGeometry
         self.addParameter(QgsProcessingParameterMultipleLayers("SITES", "Site layers", vector))
         self.addParameter(QgsProcessingParameterString("ID_FIELD", "Site id field", "id"))
@@ -97,17 +108,14 @@ class SiteplanAlgorithm(QgsProcessingAlgorithm):
                 "CONTEXT", "Context layers (drawn, not scored)", vector, optional=True
             )
         )
-        self.addParameter(
-            QgsProcessingParameterString("RINGS", "Rings (metres)", "500,1000,2000,5000")
-        )
-        self.addParameter(
-            QgsProcessingParameterEnum("MEASURE", "Distance measure", list(MEASURES), False, 0)
-        )
+
+    def add_decay_parameters(self, unit: str) -> None:
+        """Add the decay and its distance and steepness, in ``unit`` (``m`` or ``min``)."""
         self.addParameter(QgsProcessingParameterEnum("DECAY", "Decay", list(DECAYS), False, 0))
         self.addParameter(
             QgsProcessingParameterNumber(
                 "DECAY_DISTANCE",
-                "Decay distance (m): linear max, exponential half, gaussian sigma, "
+                f"Decay distance ({unit}): linear max, exponential half, gaussian sigma, "
                 "logistic inflection; empty for siteplan's default",
                 QgsProcessingParameterNumber.Double,
                 None,
@@ -118,7 +126,7 @@ class SiteplanAlgorithm(QgsProcessingAlgorithm):
         self.addParameter(
             QgsProcessingParameterNumber(
                 "STEEPNESS",
-                "Logistic steepness (m); empty for siteplan's default",
+                f"Logistic steepness ({unit}); empty for siteplan's default",
                 QgsProcessingParameterNumber.Double,
                 None,
                 optional=True,
@@ -145,20 +153,11 @@ class SiteplanAlgorithm(QgsProcessingAlgorithm):
             name=sites[0].name() if len(sites) == 1 else "QGIS layers",
             id_field=self.parameterAsString(parameters, "ID_FIELD", context).strip(),
             name_field=self.parameterAsString(parameters, "NAME_FIELD", context).strip(),
+            network=self.network_input(parameters, context),
             context=context,
             feedback=feedback,
         )
-        decay = DECAYS[self.parameterAsEnum(parameters, "DECAY", context)]
-        options: dict[str, Any] = {
-            "measure": MEASURES[self.parameterAsEnum(parameters, "MEASURE", context)],
-            "rings_m": _rings(self.parameterAsString(parameters, "RINGS", context)),
-            "decay": decay,
-        }
-        if decay in DECAY_DISTANCE and _given(parameters, "DECAY_DISTANCE"):
-            distance = self.parameterAsDouble(parameters, "DECAY_DISTANCE", context)
-            options[DECAY_DISTANCE[decay]] = distance
-        if decay == "logistic" and _given(parameters, "STEEPNESS"):
-            options["steepness_m"] = self.parameterAsDouble(parameters, "STEEPNESS", context)
+        options = self.analysis_options(parameters, context)
         try:
             result = siteplan.analyze(study, **options)
         except siteplan.SiteplanError as exc:
@@ -167,6 +166,38 @@ class SiteplanAlgorithm(QgsProcessingAlgorithm):
             feedback.pushWarning(warning)
         feedback.pushInfo(f"{len(result.sites)} sites measured in {result.crs_name}")
         return result
+
+    def network_input(
+        self,
+        parameters: dict[str, Any],  # noqa: ARG002 - the travel-time algorithm reads them
+        context: QgsProcessingContext,  # noqa: ARG002
+    ) -> NetworkInput | None:
+        """Return the road network to write into the study (none but for travel time)."""
+        return None
+
+    def analysis_options(
+        self, parameters: dict[str, Any], context: QgsProcessingContext
+    ) -> dict[str, Any]:
+        """Return ``siteplan.analyze``'s keyword arguments: measure, rings and decay."""
+        options: dict[str, Any] = {
+            "measure": MEASURES[self.parameterAsEnum(parameters, "MEASURE", context)],
+            "rings_m": _rings(self.parameterAsString(parameters, "RINGS", context)),
+        }
+        return {**options, **self.decay_options(parameters, context, "m")}
+
+    def decay_options(
+        self, parameters: dict[str, Any], context: QgsProcessingContext, unit: str
+    ) -> dict[str, Any]:
+        """Return the decay and its parameters, named in ``unit`` (``half_m``, ``half_min``)."""
+        decay = DECAYS[self.parameterAsEnum(parameters, "DECAY", context)]
+        options: dict[str, Any] = {"decay": decay}
+        if decay in DECAY_DISTANCE and _given(parameters, "DECAY_DISTANCE"):
+            distance = self.parameterAsDouble(parameters, "DECAY_DISTANCE", context)
+            options[_in_unit(DECAY_DISTANCE[decay], unit)] = distance
+        if decay == "logistic" and _given(parameters, "STEEPNESS"):
+            steepness = self.parameterAsDouble(parameters, "STEEPNESS", context)
+            options[_in_unit("steepness_m", unit)] = steepness
+        return options
 
 
 class ProximityReport(SiteplanAlgorithm):
@@ -317,8 +348,8 @@ class ExportAnalysis(SiteplanAlgorithm):
         return {"OUTPUT": gpkg, "OUTPUT_HTML": html or None, **outputs}
 
 
-#: The algorithms the provider registers ("Travel-time analysis" joins them with the
-#: library's network measures; see provider.py).
+#: The straight-line algorithms; the provider registers them and "Travel-time analysis"
+#: (travel_time.py, siteplan's network measures).
 ALGORITHMS: tuple[type[SiteplanAlgorithm], ...] = (ProximityReport, ScoreCandidates, ExportAnalysis)
 
 
@@ -370,10 +401,15 @@ def _given(parameters: dict[str, Any], name: str) -> bool:
     return parameters.get(name) not in (None, "")
 
 
-def _rings(text: str) -> list[float]:
+def _in_unit(name: str, unit: str) -> str:
+    """Return a ``_m`` parameter name in ``unit`` (``half_m`` -> ``half_min``)."""
+    return name if unit == "m" else name.removesuffix("_m") + "_" + unit
+
+
+def _rings(
+    text: str, example: str = "distances in metres (e.g. 500,1000,2000,5000)"
+) -> list[float]:
     try:
         return [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
     except ValueError:
-        raise QgsProcessingException(
-            f"RINGS: {text!r} is not a list of distances in metres (e.g. 500,1000,2000,5000)"
-        ) from None
+        raise QgsProcessingException(f"RINGS: {text!r} is not a list of {example}") from None

@@ -28,6 +28,7 @@ class SiteplanProvider(QgsProcessingProvider):
         """Add the algorithms; none, with a logged reason, when siteplan is missing."""
         try:
             from .algorithms import ALGORITHMS  # imports siteplan
+            from .travel_time import TravelTimeAnalysis
         except ImportError as exc:
             QgsMessageLog.logMessage(
                 f"siteplan cannot be imported by QGIS's Python ({exc}); see the plugin's "
@@ -36,8 +37,5 @@ class SiteplanProvider(QgsProcessingProvider):
                 Qgis.Warning,
             )
             return
-        for algorithm in ALGORITHMS:
+        for algorithm in (*ALGORITHMS, TravelTimeAnalysis):
             self.addAlgorithm(algorithm())
-        # "Travel-time analysis" is registered here once siteplan's network measures
-        # (--measure network|time) land in the library; until then there is no such
-        # algorithm, not even a stub.

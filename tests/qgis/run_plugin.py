@@ -43,6 +43,11 @@ runs = {
         "OUTPUT": str(folder / "export.gpkg"),
         "OUTPUT_HTML": str(folder / "export.html"),
     },
+    "travel_time_analysis": {  # the defaults: walking time, siteplan's rings in minutes
+        "NETWORK": str(study / "roads.geojson"),
+        "OUTPUT": str(folder / "travel_time.gpkg"),
+        "OUTPUT_HTML": str(folder / "travel_time.html"),
+    },
 }
 report = {"algorithms": sorted(a.id() for a in provider.algorithms())}
 for name, outputs in runs.items():
