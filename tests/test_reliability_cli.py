@@ -1,10 +1,8 @@
 """Regression tests for issue 15 (reliability), through the CLI as a user runs it.
 
-Tests marked ``xfail(strict=True)`` need CLI changes that wait for the split of
-``cli/core.py`` into one module per command (``--force``, ``--parcels`` and the
-second study of ``compare`` as inputs, ``-o -`` everywhere); the library side is
-in place (:mod:`siteplan._io`). When the wiring lands, they pass and strict xfail
-fails until the marker is removed.
+The library side is :mod:`siteplan._io`; the commands check every output
+against every input (the study, its layers, ``--parcels``, the second study of
+``compare``), take ``--force`` and ``-o -``.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ import pytest
 from conftest import RunCLI
 from geometries import SQUARE, box, feature, feature_collection, point, polygon
 
-WIRING = pytest.mark.xfail(strict=True, reason="CLI wiring pending (H4 split)")
 OLD = b"an earlier output that must survive\n"
 
 
@@ -85,7 +82,6 @@ PARCEL_COMMANDS: list[tuple[str, ...]] = [
 ]
 
 
-@WIRING
 @pytest.mark.parametrize("command", PARCEL_COMMANDS, ids=lambda c: "-".join(c[:2]))
 def test_parcels_are_an_input(run_cli: RunCLI, study: Study, command: tuple[str, ...]) -> None:
     before = study.parcels.read_bytes()
@@ -150,12 +146,11 @@ def test_report_to_standard_output_with_a_dash(run_cli: RunCLI, study: Study) ->
     assert not Path("-").exists()
 
 
-@WIRING
 @pytest.mark.parametrize(
     "command",
     [
         ("validate", "STUDY"),
-        ("candidates", "STUDY", "-q", "-f", "json"),
+        ("candidates", "STUDY", "--parcels", "PARCELS", "-q", "-f", "json"),
         ("sensitivity", "STUDY", "--no-candidates", "-f", "json"),
         ("export", "STUDY"),
     ],
@@ -165,7 +160,7 @@ def test_dash_writes_text_to_standard_output(
     run_cli: RunCLI, study: Study, command: tuple[str, ...], tmp_path: Path, monkeypatch: Any
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    args = [str(study.toml) if a == "STUDY" else a for a in command]
+    args = [{"STUDY": str(study.toml), "PARCELS": str(study.parcels)}.get(a, a) for a in command]
     code, out, _err = run_cli(*args, "-o", "-")
     assert code == 0
     assert not (tmp_path / "-").exists()
@@ -215,10 +210,14 @@ def test_a_read_only_output_is_refused(run_cli: RunCLI, study: Study) -> None:
     assert output.read_bytes() == OLD
 
 
-@WIRING
 @pytest.mark.parametrize(
     "command",
-    [("report", "-f", "json"), ("export",), ("validate",), ("candidates", "-q", "-f", "json")],
+    [
+        ("report", "-f", "json"),
+        ("export",),
+        ("validate",),
+        ("candidates", "-q", "-f", "json", "--parcels", "PARCELS"),
+    ],
     ids=["report", "export", "validate", "candidates"],
 )
 def test_force_replaces_a_read_only_output(
@@ -227,7 +226,8 @@ def test_force_replaces_a_read_only_output(
     output = study.out / ("out.gpkg" if command[0] == "export" else "out.json")
     output.write_bytes(OLD)
     output.chmod(0o444)
-    code, _out, err = run_cli(command[0], study.toml, *command[1:], "--force", "-o", output)
+    args = [str(study.parcels) if a == "PARCELS" else a for a in command[1:]]
+    code, _out, err = run_cli(command[0], study.toml, *args, "--force", "-o", output)
     assert code == 0, err
     assert output.read_bytes() != OLD
 
@@ -265,7 +265,6 @@ def test_a_signal_during_export_leaves_nothing(
     assert sorted(p.name for p in study.out.iterdir()) == ["result.gpkg"]
 
 
-@WIRING
 def test_a_signal_says_so_in_one_line(
     run_cli: RunCLI, study: Study, monkeypatch: pytest.MonkeyPatch
 ) -> None:

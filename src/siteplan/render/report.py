@@ -123,7 +123,12 @@ def render_report(result: Result, fmt: str = "markdown", table: str = "pairs") -
 
 
 def write_report(
-    result: Result, path: str | Path, fmt: str | None = None, table: str = "pairs"
+    result: Result,
+    path: str | Path,
+    fmt: str | None = None,
+    table: str = "pairs",
+    *,
+    force: bool = False,
 ) -> Path:
     """Write the report to ``path`` atomically and return the path.
 
@@ -138,6 +143,8 @@ def write_report(
         The format; None infers it from the suffix (see :func:`format_for_path`).
     table
         For ``csv``: ``pairs`` or ``sites``.
+    force
+        Replace an existing read-only output.
 
     Raises
     ------
@@ -148,7 +155,7 @@ def write_report(
     """
     path = Path(path)
     text = render_report(result, format_for_path(path) if fmt is None else fmt, table)
-    return write_text(path, text, inputs=result.inputs)
+    return write_text(path, text, inputs=result.inputs, force=force)
 
 
 def format_for_path(path: str | Path) -> str:
