@@ -282,3 +282,73 @@ def test_a_file_name_too_long_is_one_line(run_cli: RunCLI, study: Study) -> None
     code, _out, err = run_cli("report", study.toml, "-f", "json", "-o", output)
     assert code == 1
     assert "file name is too long" in one_line(err)
+
+
+# --------------------------------------------------------------------------- items 7, 8, 15
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (("report", "STUDY", "--rings", "500,1e9"), "--rings 1e+09 is beyond 2,000,000 m"),
+        (("map", "STUDY", "-o", "OUT.html", "--rings", "500,1e9"), "--rings 1e+09 is beyond"),
+        (("export", "STUDY", "-o", "OUT.gpkg", "--rings", "1e7"), "--rings 1e+07 is beyond"),
+        (
+            ("candidates", "STUDY", "--parcels", "PARCELS", "--min-separation", "1e308"),
+            "--min-separation 1e+308 is beyond 2,000,000 m",
+        ),
+        (("candidates", "STUDY", "--cell", "1e308"), "--cell 1e+308 is beyond 2,000,000 m"),
+        (
+            ("candidates", "STUDY", "--parcels", "PARCELS", "--approx", "raster"),
+            None,
+        ),
+        (
+            ("report", "STUDY", "--decay", "exponential", "--half-m", "1e308"),
+            "--half-m: 1e+308 is beyond 2,000,000 m",
+        ),
+        (
+            ("report", "STUDY", "--decay", "logistic", "--steepness-m", "1e308"),
+            "--steepness-m: 1e+308 is beyond 2,000,000 m",
+        ),
+    ],
+    ids=["report-rings", "map-rings", "export-rings", "min-sep", "cell", "approx", "half", "steep"],
+)
+def test_distances_are_capped_in_one_line(
+    run_cli: RunCLI, study: Study, command: tuple[str, ...], expected: str | None
+) -> None:
+    names = {"STUDY": str(study.toml), "PARCELS": str(study.parcels)}
+    args = [names.get(a, a.replace("OUT", str(study.out / "out"))) for a in command]
+    if expected is None:  # the same through --approx-step
+        args += ["--approx-step", "1e308"]
+        expected = "--approx-step 1e+308 is beyond 2,000,000 m"
+    code, _out, err = run_cli(*args)
+    assert code == 1
+    assert expected in one_line(err)
+    assert list(study.out.iterdir()) == []
+
+
+def test_compare_names_the_option_and_value(run_cli: RunCLI, study: Study) -> None:
+    code, _out, err = run_cli("compare", study.toml, study.toml, "--min-separation", "-1")
+    assert code == 1
+    assert one_line(err).startswith("siteplan: --min-separation -1.0 is not a finite number >= 0")
+
+
+@pytest.mark.parametrize("command", ["map", "candidates"])
+def test_parcels_at_the_poles_are_one_line(run_cli: RunCLI, study: Study, command: str) -> None:
+    polar = study.out.parent / "polar.geojson"
+    polar.write_text(
+        json.dumps(
+            feature_collection(
+                feature(point(0.0, 90.0), id="north"),
+                feature(polygon(box(-10.0, -89.9, 10.0, -89.8)), id="south"),
+            )
+        ),
+        encoding="utf-8",
+    )
+    extra = ("--candidates",) if command == "map" else ("-f", "json")
+    code, _out, err = run_cli(
+        command, study.toml, *extra, "--parcels", polar, "-o", study.out / "out.html"
+    )
+    assert code == 1
+    assert "2 of the parcels lie more than 2,000 km from the study's centre" in one_line(err)
+    assert list(study.out.iterdir()) == []

@@ -24,6 +24,7 @@ import numpy.typing as npt
 
 from siteplan.errors import ParameterError
 from siteplan.measure._kernel import nearest_targets, reach_pairs
+from siteplan.measure.pairs import check_distance
 from siteplan.score.points import add_weighted, finish_weighted, weight_total
 
 if TYPE_CHECKING:
@@ -166,6 +167,7 @@ class EngineOptions:
                     f"approx_step_m {step!r} is not a number of metres > 0",
                     argument="approx_step_m",
                 )
+            check_distance("approx_step_m", step)
         if not _whole(self.chunk_size):
             raise ParameterError(
                 f"chunk_size {self.chunk_size!r} is not a whole number >= 1", argument="chunk_size"

@@ -7,8 +7,10 @@ Geodesic checks use :class:`pyproj.Geod` on the WGS84 ellipsoid.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -26,6 +28,7 @@ __all__ = [
     "DISTANCE_TOLERANCE_M",
     "GEODESIC_TOLERANCE",
     "QUAD_SEGS",
+    "check_distance",
     "check_radii",
     "geodesic_areas",
     "nearest_order",
@@ -75,9 +78,55 @@ def check_radii(rings_m: Sequence[float], argument: str = "rings_m") -> tuple[fl
             raise ParameterError(
                 f"{argument} {radius:g} is beyond {MAX_DISTANCE_M:,.0f} m, the largest radius "
                 "measured in one projection (a UTM zone's scale error passes 1 % about "
-                "1,000 km from its centre); give smaller radii or split the study"
+                "1,000 km from its centre); give smaller radii or split the study",
+                argument=argument,
             )
     return radii
+
+
+def check_distance(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return a distance argument as a float: a number of metres, > 0 (or >= 0), <= 2,000 km.
+
+    Parameters
+    ----------
+    name
+        The argument's name, for the error (and :attr:`~siteplan.errors.SiteplanError.argument`).
+    value
+        What the caller gave.
+    allow_zero
+        Whether 0 is allowed.
+
+    Raises
+    ------
+    ParameterError
+        For a value that is not a number, not finite, negative (or 0 unless
+        ``allow_zero``), or beyond :data:`MAX_DISTANCE_M`.
+
+    Examples
+    --------
+    >>> check_distance("cell_m", 50)
+    50.0
+    >>> check_distance("min_separation_m", 1e308)
+    Traceback (most recent call last):
+    ...
+    siteplan.errors.ParameterError: min_separation_m 1e+308 is beyond 2,000,000 m, the largest distance measured in one projection; give a smaller distance
+    """  # noqa: E501
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ParameterError(f"{name} {value!r} is not a number of metres", argument=name)
+    number = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        raise ParameterError(
+            f"{name} {value!r} is not a finite number {'>= 0' if allow_zero else '> 0'}; "
+            "give metres, e.g. 50",
+            argument=name,
+        )
+    if number > MAX_DISTANCE_M:
+        raise ParameterError(
+            f"{name} {number:g} is beyond {MAX_DISTANCE_M:,.0f} m, the largest distance "
+            "measured in one projection; give a smaller distance",
+            argument=name,
+        )
+    return number
 
 
 def nearest_order(
