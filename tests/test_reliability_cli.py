@@ -352,3 +352,39 @@ def test_parcels_at_the_poles_are_one_line(run_cli: RunCLI, study: Study, comman
     assert code == 1
     assert "2 of the parcels lie more than 2,000 km from the study's centre" in one_line(err)
     assert list(study.out.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- item 13
+
+
+#: A place equidistant from z and a in EPSG:32651 (UTM 51N) up to reprojection noise:
+#: z measures 3.7e-10 m nearer than a.
+TIED = (121.60825640157981, 31.10766321611223)
+
+
+def _tied_study(folder: Path, *, middle: bool) -> Path:
+    """Sites z and a equidistant from TIED; with ``middle``, a site m at TIED; a parcel p there."""
+    folder.mkdir()
+    sites = [feature(point(121.60, 31.10), id="z"), feature(point(121.62, 31.105), id="a")]
+    if middle:
+        sites.append(feature(point(*TIED), id="m"))
+    (folder / "sites.geojson").write_text(json.dumps(feature_collection(*sites)), encoding="utf-8")
+    (folder / "parcels.geojson").write_text(
+        json.dumps(feature_collection(feature(point(*TIED), id="p"))), encoding="utf-8"
+    )
+    toml = folder / "study.toml"
+    toml.write_text('name = "ties"\n\n[[layers]]\npath = "sites.geojson"\n', encoding="utf-8")
+    return toml
+
+
+def test_ties_within_a_micrometre_go_to_the_smaller_id(run_cli: RunCLI, tmp_path: Path) -> None:
+    toml = _tied_study(tmp_path / "ties", middle=True)
+    code, out, err = run_cli("report", toml, "-f", "json")
+    assert code == 0, err
+    sites = {s["id"]: s for s in json.loads(out)["sites"]}
+    assert sites["m"]["nearest_id"] == "a"
+    toml = _tied_study(tmp_path / "pair", middle=False)
+    parcels = tmp_path / "pair" / "parcels.geojson"
+    code, out, err = run_cli("candidates", toml, "--parcels", parcels, "-q", "-f", "csv")
+    assert code == 0, err
+    assert ",a," in out.splitlines()[1]

@@ -266,7 +266,8 @@ def analyze(
     )
     overlaps = ring_overlaps(buffers, pairs, params.rings_m)
 
-    order = sites.sort_values(["score", "id"], ascending=[False, True]).index
+    # rank order: scores within 1e-9 tie and go by id (siteplan.score.rank)
+    order = sites.sort_values("rank", kind="stable").index
     sites = sites.loc[order].reset_index(drop=True)
     sites_m = sites_m.loc[order].reset_index(drop=True)
     sites_m[["score", "rank"]] = sites[["score", "rank"]].to_numpy()

@@ -23,6 +23,7 @@ from shapely.geometry.polygon import orient
 
 from siteplan.errors import ParameterError
 from siteplan.load.layers import MAX_DISTANCE_M
+from siteplan.measure._kernel import DISTANCE_TOLERANCE_M
 
 __all__ = [
     "DISTANCE_TOLERANCE_M",
@@ -47,9 +48,6 @@ GEODESIC_TOLERANCE: Final = 0.001
 #: Absolute disagreement (metres, or m² for areas) below which no warning is given.
 _ABS_TOLERANCE_M: Final = 0.5
 
-#: Distances closer than this (metres) are ties, broken by id: reprojection adds about
-#: 1e-10 m of noise, which must not decide which site is nearest.
-DISTANCE_TOLERANCE_M: Final = 1e-6
 
 _GEOD: Final = Geod(ellps="WGS84")
 
@@ -134,19 +132,25 @@ def nearest_order(
 ) -> npt.NDArray[np.intp]:
     """Return positions ordered nearest first; distances within ``tolerance`` tie, by id.
 
-    Distances are snapped to multiples of ``tolerance`` before sorting, so two
-    sites that differ only by reprojection noise are ordered by id (code-point
-    order) as the tie rule says.
+    As the score rule (:mod:`siteplan.score.rank`): sorted by distance,
+    neighbours at most ``tolerance`` apart fall into one group; groups go
+    nearest first, and within a group places go by id (code-point order). Two
+    sites that differ only by reprojection noise are ordered by id.
 
     Examples
     --------
     >>> nearest_order([100.0 + 1e-10, 100.0, 50.0], ["a", "b", "c"]).tolist()
     [2, 0, 1]
     """
-    d = np.asarray(distances, dtype=float)
-    keys = np.round(d / tolerance)
-    id_arr = np.asarray(ids, dtype=object)
-    return np.asarray(sorted(range(len(d)), key=lambda k: (keys[k], id_arr[k])), dtype=np.intp)
+    d = np.asarray(distances, dtype=float).ravel()
+    texts = [str(v) for v in ids]
+    first = np.asarray(sorted(range(len(d)), key=lambda k: (d[k], texts[k])), dtype=np.intp)
+    if len(d) < 2:
+        return first
+    ordered = d[first]
+    group = np.concatenate([[0], np.cumsum(ordered[1:] - ordered[:-1] > tolerance)])
+    keys = [(int(group[k]), texts[first[k]]) for k in range(len(first))]
+    return first[sorted(range(len(first)), key=keys.__getitem__)]
 
 
 def pair_index(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
