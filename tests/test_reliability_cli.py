@@ -388,3 +388,34 @@ def test_ties_within_a_micrometre_go_to_the_smaller_id(run_cli: RunCLI, tmp_path
     code, out, err = run_cli("candidates", toml, "--parcels", parcels, "-q", "-f", "csv")
     assert code == 0, err
     assert ",a," in out.splitlines()[1]
+
+
+# --------------------------------------------------------------------------- item 14
+
+
+@pytest.mark.parametrize("command", ["report", "validate", "export", "candidates"])
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ('kind = "setback"\ndistance_m = nan', "distance_m nan is not a finite number >= 0"),
+        ('kind = "setback"\ndistance_m = -5', "distance_m -5 is not a finite number >= 0"),
+        ('kind = "setback"\ndistance_m = "far"', "distance_m 'far' is not a number"),
+        ('kind = "near"\nsite = "gene"', "kind 'near' is not one of outside_boundary"),
+        ('kind = "within"\ndistance_m = 5', "a within constraint needs site"),
+    ],
+    ids=["nan", "negative", "text", "kind", "missing"],
+)
+def test_constraints_are_refused_on_load(
+    run_cli: RunCLI, study: Study, command: str, table: str, expected: str
+) -> None:
+    study.toml.write_text(
+        study.toml.read_text(encoding="utf-8") + f"\n[[constraints]]\n{table}\n", encoding="utf-8"
+    )
+    output = study.out / ("out.gpkg" if command == "export" else "out.json")
+    args = ("--parcels", study.parcels) if command == "candidates" else ()
+    code, _out, err = run_cli(command, study.toml, *args, "-o", output)
+    assert code == 1
+    line = one_line(err)
+    assert line.startswith(f"siteplan: {study.toml}: [[constraints]] #1")
+    assert expected in line
+    assert not output.exists()

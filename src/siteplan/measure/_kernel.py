@@ -487,11 +487,9 @@ def settle_ties(
     *,
     tolerance: float = DISTANCE_TOLERANCE_M,
 ) -> None:
-    """Apply the tie rule to ``points`` whose nearest target may be tied, in place.
+    """Apply the tie rule, in place, to the few ``points`` a search flagged as maybe tied.
 
-    Their distances to every target are measured with the exact kernel, and
-    :func:`nearest_in_rows` chooses. Only the few points a search flagged as
-    possibly tied are passed here.
+    Their distances to every target are measured, and :func:`nearest_in_rows` chooses.
     """
     x, y = xy
     for start in range(0, len(points), _SETTLE_BLOCK):
