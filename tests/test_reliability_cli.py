@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyogrio
 import pytest
+import shapely
 from conftest import RunCLI
 from geometries import SQUARE, box, feature, feature_collection, point, polygon
 
@@ -419,3 +421,35 @@ def test_constraints_are_refused_on_load(
     assert line.startswith(f"siteplan: {study.toml}: [[constraints]] #1")
     assert expected in line
     assert not output.exists()
+
+
+# --------------------------------------------------------------------------- item 9
+
+
+def test_geopackage_splits_at_the_antimeridian(run_cli: RunCLI, tmp_path: Path) -> None:
+    folder = tmp_path / "am"
+    folder.mkdir()
+    (folder / "sites.geojson").write_text(
+        json.dumps(
+            feature_collection(
+                feature(point(179.99, 0.0), id="east"), feature(point(-179.99, 0.0), id="west")
+            )
+        ),
+        encoding="utf-8",
+    )
+    toml = folder / "study.toml"
+    toml.write_text('name = "am"\n\n[[layers]]\npath = "sites.geojson"\n', encoding="utf-8")
+    output = tmp_path / "am.gpkg"
+    code, _out, err = run_cli("export", toml, "-o", output)
+    assert code == 0, err
+    for layer in ("sites", "rings", "pairs"):
+        frame = pyogrio.read_dataframe(output, layer=layer)
+        geoms = frame.geometry.to_numpy()
+        assert shapely.is_valid(geoms).all(), layer
+        bounds = shapely.bounds(shapely.get_parts(geoms))
+        assert (bounds[:, 2] - bounds[:, 0] < 1.0).all(), layer  # no part goes round the world
+        assert bounds[:, 0].min() >= -180.0
+        assert bounds[:, 2].max() <= 180.0
+    pairs = pyogrio.read_dataframe(output, layer="pairs")
+    assert list(pairs.geom_type) == ["MultiLineString"]
+    assert len(shapely.get_parts(pairs.geometry.iloc[0])) == 2

@@ -38,6 +38,7 @@ from siteplan._io import atomic_path, is_stdout
 from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load.layers import WGS84
+from siteplan.render._antimeridian import split_at_antimeridian
 from siteplan.render.styles import analysis_styles, write_layer_styles
 
 if TYPE_CHECKING:
@@ -293,16 +294,16 @@ def _descriptions(result: Result) -> dict[str, str]:
 
 def _write_geopackage(tmp: Path, layers: Mapping[str, gpd.GeoDataFrame], result: Result) -> None:
     descriptions = _descriptions(result)
-    geometry_types = {"rings": "MultiPolygon", "pairs": "LineString"}
     with _fixed_gdal_date():
-        for name, frame in layers.items():
+        for name, layer in layers.items():
+            frame, geometry_type = _split_antimeridian(name, layer)
             pyogrio.write_dataframe(
                 frame,
                 tmp,
                 layer=name,
                 driver="GPKG",
-                geometry_type=geometry_types.get(name),
-                promote_to_multi=True if name == "rings" else None,
+                geometry_type=geometry_type,
+                promote_to_multi=True if geometry_type and "Multi" in geometry_type else None,
                 layer_options={"DESCRIPTION": descriptions[name]},
                 dataset_options=_GPKG_OPTIONS,
             )
@@ -315,6 +316,23 @@ def _write_geopackage(tmp: Path, layers: Mapping[str, gpd.GeoDataFrame], result:
             layer_options={"DESCRIPTION": descriptions["parameters"]},
         )
     write_layer_styles(tmp, analysis_styles(result))
+
+
+def _split_antimeridian(name: str, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Return a layer with geometries crossing 180° split there, and its geometry type.
+
+    Ring bands are always MultiPolygon; pair lines are LineString unless a pair
+    crosses the antimeridian, when the layer is MultiLineString.
+    """
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    split = split_at_antimeridian(geoms)
+    changed = any(a is not b for a, b in zip(geoms, split, strict=True))
+    geometry_type = {"rings": "MultiPolygon", "pairs": "LineString"}.get(name)
+    if not changed:
+        return frame, geometry_type
+    if name == "pairs":
+        geometry_type = "MultiLineString"
+    return frame.set_geometry(gpd.GeoSeries(split, crs=WGS84, index=frame.index)), geometry_type
 
 
 def _write_geojson(
