@@ -193,7 +193,40 @@ def export_layers(result: Result) -> dict[str, gpd.GeoDataFrame]:
         if frame is not None:
             renamed = {c: f"{c}_" for c in frame.columns if str(c).lower() in _RESERVED}
             layers[name] = _select(frame.rename(columns=renamed), None)
-    return layers
+    return _unify_empty_fields(layers)
+
+
+def _unify_empty_fields(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    """Give a field with no value in a layer the type it has in another layer.
+
+    A property missing from every feature of one layer (all null) would be
+    written as text there and as, say, an integer in a layer that has values;
+    it takes the other layer's type instead. A field empty in every layer stays
+    text.
+    """
+    typed: dict[str, Any] = {}
+    for frame in layers.values():
+        for column in frame.columns:
+            if column != frame.geometry.name and frame[column].notna().any():
+                typed.setdefault(str(column), frame[column].dtype)
+    out = {}
+    for name, frame in layers.items():
+        empty = {
+            str(c): pd.Series(pd.NA, index=frame.index).astype(_nullable_dtype(typed[str(c)]))
+            for c in frame.columns
+            if c != frame.geometry.name and str(c) in typed and not frame[c].notna().any()
+        }
+        out[name] = frame.assign(**empty) if empty else frame
+    return out
+
+
+def _nullable_dtype(dtype: Any) -> Any:
+    """Return a dtype that can hold missing values: integers and booleans become nullable."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype) and isinstance(dtype, np.dtype):
+        return f"{'U' if dtype.kind == 'u' else ''}Int{dtype.itemsize * 8}"  # int32 -> Int32
+    return dtype
 
 
 def _select(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> gpd.GeoDataFrame:
@@ -241,7 +274,12 @@ def _text(value: Any) -> str:
 
 
 def parameter_rows(result: Result) -> list[tuple[str, str]]:
-    """Return the ``parameters`` table of a GeoPackage export as (key, value) rows."""
+    """Return the ``parameters`` table of a GeoPackage export as (key, value) rows.
+
+    The keys are those the README lists: ``study``, ``metric_crs``,
+    ``layer_crs``, the scoring parameters, ``cluster_score``, ``schematic``,
+    ``caveat``, ``warnings`` (a JSON list of text) and ``siteplan_version``.
+    """
     rows: list[tuple[str, str]] = [
         ("study", result.name),
         ("metric_crs", result.crs_name),
@@ -253,7 +291,7 @@ def parameter_rows(result: Result) -> list[tuple[str, str]]:
         ("schematic", "true" if result.schematic else "false"),
         ("caveat", result.caveat),
     ]
-    rows += [(f"warning_{k}", text) for k, text in enumerate(result.warnings, start=1)]
+    rows.append(("warnings", json.dumps(list(result.warnings), ensure_ascii=False)))
     rows.append(("siteplan_version", _version()))
     return rows
 
