@@ -453,3 +453,165 @@ def test_geopackage_splits_at_the_antimeridian(run_cli: RunCLI, tmp_path: Path) 
     pairs = pyogrio.read_dataframe(output, layer="pairs")
     assert list(pairs.geom_type) == ["MultiLineString"]
     assert len(shapely.get_parts(pairs.geometry.iloc[0])) == 2
+
+
+# --------------------------------------------------------------------------- items 8, 10-12, 15
+
+
+def _layer(folder: Path, name: str, doc: dict[str, Any]) -> Path:
+    path = folder / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _legacy(name: str, *coords: tuple[float, float]) -> dict[str, Any]:
+    doc = feature_collection(*(feature(point(*xy), id=f"s{k}") for k, xy in enumerate(coords)))
+    doc["crs"] = {"type": "name", "properties": {"name": name}}
+    return doc
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "x"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+HOSTILE_LAYERS: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "antimeridian",
+        feature_collection(
+            feature(
+                polygon([(179.99, 0), (-179.99, 0), (-179.99, 0.01), (179.99, 0.01), (179.99, 0)]),
+                id="x",
+            )
+        ),
+        "spans 360.0° of longitude (more than 180°)",
+    ),
+    (
+        "polar-cap",
+        feature_collection(
+            feature(polygon([(-180, 89), (180, 89), (180, 90), (-180, 90), (-180, 89)]), id="c")
+        ),
+        "spans 360.0° of longitude (more than 180°)",
+    ),
+    (
+        "legacy-1e300",
+        _legacy("urn:ogc:def:crs:EPSG::3857", (1e300, 1e300)),
+        "lies outside where WGS 84 / Pseudo-Mercator is defined",
+    ),
+    (
+        "legacy-unknown",
+        _legacy("urn:ogc:def:crs:EPSG::999999", (121.6, 31.1)),
+        "'urn:ogc:def:crs:EPSG::999999', which is not a CRS pyproj knows",
+    ),
+    (
+        "weight-1e308",
+        feature_collection(
+            feature(point(121.6, 31.1), id="a", weight=1e308),
+            feature(point(121.61, 31.1), id="b", weight=1e308),
+        ),
+        "weight 1e+308 is not a number >= 0 and <= 1e+06",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"), [h[1:] for h in HOSTILE_LAYERS], ids=[h[0] for h in HOSTILE_LAYERS]
+)
+@pytest.mark.parametrize("command", ["validate", "report"])
+def test_hostile_layers_are_one_line(
+    run_cli: RunCLI, tmp_path: Path, command: str, doc: dict[str, Any], expected: str
+) -> None:
+    path = _layer(tmp_path, "layer.geojson", doc)
+    code, out, err = run_cli(command, path)
+    assert code == 1
+    assert expected in one_line(err)
+    assert "Traceback" not in err + out
+
+
+@pytest.mark.parametrize(
+    ("crs", "expected"),
+    [
+        ("+proj=ortho +lat_0=-31 +lon_0=-58 +units=m", "cannot project the study"),
+        ("+proj=tmerc +lon_0=121.6 +k=1e-9 +units=m", "cannot project the study"),
+    ],
+    ids=["ortho", "tmerc"],
+)
+def test_unusable_crs_is_one_line(run_cli: RunCLI, study: Study, crs: str, expected: str) -> None:
+    code, _out, err = run_cli("report", study.toml, "--crs", crs)
+    assert code == 1
+    assert expected in one_line(err)
+
+
+def test_a_prime_meridian_is_honoured(run_cli: RunCLI, tmp_path: Path) -> None:
+    doc = _legacy("+proj=longlat +datum=WGS84 +pm=180", (-58.4, 31.1), (-58.39, 31.1))
+    code, out, err = run_cli("report", _layer(tmp_path, "pm.geojson", doc), "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["crs"] == "EPSG:32651"  # Shanghai (121.6°E), not South America
+
+
+def test_deep_inputs_do_not_recurse(run_cli: RunCLI, tmp_path: Path) -> None:
+    doc = feature_collection(
+        feature(point(121.6, 31.1), id="a", deep=_nested(500)), feature(point(121.61, 31.1), id="b")
+    )
+    code, out, err = run_cli("report", _layer(tmp_path, "deep.geojson", doc), "-f", "json")
+    assert code == 0, err
+    json.loads(out)
+    toml = tmp_path / "deep.toml"
+    toml.write_text('name = "x"\nfoo = ' + "[" * 600 + "]" * 600 + "\n", encoding="utf-8")
+    code, _out, err = run_cli("report", toml)
+    assert code == 1
+    assert "nests arrays or tables too deeply" in one_line(err)
+
+
+def test_no_layer_size_limit_is_not_an_overflow(
+    run_cli: RunCLI, study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SITEPLAN_MAX_LAYER_MB", "1e308")
+    code, _out, err = run_cli("validate", study.toml)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[[layers]]\npath = "sites.geojson"\nid_field = "geometry"\n', "names the geometry"),
+        (
+            '[[layers]]\npath = "sites.geojson"\n[[layers]]\npath = "sites.geojson"\n',
+            "the file is listed twice in the study",
+        ),
+    ],
+    ids=["id-geometry", "listed-twice"],
+)
+def test_smaller_findings_are_named(
+    run_cli: RunCLI, study: Study, toml: str, expected: str
+) -> None:
+    study.toml.write_text(toml, encoding="utf-8")
+    code, _out, err = run_cli("report", study.toml)
+    assert code == 1
+    assert expected in one_line(err)
+
+
+def test_a_geopackage_named_geojson_is_recognised(
+    run_cli: RunCLI, study: Study, tmp_path: Path
+) -> None:
+    gpkg = tmp_path / "real.gpkg"
+    assert run_cli("export", study.toml, "-o", gpkg)[0] == 0
+    fake = tmp_path / "fake.geojson"
+    fake.write_bytes(gpkg.read_bytes())
+    code, _out, err = run_cli("validate", fake)
+    assert code == 1
+    assert "this is a GeoPackage (an SQLite database), not GeoJSON" in one_line(err)
+
+
+def test_a_lone_surrogate_id_is_refused(run_cli: RunCLI, tmp_path: Path) -> None:
+    path = tmp_path / "sur.geojson"
+    path.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"id":"a\\ud800"},"geometry":{"type":"Point","coordinates":[121.6,31.1]}}]}',
+        encoding="utf-8",
+    )
+    code, _out, err = run_cli("validate", path)
+    assert code == 1
+    assert "lone UTF-16 surrogate" in one_line(err)
