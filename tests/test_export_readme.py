@@ -86,3 +86,12 @@ def test_an_empty_field_takes_its_type_from_the_other_layer(
     shared = set(types["boundary"]) & set(types["context"])
     assert "area_m2_published" in shared  # an integer in boundary, empty in context
     assert {k: types["boundary"][k] for k in shared} == {k: types["context"][k] for k in shared}
+
+
+def test_a_pair_field_empty_in_every_pair_stays_as_it_was(run_cli: RunCLI, tmp_path: Path) -> None:
+    # rings of 1 and 2 m: no pair within a ring, ring_m NULL in every pair
+    output = tmp_path / "small.gpkg"
+    code, _out, err = run_cli("export", "-o", output, "--rings", "1,2")
+    assert code == 0, err
+    pairs = pyogrio.read_dataframe(output, layer="pairs")
+    assert pairs["ring_m"].isna().all()

@@ -193,11 +193,13 @@ def export_layers(result: Result) -> dict[str, gpd.GeoDataFrame]:
         if frame is not None:
             renamed = {c: f"{c}_" for c in frame.columns if str(c).lower() in _RESERVED}
             layers[name] = _select(frame.rename(columns=renamed), None)
-    return _unify_empty_fields(layers)
+    return _unify_empty_fields(layers, ("boundary", "context"))
 
 
-def _unify_empty_fields(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
-    """Give a field with no value in a layer the type it has in another layer.
+def _unify_empty_fields(
+    layers: dict[str, gpd.GeoDataFrame], names: tuple[str, ...]
+) -> dict[str, gpd.GeoDataFrame]:
+    """Give a field with no value in one of the layers ``names`` the type it has in another.
 
     A property missing from every feature of one layer (all null) would be
     written as text there and as, say, an integer in a layer that has values;
@@ -205,14 +207,16 @@ def _unify_empty_fields(layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.Ge
     text.
     """
     typed: dict[str, Any] = {}
-    for frame in layers.values():
+    for frame in (layers[name] for name in names if name in layers):
         for column in frame.columns:
             if column != frame.geometry.name and frame[column].notna().any():
                 typed.setdefault(str(column), frame[column].dtype)
-    out = {}
+    out = dict(layers)
     for name, frame in layers.items():
+        if name not in names:
+            continue
         empty = {
-            str(c): pd.Series(pd.NA, index=frame.index).astype(_nullable_dtype(typed[str(c)]))
+            str(c): pd.Series(index=frame.index, dtype=_nullable_dtype(typed[str(c)]))
             for c in frame.columns
             if c != frame.geometry.name and str(c) in typed and not frame[c].notna().any()
         }
