@@ -96,7 +96,8 @@ def direct_scores(result: Result, x: np.ndarray, y: np.ndarray) -> dict[str, Any
     )
     per_site = result.parameters.decay(dist)
     score = per_site @ w / w.sum() if w.sum() > 0 else np.zeros(len(x))
-    nearest = [ids[int(np.argmin(row))] for row in dist]  # argmin: first (smaller id) on ties
+    # the tie rule: distances within 1e-6 m of the smallest tie, the smaller id wins
+    nearest = [ids[int(np.flatnonzero(row <= row.min() + 1e-6)[0])] for row in dist]
     return {"ids": ids, "dist": dist, "per_site": per_site, "score": score, "nearest": nearest}
 
 

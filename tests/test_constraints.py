@@ -223,11 +223,26 @@ def test_picks_satisfy_every_constraint(tmp_path: Path) -> None:
             'kind = "within"\nsite = "alpha"\ndistance_m = 5\nlayer = "x"',
             "unknown key.s. layer for a within constraint; allowed: kind, name",
         ),
-        ('kind = "within"\nsite = "omega"\ndistance_m = 5', "site 'omega' is not a site id"),
         ('kind = "setback"\ndistance_m = -5', "distance_m -5 is not a finite number >= 0"),
         ('kind = "setback"\ndistance_m = "far"', "distance_m 'far' is not a number"),
         ('kind = "setback"\ndistance_m = 5\nenabled = false', "only turns off a default"),
         ('kind = "setback"\ndistance_m = 5\nnote = 3', "note 3 is not text"),
+    ],
+)
+def test_study_constraint_mistakes_are_refused_on_load(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    """A table's own mistakes are refused when the study is read (report, validate too)."""
+    path = metric_study(tmp_path, SITES, boundary=AREA, constraints="[[constraints]]\n" + toml)
+    with pytest.raises(StudyError, match=message) as info:
+        analyze(path)
+    assert info.value.path == str(path)
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('kind = "within"\nsite = "omega"\ndistance_m = 5', "site 'omega' is not a site id"),
         ('kind = "exclusion"', "the study has no exclusion layer"),
         ('kind = "inside_site"\n\n[[constraints]]\nkind = "inside_site"', "declared twice"),
         (

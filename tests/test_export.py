@@ -484,7 +484,7 @@ def test_a_single_site_study_exports_empty_pairs(tmp_path: Path) -> None:
     assert field_types(gpkg, "sites")["accuracy_m"] == "OFTReal"
     assert sites["nearest_id"].isna().all()
     values = dict(sql(gpkg, "SELECT key, value FROM parameters"))
-    assert "only one site" in values["warning_1"]
+    assert "only one site" in json.loads(values["warnings"])[0]
     doc = load(export_result(solo, tmp_path / "one.geojson"))
     assert [f["properties"]["feature_type"] for f in doc["features"]] == ["site"] + ["ring"] * 4
 

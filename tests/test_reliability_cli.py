@@ -1,10 +1,8 @@
 """Regression tests for issue 15 (reliability), through the CLI as a user runs it.
 
-Tests marked ``xfail(strict=True)`` need CLI changes that wait for the split of
-``cli/core.py`` into one module per command (``--force``, ``--parcels`` and the
-second study of ``compare`` as inputs, ``-o -`` everywhere); the library side is
-in place (:mod:`siteplan._io`). When the wiring lands, they pass and strict xfail
-fails until the marker is removed.
+The library side is :mod:`siteplan._io`; the commands check every output
+against every input (the study, its layers, ``--parcels``, the second study of
+``compare``), take ``--force`` and ``-o -``.
 """
 
 from __future__ import annotations
@@ -17,11 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pyogrio
 import pytest
+import shapely
 from conftest import RunCLI
 from geometries import SQUARE, box, feature, feature_collection, point, polygon
 
-WIRING = pytest.mark.xfail(strict=True, reason="CLI wiring pending (H4 split)")
 OLD = b"an earlier output that must survive\n"
 
 
@@ -85,7 +84,6 @@ PARCEL_COMMANDS: list[tuple[str, ...]] = [
 ]
 
 
-@WIRING
 @pytest.mark.parametrize("command", PARCEL_COMMANDS, ids=lambda c: "-".join(c[:2]))
 def test_parcels_are_an_input(run_cli: RunCLI, study: Study, command: tuple[str, ...]) -> None:
     before = study.parcels.read_bytes()
@@ -150,12 +148,11 @@ def test_report_to_standard_output_with_a_dash(run_cli: RunCLI, study: Study) ->
     assert not Path("-").exists()
 
 
-@WIRING
 @pytest.mark.parametrize(
     "command",
     [
         ("validate", "STUDY"),
-        ("candidates", "STUDY", "-q", "-f", "json"),
+        ("candidates", "STUDY", "--parcels", "PARCELS", "-q", "-f", "json"),
         ("sensitivity", "STUDY", "--no-candidates", "-f", "json"),
         ("export", "STUDY"),
     ],
@@ -165,7 +162,7 @@ def test_dash_writes_text_to_standard_output(
     run_cli: RunCLI, study: Study, command: tuple[str, ...], tmp_path: Path, monkeypatch: Any
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    args = [str(study.toml) if a == "STUDY" else a for a in command]
+    args = [{"STUDY": str(study.toml), "PARCELS": str(study.parcels)}.get(a, a) for a in command]
     code, out, _err = run_cli(*args, "-o", "-")
     assert code == 0
     assert not (tmp_path / "-").exists()
@@ -215,10 +212,14 @@ def test_a_read_only_output_is_refused(run_cli: RunCLI, study: Study) -> None:
     assert output.read_bytes() == OLD
 
 
-@WIRING
 @pytest.mark.parametrize(
     "command",
-    [("report", "-f", "json"), ("export",), ("validate",), ("candidates", "-q", "-f", "json")],
+    [
+        ("report", "-f", "json"),
+        ("export",),
+        ("validate",),
+        ("candidates", "-q", "-f", "json", "--parcels", "PARCELS"),
+    ],
     ids=["report", "export", "validate", "candidates"],
 )
 def test_force_replaces_a_read_only_output(
@@ -227,7 +228,8 @@ def test_force_replaces_a_read_only_output(
     output = study.out / ("out.gpkg" if command[0] == "export" else "out.json")
     output.write_bytes(OLD)
     output.chmod(0o444)
-    code, _out, err = run_cli(command[0], study.toml, *command[1:], "--force", "-o", output)
+    args = [str(study.parcels) if a == "PARCELS" else a for a in command[1:]]
+    code, _out, err = run_cli(command[0], study.toml, *args, "--force", "-o", output)
     assert code == 0, err
     assert output.read_bytes() != OLD
 
@@ -265,7 +267,6 @@ def test_a_signal_during_export_leaves_nothing(
     assert sorted(p.name for p in study.out.iterdir()) == ["result.gpkg"]
 
 
-@WIRING
 def test_a_signal_says_so_in_one_line(
     run_cli: RunCLI, study: Study, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -283,3 +284,334 @@ def test_a_file_name_too_long_is_one_line(run_cli: RunCLI, study: Study) -> None
     code, _out, err = run_cli("report", study.toml, "-f", "json", "-o", output)
     assert code == 1
     assert "file name is too long" in one_line(err)
+
+
+# --------------------------------------------------------------------------- items 7, 8, 15
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        (("report", "STUDY", "--rings", "500,1e9"), "--rings 1e+09 is beyond 2,000,000 m"),
+        (("map", "STUDY", "-o", "OUT.html", "--rings", "500,1e9"), "--rings 1e+09 is beyond"),
+        (("export", "STUDY", "-o", "OUT.gpkg", "--rings", "1e7"), "--rings 1e+07 is beyond"),
+        (
+            ("candidates", "STUDY", "--parcels", "PARCELS", "--min-separation", "1e308"),
+            "--min-separation 1e+308 is beyond 2,000,000 m",
+        ),
+        (("candidates", "STUDY", "--cell", "1e308"), "--cell 1e+308 is beyond 2,000,000 m"),
+        (
+            ("candidates", "STUDY", "--parcels", "PARCELS", "--approx", "raster"),
+            None,
+        ),
+        (
+            ("report", "STUDY", "--decay", "exponential", "--half-m", "1e308"),
+            "--half-m: 1e+308 is beyond 2,000,000 m",
+        ),
+        (
+            ("report", "STUDY", "--decay", "logistic", "--steepness-m", "1e308"),
+            "--steepness-m: 1e+308 is beyond 2,000,000 m",
+        ),
+    ],
+    ids=["report-rings", "map-rings", "export-rings", "min-sep", "cell", "approx", "half", "steep"],
+)
+def test_distances_are_capped_in_one_line(
+    run_cli: RunCLI, study: Study, command: tuple[str, ...], expected: str | None
+) -> None:
+    names = {"STUDY": str(study.toml), "PARCELS": str(study.parcels)}
+    args = [names.get(a, a.replace("OUT", str(study.out / "out"))) for a in command]
+    if expected is None:  # the same through --approx-step
+        args += ["--approx-step", "1e308"]
+        expected = "--approx-step 1e+308 is beyond 2,000,000 m"
+    code, _out, err = run_cli(*args)
+    assert code == 1
+    assert expected in one_line(err)
+    assert list(study.out.iterdir()) == []
+
+
+def test_compare_names_the_option_and_value(run_cli: RunCLI, study: Study) -> None:
+    code, _out, err = run_cli("compare", study.toml, study.toml, "--min-separation", "-1")
+    assert code == 1
+    assert one_line(err).startswith("siteplan: --min-separation -1.0 is not a finite number >= 0")
+
+
+@pytest.mark.parametrize("command", ["map", "candidates"])
+def test_parcels_at_the_poles_are_one_line(run_cli: RunCLI, study: Study, command: str) -> None:
+    polar = study.out.parent / "polar.geojson"
+    polar.write_text(
+        json.dumps(
+            feature_collection(
+                feature(point(0.0, 90.0), id="north"),
+                feature(polygon(box(-10.0, -89.9, 10.0, -89.8)), id="south"),
+            )
+        ),
+        encoding="utf-8",
+    )
+    extra = ("--candidates",) if command == "map" else ("-f", "json")
+    code, _out, err = run_cli(
+        command, study.toml, *extra, "--parcels", polar, "-o", study.out / "out.html"
+    )
+    assert code == 1
+    assert "2 of the parcels lie more than 2,000 km from the study's centre" in one_line(err)
+    assert list(study.out.iterdir()) == []
+
+
+# --------------------------------------------------------------------------- item 13
+
+
+#: A place equidistant from z and a in EPSG:32651 (UTM 51N) up to reprojection noise:
+#: z measures 3.7e-10 m nearer than a.
+TIED = (121.60825640157981, 31.10766321611223)
+
+
+def _tied_study(folder: Path, *, middle: bool) -> Path:
+    """Sites z and a equidistant from TIED; with ``middle``, a site m at TIED; a parcel p there."""
+    folder.mkdir()
+    sites = [feature(point(121.60, 31.10), id="z"), feature(point(121.62, 31.105), id="a")]
+    if middle:
+        sites.append(feature(point(*TIED), id="m"))
+    (folder / "sites.geojson").write_text(json.dumps(feature_collection(*sites)), encoding="utf-8")
+    (folder / "parcels.geojson").write_text(
+        json.dumps(feature_collection(feature(point(*TIED), id="p"))), encoding="utf-8"
+    )
+    toml = folder / "study.toml"
+    toml.write_text('name = "ties"\n\n[[layers]]\npath = "sites.geojson"\n', encoding="utf-8")
+    return toml
+
+
+def test_ties_within_a_micrometre_go_to_the_smaller_id(run_cli: RunCLI, tmp_path: Path) -> None:
+    toml = _tied_study(tmp_path / "ties", middle=True)
+    code, out, err = run_cli("report", toml, "-f", "json")
+    assert code == 0, err
+    sites = {s["id"]: s for s in json.loads(out)["sites"]}
+    assert sites["m"]["nearest_id"] == "a"
+    toml = _tied_study(tmp_path / "pair", middle=False)
+    parcels = tmp_path / "pair" / "parcels.geojson"
+    code, out, err = run_cli("candidates", toml, "--parcels", parcels, "-q", "-f", "csv")
+    assert code == 0, err
+    assert ",a," in out.splitlines()[1]
+
+
+# --------------------------------------------------------------------------- item 14
+
+
+@pytest.mark.parametrize("command", ["report", "validate", "export", "candidates"])
+@pytest.mark.parametrize(
+    ("table", "expected"),
+    [
+        ('kind = "setback"\ndistance_m = nan', "distance_m nan is not a finite number >= 0"),
+        ('kind = "setback"\ndistance_m = -5', "distance_m -5 is not a finite number >= 0"),
+        ('kind = "setback"\ndistance_m = "far"', "distance_m 'far' is not a number"),
+        ('kind = "near"\nsite = "gene"', "kind 'near' is not one of outside_boundary"),
+        ('kind = "within"\ndistance_m = 5', "a within constraint needs site"),
+    ],
+    ids=["nan", "negative", "text", "kind", "missing"],
+)
+def test_constraints_are_refused_on_load(
+    run_cli: RunCLI, study: Study, command: str, table: str, expected: str
+) -> None:
+    study.toml.write_text(
+        study.toml.read_text(encoding="utf-8") + f"\n[[constraints]]\n{table}\n", encoding="utf-8"
+    )
+    output = study.out / ("out.gpkg" if command == "export" else "out.json")
+    args = ("--parcels", study.parcels) if command == "candidates" else ()
+    code, _out, err = run_cli(command, study.toml, *args, "-o", output)
+    assert code == 1
+    line = one_line(err)
+    assert line.startswith(f"siteplan: {study.toml}: [[constraints]] #1")
+    assert expected in line
+    assert not output.exists()
+
+
+# --------------------------------------------------------------------------- item 9
+
+
+def test_geopackage_splits_at_the_antimeridian(run_cli: RunCLI, tmp_path: Path) -> None:
+    folder = tmp_path / "am"
+    folder.mkdir()
+    (folder / "sites.geojson").write_text(
+        json.dumps(
+            feature_collection(
+                feature(point(179.99, 0.0), id="east"), feature(point(-179.99, 0.0), id="west")
+            )
+        ),
+        encoding="utf-8",
+    )
+    toml = folder / "study.toml"
+    toml.write_text('name = "am"\n\n[[layers]]\npath = "sites.geojson"\n', encoding="utf-8")
+    output = tmp_path / "am.gpkg"
+    code, _out, err = run_cli("export", toml, "-o", output)
+    assert code == 0, err
+    for layer in ("sites", "rings", "pairs"):
+        frame = pyogrio.read_dataframe(output, layer=layer)
+        geoms = frame.geometry.to_numpy()
+        assert shapely.is_valid(geoms).all(), layer
+        bounds = shapely.bounds(shapely.get_parts(geoms))
+        assert (bounds[:, 2] - bounds[:, 0] < 1.0).all(), layer  # no part goes round the world
+        assert bounds[:, 0].min() >= -180.0
+        assert bounds[:, 2].max() <= 180.0
+    pairs = pyogrio.read_dataframe(output, layer="pairs")
+    assert list(pairs.geom_type) == ["MultiLineString"]
+    assert len(shapely.get_parts(pairs.geometry.iloc[0])) == 2
+
+
+# --------------------------------------------------------------------------- items 8, 10-12, 15
+
+
+def _layer(folder: Path, name: str, doc: dict[str, Any]) -> Path:
+    path = folder / name
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def _legacy(name: str, *coords: tuple[float, float]) -> dict[str, Any]:
+    doc = feature_collection(*(feature(point(*xy), id=f"s{k}") for k, xy in enumerate(coords)))
+    doc["crs"] = {"type": "name", "properties": {"name": name}}
+    return doc
+
+
+def _nested(depth: int) -> Any:
+    value: Any = "x"
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+HOSTILE_LAYERS: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "antimeridian",
+        feature_collection(
+            feature(
+                polygon([(179.99, 0), (-179.99, 0), (-179.99, 0.01), (179.99, 0.01), (179.99, 0)]),
+                id="x",
+            )
+        ),
+        "spans 360.0° of longitude (more than 180°)",
+    ),
+    (
+        "polar-cap",
+        feature_collection(
+            feature(polygon([(-180, 89), (180, 89), (180, 90), (-180, 90), (-180, 89)]), id="c")
+        ),
+        "spans 360.0° of longitude (more than 180°)",
+    ),
+    (
+        "legacy-1e300",
+        _legacy("urn:ogc:def:crs:EPSG::3857", (1e300, 1e300)),
+        "lies outside where WGS 84 / Pseudo-Mercator is defined",
+    ),
+    (
+        "legacy-unknown",
+        _legacy("urn:ogc:def:crs:EPSG::999999", (121.6, 31.1)),
+        "'urn:ogc:def:crs:EPSG::999999', which is not a CRS pyproj knows",
+    ),
+    (
+        "weight-1e308",
+        feature_collection(
+            feature(point(121.6, 31.1), id="a", weight=1e308),
+            feature(point(121.61, 31.1), id="b", weight=1e308),
+        ),
+        "weight 1e+308 is not a number >= 0 and <= 1e+06",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("doc", "expected"), [h[1:] for h in HOSTILE_LAYERS], ids=[h[0] for h in HOSTILE_LAYERS]
+)
+@pytest.mark.parametrize("command", ["validate", "report"])
+def test_hostile_layers_are_one_line(
+    run_cli: RunCLI, tmp_path: Path, command: str, doc: dict[str, Any], expected: str
+) -> None:
+    path = _layer(tmp_path, "layer.geojson", doc)
+    code, out, err = run_cli(command, path)
+    assert code == 1
+    assert expected in one_line(err)
+    assert "Traceback" not in err + out
+
+
+@pytest.mark.parametrize(
+    ("crs", "expected"),
+    [
+        ("+proj=ortho +lat_0=-31 +lon_0=-58 +units=m", "cannot project the study"),
+        ("+proj=tmerc +lon_0=121.6 +k=1e-9 +units=m", "cannot project the study"),
+    ],
+    ids=["ortho", "tmerc"],
+)
+def test_unusable_crs_is_one_line(run_cli: RunCLI, study: Study, crs: str, expected: str) -> None:
+    code, _out, err = run_cli("report", study.toml, "--crs", crs)
+    assert code == 1
+    assert expected in one_line(err)
+
+
+def test_a_prime_meridian_is_honoured(run_cli: RunCLI, tmp_path: Path) -> None:
+    doc = _legacy("+proj=longlat +datum=WGS84 +pm=180", (-58.4, 31.1), (-58.39, 31.1))
+    code, out, err = run_cli("report", _layer(tmp_path, "pm.geojson", doc), "-f", "json")
+    assert code == 0, err
+    assert json.loads(out)["crs"] == "EPSG:32651"  # Shanghai (121.6°E), not South America
+
+
+def test_deep_inputs_do_not_recurse(run_cli: RunCLI, tmp_path: Path) -> None:
+    doc = feature_collection(
+        feature(point(121.6, 31.1), id="a", deep=_nested(500)), feature(point(121.61, 31.1), id="b")
+    )
+    code, out, err = run_cli("report", _layer(tmp_path, "deep.geojson", doc), "-f", "json")
+    assert code == 0, err
+    json.loads(out)
+    toml = tmp_path / "deep.toml"
+    toml.write_text('name = "x"\nfoo = ' + "[" * 600 + "]" * 600 + "\n", encoding="utf-8")
+    code, _out, err = run_cli("report", toml)
+    assert code == 1
+    assert "nests arrays or tables too deeply" in one_line(err)
+
+
+def test_no_layer_size_limit_is_not_an_overflow(
+    run_cli: RunCLI, study: Study, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SITEPLAN_MAX_LAYER_MB", "1e308")
+    code, _out, err = run_cli("validate", study.toml)
+    assert code == 0, err
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[[layers]]\npath = "sites.geojson"\nid_field = "geometry"\n', "names the geometry"),
+        (
+            '[[layers]]\npath = "sites.geojson"\n[[layers]]\npath = "sites.geojson"\n',
+            "the file is listed twice in the study",
+        ),
+    ],
+    ids=["id-geometry", "listed-twice"],
+)
+def test_smaller_findings_are_named(
+    run_cli: RunCLI, study: Study, toml: str, expected: str
+) -> None:
+    study.toml.write_text(toml, encoding="utf-8")
+    code, _out, err = run_cli("report", study.toml)
+    assert code == 1
+    assert expected in one_line(err)
+
+
+def test_a_geopackage_named_geojson_is_recognised(
+    run_cli: RunCLI, study: Study, tmp_path: Path
+) -> None:
+    gpkg = tmp_path / "real.gpkg"
+    assert run_cli("export", study.toml, "-o", gpkg)[0] == 0
+    fake = tmp_path / "fake.geojson"
+    fake.write_bytes(gpkg.read_bytes())
+    code, _out, err = run_cli("validate", fake)
+    assert code == 1
+    assert "this is a GeoPackage (an SQLite database), not GeoJSON" in one_line(err)
+
+
+def test_a_lone_surrogate_id_is_refused(run_cli: RunCLI, tmp_path: Path) -> None:
+    path = tmp_path / "sur.geojson"
+    path.write_text(
+        '{"type":"FeatureCollection","features":[{"type":"Feature","properties":'
+        '{"id":"a\\ud800"},"geometry":{"type":"Point","coordinates":[121.6,31.1]}}]}',
+        encoding="utf-8",
+    )
+    code, _out, err = run_cli("validate", path)
+    assert code == 1
+    assert "lone UTF-16 surrogate" in one_line(err)

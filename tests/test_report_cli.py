@@ -178,10 +178,10 @@ def test_crs_option() -> None:
 @pytest.mark.parametrize(
     ("args", "words"),
     [
-        (("--decay", "linear", "--max-m", "-5"), ("max_m", "-5")),
+        (("--decay", "linear", "--max-m", "-5"), ("--max-m", "-5")),
         (("--decay", "linear", "--half-m", "500"), ("half_m", "linear")),
-        (("--decay", "logistic", "--steepness-m", "0"), ("steepness_m",)),
-        (("--rings", "500,200"), ("rings_m", "increasing")),
+        (("--decay", "logistic", "--steepness-m", "0"), ("--steepness-m",)),
+        (("--rings", "500,200"), ("--rings", "increasing")),
     ],
 )
 def test_bad_scoring_parameter_is_one_line(args: tuple[str, ...], words: tuple[str, ...]) -> None:

@@ -47,7 +47,7 @@ path = "nogo.geojson"
 role = "exclusion"
 
 [[constraints]]
-kind = "outside"
+kind = "exclusion"
 layer = "nogo"
 """
 
@@ -88,7 +88,7 @@ def test_every_key_is_parsed(tmp_path: Path) -> None:
         "decay": "gaussian",
         "sigma_m": 800.0,
     }
-    assert study.constraints == ({"kind": "outside", "layer": "nogo"},)
+    assert study.constraints == ({"kind": "exclusion", "layer": "nogo"},)
     assert study.layers == (
         LayerSpec(folder / "sites.geojson", "site", "gcj02", 2.5, "code", "label"),
         LayerSpec(boundary, "boundary", "wgs84", 1.0, "id", "name"),

@@ -416,7 +416,8 @@ def analyze(
             crs=WGS84,
         )
 
-    order = sites.sort_values("rank", kind="stable").index  # the one rank rule (score/rank.py)
+    # rank order: scores within 1e-9 tie and go by id (siteplan.score.rank)
+    order = sites.sort_values("rank", kind="stable").index
     sites = sites.loc[order].reset_index(drop=True)
     sites_m = sites_m.loc[order].reset_index(drop=True)
     sites_m[["score", "rank"]] = sites[["score", "rank"]].to_numpy()

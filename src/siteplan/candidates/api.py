@@ -24,7 +24,6 @@ west), each at least ``min_separation_m`` (centre to centre) from every better p
 
 from __future__ import annotations
 
-import math
 import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -48,7 +47,10 @@ from siteplan.candidates.sites import (
     site_targets,
 )
 from siteplan.errors import ParameterError, StudyError
+from siteplan.load.layers import MAX_DISTANCE_M
+from siteplan.load.projection import check_crs_fits, check_within_reach
 from siteplan.measure._kernel import distance_matrix
+from siteplan.measure.pairs import check_distance
 from siteplan.score.constraints import Constraint, evaluate_constraints, resolve_constraints
 
 if TYPE_CHECKING:
@@ -208,19 +210,6 @@ class _Points:
     warnings: list[str] = field(default_factory=list)
 
 
-def _check_positive(name: str, value: Any, *, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ParameterError(f"{name} {value!r} is not a number of metres", argument=name)
-    number = float(value)
-    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
-        raise ParameterError(
-            f"{name} {value!r} is not a finite number {'>= 0' if allow_zero else '> 0'}; "
-            "give metres, e.g. 50",
-            argument=name,
-        )
-    return number
-
-
 def _check_arguments(
     top: Any, min_separation_m: Any, engine: EngineOptions | str
 ) -> tuple[EngineOptions, float]:
@@ -229,7 +218,7 @@ def _check_arguments(
         raise ParameterError(
             f"top {top!r} is not a whole number >= 1; give e.g. 10", argument="top"
         )
-    separation = _check_positive("min_separation_m", min_separation_m, allow_zero=True)
+    separation = check_distance("min_separation_m", min_separation_m, allow_zero=True)
     if isinstance(engine, EngineOptions):
         return engine, separation
     if isinstance(engine, str):
@@ -251,6 +240,7 @@ def _candidate_points(
     outside_on = any(c.kind == "outside_boundary" and c.enabled for c in resolved)
     if parcels is not None:
         frame, notes = read_parcels(parcels)
+        _check_parcels_measurable(frame, result, parcels)
         centres = shapely.centroid(
             np.asarray(frame.to_crs(result.crs).geometry.array, dtype=object)
         )
@@ -267,7 +257,7 @@ def _candidate_points(
                 "no parcel"
             )
         return points
-    cell = _check_positive("cell_m", cell_m)
+    cell = check_distance("cell_m", cell_m)
     if boundary is None:
         raise StudyError(
             "candidates need a study area: the study has no boundary layer "
@@ -286,6 +276,26 @@ def _candidate_points(
         col=col,
         outside=outside,
         warnings=list(result.warnings),
+    )
+
+
+def _check_parcels_measurable(
+    frame: gpd.GeoDataFrame, result: Result, parcels: str | Path | gpd.GeoDataFrame
+) -> None:
+    """Refuse parcels the study's CRS cannot measure: far from the study, at a pole."""
+    where = {
+        "path": str(parcels) if isinstance(parcels, str | Path) else None,
+        "argument": "parcels",
+    }
+    check_within_reach(
+        frame, result.sites.to_crs(4326), reach_m=MAX_DISTANCE_M, what="the parcels", **where
+    )
+    check_crs_fits(
+        frame,
+        result.crs,
+        what="the parcels",
+        hint="give parcels near the study, or measure in a CRS that covers them (crs=...)",
+        **where,
     )
 
 

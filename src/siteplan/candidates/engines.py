@@ -23,7 +23,13 @@ import numpy as np
 import numpy.typing as npt
 
 from siteplan.errors import ParameterError
-from siteplan.measure._kernel import nearest_targets, reach_pairs
+from siteplan.measure._kernel import (
+    DISTANCE_TOLERANCE_M,
+    nearest_targets,
+    reach_pairs,
+    settle_ties,
+)
+from siteplan.measure.pairs import check_distance
 from siteplan.score.points import add_weighted, finish_weighted, weight_total
 
 if TYPE_CHECKING:
@@ -166,6 +172,7 @@ class EngineOptions:
                     f"approx_step_m {step!r} is not a number of metres > 0",
                     argument="approx_step_m",
                 )
+            check_distance("approx_step_m", step)
         if not _whole(self.chunk_size):
             raise ParameterError(
                 f"chunk_size {self.chunk_size!r} is not a whole number >= 1", argument="chunk_size"
@@ -274,6 +281,7 @@ def score_surface(
     score = np.zeros(n)
     nearest = np.full(n, -1, dtype=np.intp)
     nearest_m = np.full(n, np.inf)
+    tied = np.zeros(n, dtype=bool)  # another target within the tie tolerance of the nearest
     breakdown = np.zeros((m, n)) if keep_breakdown else None
     cutoff = decay.cutoff_m
     # Chunks follow y so that each chunk is a band that only some sites can reach.
@@ -292,6 +300,7 @@ def score_surface(
                 add_weighted(score, weights[j], s, g)
                 if breakdown is not None:
                     breakdown[j, g] = s
+                tied[g[np.abs(d - nearest_m[g]) <= DISTANCE_TOLERANCE_M]] = True
                 better = d < nearest_m[g]
                 nearest_m[g[better]] = d[better]
                 nearest[g[better]] = j
@@ -299,6 +308,7 @@ def score_surface(
     finally:
         bar.close()
     score = finish_weighted(score, weight_total(weights))
+    settle_ties(targets, (x, y), nearest, nearest_m, np.flatnonzero(tied & (nearest >= 0)))
     missing = np.flatnonzero(nearest < 0)
     if len(missing):
         nearest[missing], nearest_m[missing] = nearest_targets(targets, x[missing], y[missing])

@@ -16,7 +16,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from siteplan.candidates.sites import site_targets
-from siteplan.measure._kernel import Targets, distance_matrix
+from siteplan.measure._kernel import Targets, distance_matrix, nearest_in_rows
 from siteplan.score.points import weighted_mean
 
 if TYPE_CHECKING:
@@ -62,13 +62,13 @@ def score_lonlat(
     x, y = (np.asarray(v, dtype=float) for v in to_metric.transform(lon_arr, lat_arr))
     d = distance_matrix(targets, x, y)
     s = decay(d)
-    nearest = np.argmin(d, axis=1)
+    nearest, nearest_m = nearest_in_rows(d)
     columns: dict[str, Any] = {
         "lon": lon_arr,
         "lat": lat_arr,
         "score": weighted_mean(s, weights),
         "nearest_id": np.asarray(site_ids, dtype=object)[nearest],
-        "nearest_m": d[np.arange(len(x)), nearest],
+        "nearest_m": nearest_m,
     }
     for j, sid in enumerate(site_ids):  # all at once: column by column fragments the frame
         columns[f"score_{sid}"] = s[:, j]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
+from siteplan._io import input_paths
 from siteplan.candidates.areas import excluded_areas
 from siteplan.candidates.grid import Grid
 from siteplan.candidates.locations import score_lonlat
@@ -197,6 +199,14 @@ class CandidateResult:
         for j, sid in enumerate(self.site_ids):
             columns[f"distance_m_{sid}"] = self.pick_distances[:, j]
         return pd.DataFrame(columns)
+
+    @property
+    def inputs(self) -> tuple[Path, ...]:
+        """Every file the candidates come from: the study's inputs and the parcels layer.
+
+        An output written from these candidates may be none of them.
+        """
+        return input_paths(self.result.inputs, [self.parameters.get("parcels")])
 
     @property
     def eligible(self) -> npt.NDArray[np.bool_]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from siteplan._formats import suffix_format
+from siteplan._io import is_stdout
 from siteplan.cli.options import CANDIDATE_KEYS, MAP_KEYS, SCORING_KEYS, given_options
 from siteplan.errors import ParameterError
 
@@ -50,6 +51,8 @@ def echo_warnings(warnings: Iterable[str]) -> None:
 def output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
     """Return the format asked for, else the one -o's suffix names, else markdown.
 
+    Standard output (``-o -``) is markdown unless its name's suffix says otherwise.
+
     Raises
     ------
     ParameterError
@@ -61,12 +64,16 @@ def output_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]
     'geojson'
     >>> output_format(None, None, ("markdown", "json"))
     'markdown'
+    >>> output_format(None, Path("-"), ("markdown", "json"))
+    'markdown'
     """
     if fmt is not None:
         return fmt
     if output is None:
         return "markdown"
     guess = suffix_format(output)
+    if guess not in allowed and is_stdout(output):
+        return "markdown"
     if guess not in allowed:
         raise ParameterError(
             f"cannot tell the format from {output.name!r}; give -f {'|'.join(allowed)}"

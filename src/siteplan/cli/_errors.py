@@ -60,6 +60,8 @@ ARGUMENT_FLAGS: Final[Mapping[str, str]] = MappingProxyType(
         "attribution": "--attribution",
         "tiles_datum": "--tiles-datum",
         "click_score": "--click-score",
+        # every writer
+        "force": "--force",
     }
 )
 

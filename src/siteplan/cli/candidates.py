@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from siteplan._io import check_output_path, input_paths, is_stdout
 from siteplan.cli._common import (
     analyze_from_cli,
     candidate_kwargs,
@@ -18,6 +19,7 @@ from siteplan.cli._common import (
 from siteplan.cli.options import (
     MAP_KEYS,
     candidate_options,
+    force_option,
     map_options,
     scoring_options,
     study_argument,
@@ -34,13 +36,19 @@ SURFACE_FORMATS = ("geojson", "gpkg")
 
 def _refuse_surface_to_stdout(fmt: str, output: Path | None) -> None:
     """Refuse a surface format without ``-o``: it does not go to standard output."""
+    if fmt == "gpkg" and output is not None and is_stdout(output):
+        raise ParameterError(
+            "-f gpkg is binary and cannot go to standard output; give -o PATH.gpkg"
+        )
     if fmt in SURFACE_FORMATS and output is None:
         raise ParameterError(f"-f {fmt} writes the scored surface to a file: give -o PATH.{fmt}")
 
 
 def _refuse_map_over_output(map_path: Path | None, output: Path | None) -> None:
-    """Refuse ``--map`` and ``-o`` naming the same file."""
-    if map_path is not None and output is not None and map_path.resolve() == output.resolve():
+    """Refuse ``--map`` and ``-o`` naming the same file (or both standard output)."""
+    if map_path is None or output is None:
+        return
+    if (is_stdout(map_path) and is_stdout(output)) or map_path.resolve() == output.resolve():
         raise ParameterError(f"--map {map_path} is also the -o output; give two different files")
 
 
@@ -59,8 +67,10 @@ def _refuse_map_over_output(map_path: Path | None, output: Path | None) -> None:
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write here (atomically) instead of to standard output.",
+    help="Write here (atomically) instead of to standard output; - is standard output "
+    "(text formats and geojson).",
 )
+@force_option
 @click.option(
     "--sensitivity",
     "with_sensitivity",
@@ -139,6 +149,7 @@ def candidates(
     approx: str | None,
     approx_step_m: float | None,
     map_path: Path | None,
+    force: bool,
     **options: Any,
 ) -> None:
     """Score candidate locations for a new facility and rank the best.
@@ -152,7 +163,6 @@ def candidates(
     an interactive map.
     """
     # lazy: the candidate engine loads geopandas and scipy
-    from siteplan._io import check_output_path
     from siteplan.candidates.api import score_candidates
     from siteplan.candidates.engines import EngineOptions
     from siteplan.render.candidates import render_candidates, write_candidates
@@ -164,11 +174,10 @@ def candidates(
     write_kwargs = map_kwargs(options)
     _refuse_map_over_output(map_path, output)
     score_kwargs = candidate_kwargs(options)
+    early = input_paths([study, score_kwargs["parcels"]])
+    _check_outputs(output, map_path, early, force=force)
     result = analyze_from_cli(study, options)
-    if output is not None:
-        check_output_path(output, result.inputs)
-    if map_path is not None:
-        check_output_path(map_path, result.inputs)
+    _check_outputs(output, map_path, input_paths(result.inputs, early), force=force)
     engine_options = EngineOptions(
         engine=engine,
         scheduler=scheduler,
@@ -195,15 +204,25 @@ def candidates(
         # lazy: only --map loads folium
         from siteplan.maps.make import write_map
 
-        map_written = write_map(result, map_path, candidates=cres, **write_kwargs)
+        map_written = write_map(result, map_path, candidates=cres, force=force, **write_kwargs)
         if not quiet:
             click.echo(f"wrote {map_written}: map of {len(cres.pick_index)} picks", err=True)
     if output is None:
         click.echo(render_candidates(cres, fmt, sensitivity=sres), nl=False)
         return
-    written = write_candidates(cres, output, fmt, sensitivity=sres)
+    written = write_candidates(cres, output, fmt, sensitivity=sres, force=force)
     if not quiet:
         click.echo(
             f"wrote {written}: {len(cres):,} candidates, {int(cres.eligible.sum()):,} eligible, "
-            f"{len(cres.pick_index)} picks"
+            f"{len(cres.pick_index)} picks",
+            err=is_stdout(output),
         )
+
+
+def _check_outputs(
+    output: Path | None, map_path: Path | None, inputs: tuple[Path, ...], *, force: bool
+) -> None:
+    """Check ``-o`` and ``--map`` against every input before anything is computed."""
+    for path in (output, map_path):
+        if path is not None:
+            check_output_path(path, inputs, force=force, stdout=True)

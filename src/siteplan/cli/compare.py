@@ -51,6 +51,7 @@ def compare(
     *,
     fmt: str | None,
     output: Path | None,
+    force: bool,
     cell_m: float,
     top: int,
     min_separation_m: float,
@@ -65,16 +66,18 @@ def compare(
     options apply to both studies.
     """
     # lazy: the comparison loads geopandas and the candidate engine
-    from siteplan._io import check_output_path, write_text
+    from siteplan._io import check_output_path, input_paths, write_text
     from siteplan.render.compare import render_comparison
     from siteplan.scenarios.compare import compare_studies
 
     fmt = output_format(fmt, output, COMPARE_FORMATS)
+    if output is not None:
+        check_output_path(output, [study_a, study_b], force=force, stdout=True)
     a = analyze_from_cli(study_a, dict(options))
     b = analyze_from_cli(study_b, dict(options))
-    inputs = (*a.inputs, *b.inputs)
+    inputs = input_paths(a.inputs, b.inputs)
     if output is not None:
-        check_output_path(output, inputs)
+        check_output_path(output, inputs, force=force, stdout=True)
     echo_warnings(dict.fromkeys([*a.warnings, *b.warnings]))
     cmp = compare_studies(
         a,
@@ -88,4 +91,4 @@ def compare(
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_text(output, text, inputs)
+        write_text(output, text, inputs, force=force)

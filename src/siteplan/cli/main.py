@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import click
 
 from siteplan import __version__
+from siteplan._io import SignalExit
 from siteplan.cli._errors import cli_message
 from siteplan.cli.access import access
 from siteplan.cli.candidates import candidates
@@ -45,6 +46,9 @@ class _Group(click.Group):
         except KeyboardInterrupt:
             click.echo("siteplan: interrupted; no output was written", err=True)
             ctx.exit(130)
+        except SignalExit as exc:
+            click.echo(f"siteplan: terminated ({exc.signal_name}); no output was written", err=True)
+            ctx.exit(exc.code if isinstance(exc.code, int) else 1)
 
     def main(
         self,

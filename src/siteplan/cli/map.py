@@ -17,6 +17,7 @@ from siteplan.cli._common import (
 from siteplan.cli.options import (
     CANDIDATE_KEYS,
     candidate_options,
+    force_option,
     map_options,
     scoring_options,
     study_argument,
@@ -32,8 +33,9 @@ __all__ = ["map_command"]
     "--output",
     type=click.Path(path_type=Path),
     required=True,
-    help="The HTML file to write.",
+    help="The HTML file to write; - is standard output.",
 )
+@force_option
 @map_options
 @click.option(
     "--candidates",
@@ -53,7 +55,13 @@ __all__ = ["map_command"]
 @scoring_options
 @candidate_options
 def map_command(
-    study: Path | None, output: Path, *, with_candidates: bool, edit: bool, **options: Any
+    study: Path | None,
+    output: Path,
+    *,
+    with_candidates: bool,
+    edit: bool,
+    force: bool,
+    **options: Any,
 ) -> None:
     """Draw an interactive HTML map: sites by score, rings, pairs, context.
 
@@ -66,6 +74,7 @@ def map_command(
     and remove sites in the page and download the scenario.
     """
     # lazy: the map modules load folium
+    from siteplan._io import check_output_path, input_paths, is_stdout
     from siteplan.maps.make import write_map
 
     if not with_candidates:
@@ -74,16 +83,20 @@ def map_command(
         )
     write_kwargs = map_kwargs(options)
     score_kwargs = candidate_kwargs(options)
+    parcels = [score_kwargs["parcels"]] if with_candidates else []
+    check_output_path(output, [study, *parcels], force=force, stdout=True)
     result = analyze_from_cli(study, options)
+    check_output_path(output, input_paths(result.inputs, parcels), force=force, stdout=True)
     cres = None
     if with_candidates:
         # lazy: only --candidates loads the candidate engine
-        from siteplan._io import check_output_path
         from siteplan.candidates.api import score_candidates
 
-        check_output_path(output, result.inputs)
         cres = score_candidates(result, **score_kwargs)
     echo_warnings(result.warnings if cres is None else cres.warnings)
-    written = write_map(result, output, candidates=cres, edit=edit, **write_kwargs)
+    written = write_map(result, output, candidates=cres, edit=edit, force=force, **write_kwargs)
     picks = f", {len(cres.pick_index)} candidate picks" if cres is not None else ""
-    click.echo(f"wrote {written}: {len(result.sites)} sites, {len(result.pairs)} pairs{picks}")
+    click.echo(
+        f"wrote {written}: {len(result.sites)} sites, {len(result.pairs)} pairs{picks}",
+        err=is_stdout(output),
+    )

@@ -20,6 +20,7 @@ __all__ = [
     "MAP_KEYS",
     "SCORING_KEYS",
     "candidate_options",
+    "force_option",
     "given_options",
     "map_options",
     "parse_rings",
@@ -298,9 +299,19 @@ CANDIDATE_KEYS = (
     "exclusions",
 )
 
+# -- outputs ----------------------------------------------------------------------------
+
+#: ``--force``: replace a read-only output (one with no write bit in its mode).
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    help="Replace an existing read-only output (an input is never replaced).",
+)
+
 # -- text outputs -----------------------------------------------------------------------
 
-#: Add ``-f markdown|json|csv`` and ``-o PATH`` (standard output without it).
+#: Add ``-f markdown|json|csv``, ``-o PATH`` (standard output without it, or with ``-``)
+#: and ``--force``.
 text_output_options = _stack(
     click.option(
         "-f",
@@ -313,6 +324,7 @@ text_output_options = _stack(
         "-o",
         "--output",
         type=click.Path(path_type=Path),
-        help="Write here (atomically) instead of to standard output.",
+        help="Write here (atomically) instead of to standard output; - is standard output.",
     ),
+    force_option,
 )

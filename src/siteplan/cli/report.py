@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from siteplan.cli._common import analyze_from_cli, echo_warnings, report_format
-from siteplan.cli.options import scoring_options, study_argument
+from siteplan.cli.options import force_option, scoring_options, study_argument
 
 __all__ = ["report"]
 
@@ -44,8 +44,9 @@ REPORT_FORMATS = ("markdown", "csv", "json", "html")
     "-o",
     "--output",
     type=click.Path(path_type=Path),
-    help="Write the report here (atomically) instead of to standard output.",
+    help="Write the report here (atomically) instead of to standard output; - is standard output.",
 )
+@force_option
 @scoring_options
 def report(
     study: Path | None,
@@ -53,6 +54,8 @@ def report(
     table: str,
     pairs: str,
     output: Path | None,
+    *,
+    force: bool,
     **options: Any,
 ) -> None:
     """Report how close every pair of sites is, and how each site scores.
@@ -70,4 +73,4 @@ def report(
     if output is None:
         click.echo(render_report(result, fmt, table, pairs), nl=False)
     else:
-        write_report(result, output, fmt, table, pairs)
+        write_report(result, output, fmt, table, pairs, force=force)

@@ -48,6 +48,7 @@ def sensitivity_command(
     no_candidates: bool,
     fmt: str | None,
     output: Path | None,
+    force: bool,
     quiet: bool,
     **options: Any,
 ) -> None:
@@ -59,16 +60,20 @@ def sensitivity_command(
     --min-separation; for each site its rank range.
     """
     # lazy: the sweep and the candidate engine load geopandas and scipy
-    from siteplan._io import check_output_path, write_text
+    from siteplan._io import check_output_path, input_paths, write_text
     from siteplan.candidates.api import score_candidates
     from siteplan.render.sensitivity import render_sensitivity
     from siteplan.scenarios.sensitivity import analyze_sensitivity
 
     fmt = output_format(fmt, output, SENSITIVITY_FORMATS)
     kwargs = candidate_kwargs(options)
-    result = analyze_from_cli(study, options)
+    inputs = input_paths([study, kwargs["parcels"]])
     if output is not None:
-        check_output_path(output, result.inputs)
+        check_output_path(output, inputs, force=force, stdout=True)
+    result = analyze_from_cli(study, options)
+    inputs = input_paths(result.inputs, inputs)
+    if output is not None:
+        check_output_path(output, inputs, force=force, stdout=True)
     cres = None
     if _tests_picks(result, no_candidates=no_candidates, parcels=kwargs["parcels"]):
         cres = score_candidates(result, progress=not quiet, **kwargs)
@@ -82,4 +87,4 @@ def sensitivity_command(
     if output is None:
         click.echo(text, nl=False)
     else:
-        write_text(output, text, result.inputs)
+        write_text(output, text, inputs, force=force)

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from siteplan.cli._common import echo_warnings
+from siteplan.cli.options import force_option
 
 __all__ = ["validate"]
 
@@ -30,10 +31,20 @@ __all__ = ["validate"]
 )
 @click.option("--strict", is_flag=True, help="Refuse invalid polygons instead of repairing them.")
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Also write the summary here."
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Also write the summary here (- is standard output, where it goes anyway).",
 )
+@force_option
 def validate(
-    paths: tuple[Path, ...], role: str, datum: str, strict: bool, output: Path | None
+    paths: tuple[Path, ...],
+    role: str,
+    datum: str,
+    strict: bool,
+    output: Path | None,
+    *,
+    force: bool,
 ) -> None:
     """Check layers, folders or study files; exit 0 when every layer is usable.
 
@@ -41,7 +52,7 @@ def validate(
     layer in WGS84 unless --role / --datum say otherwise.
     """
     # lazy: reading layers loads geopandas and pyogrio
-    from siteplan._io import check_output_path, write_text
+    from siteplan._io import check_output_path, is_stdout, write_text
     from siteplan.load.validate import validate_paths
     from siteplan.measure.network.summary import network_report
 
@@ -50,8 +61,10 @@ def validate(
     if roads:
         result = dataclasses.replace(result, text=result.text + "\n".join(roads) + "\n")
     if output is not None:
-        check_output_path(output, result.inputs)
+        check_output_path(output, result.inputs, force=force, stdout=True)
     echo_warnings(result.warnings)
-    click.echo(result.text, nl=False)
-    if output is not None:
-        write_text(output, result.text, inputs=result.inputs)
+    if output is None or is_stdout(output):
+        click.echo(result.text, nl=False)
+    else:
+        write_text(output, result.text, inputs=result.inputs, force=force)
+        click.echo(result.text, nl=False)

@@ -23,7 +23,13 @@ from pyproj.exceptions import ProjError
 
 from siteplan.errors import CRSError
 
-__all__ = ["check_metric_crs", "choose_crs", "utm_crs_for"]
+__all__ = [
+    "check_crs_fits",
+    "check_metric_crs",
+    "check_within_reach",
+    "choose_crs",
+    "utm_crs_for",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -121,17 +127,99 @@ def choose_crs(frame: gpd.GeoDataFrame, requested: str | None = "auto") -> CRS:
         logger.info("measuring in %s (auto, from the study's centre %.4f, %.4f)", crs, lon, lat)
         return crs
     crs = check_metric_crs(requested)
-    _check_study_fits(frame, crs)
+    check_crs_fits(frame, crs)
     return crs
 
 
-def _check_study_fits(frame: gpd.GeoDataFrame, crs: CRS) -> None:
-    """Refuse a CRS the study cannot be measured in: out of its view, or not to scale.
+def check_crs_fits(
+    frame: gpd.GeoDataFrame,
+    crs: CRS,
+    *,
+    what: str = "the study",
+    hint: str = 'use "auto" or a projection centred on the study',
+    path: str | None = None,
+    argument: str | None = None,
+) -> None:
+    """Refuse a CRS ``frame`` cannot be measured in: out of its view, or not to scale.
 
     Every vertex must project to finite coordinates (an orthographic view of the
-    other hemisphere gives infinities), and a kilometre at the study's centre must
-    measure between 100 m and 10 km (closer to a kilometre, the geodesic check warns).
+    other hemisphere gives infinities, a UTM zone the poles), and a kilometre at
+    the frame's centre must measure between 100 m and 10 km (closer to a
+    kilometre, the geodesic check warns).
+
+    Parameters
+    ----------
+    frame
+        Features in EPSG:4326: a study's layers, or other features measured in
+        the study's CRS (candidate parcels).
+    crs
+        The metric CRS.
+    what
+        What ``frame`` is, for the message.
+    hint
+        What to do instead, for the message.
+    path, argument
+        The file and the argument the error is about, if any.
+
+    Raises
+    ------
+    CRSError
+        When ``frame`` cannot be measured in ``crs``.
     """
+    try:
+        _check_fits(frame, crs, what, hint)
+    except CRSError as exc:
+        raise CRSError(exc.message, path=path, argument=argument) from None
+
+
+def check_within_reach(
+    frame: gpd.GeoDataFrame,
+    study: gpd.GeoDataFrame,
+    *,
+    reach_m: float,
+    what: str,
+    path: str | None = None,
+    argument: str | None = None,
+) -> None:
+    """Refuse features of ``frame`` farther than ``reach_m`` from the centre of ``study``.
+
+    Features measured in a study's CRS (candidate parcels) must lie where that
+    CRS measures metres: within the reach of the study's centre (geodesic), not
+    across the globe or at a pole.
+
+    Parameters
+    ----------
+    frame, study
+        WGS84 features: those to check, and the study's (its centre is the
+        centre of their extent).
+    reach_m
+        The farthest a feature may lie from the study's centre, in metres.
+    what, path, argument
+        What ``frame`` is, its file and the argument it came from, for the message.
+
+    Raises
+    ------
+    CRSError
+        Naming how many features lie too far and the farthest distance.
+    """
+    if frame.empty:
+        return
+    lon0, lat0 = _centre(study)
+    points = frame.geometry.representative_point()
+    lon, lat = points.x.to_numpy(dtype=float), points.y.to_numpy(dtype=float)
+    _, _, dist = _GEOD.inv(np.full(len(lon), lon0), np.full(len(lat), lat0), lon, lat)
+    far = np.asarray(dist) > reach_m
+    if far.any():
+        raise CRSError(
+            f"{int(far.sum()):,} of {what} lie more than {reach_m / 1000:,.0f} km from the "
+            f"study's centre (up to {float(np.max(dist)) / 1000:,.0f} km), beyond what one "
+            "projection measures; give candidates near the study",
+            path=path,
+            argument=argument,
+        )
+
+
+def _check_fits(frame: gpd.GeoDataFrame, crs: CRS, what: str, hint: str) -> None:
     name = crs.to_string()
     try:
         to_crs = Transformer.from_crs(4326, crs, always_xy=True)
@@ -142,18 +230,17 @@ def _check_study_fits(frame: gpd.GeoDataFrame, crs: CRS) -> None:
         cx, cy = to_crs.transform([lon, lon2], [lat, lat2], errcheck=True)
     except ProjError as exc:
         raise CRSError(
-            f"crs {name} cannot project the study ({' '.join(str(exc).split())[:120]}); "
-            'use "auto" or a projection centred on the study'
+            f"crs {name} cannot project {what} ({' '.join(str(exc).split())[:120]}); {hint}"
         ) from None
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
         raise CRSError(
-            f"crs {name} cannot show the whole study (some positions project to infinity: "
-            'they are out of its view or area); use "auto" or a projection centred on it'
+            f"crs {name} cannot show the whole of {what} (some positions project to "
+            f"infinity: they are out of its view or area); {hint}"
         )
     scale = math.hypot(cx[1] - cx[0], cy[1] - cy[0]) / 1000.0
     if not math.isfinite(scale) or not 1 / _MAX_SCALE_FACTOR <= scale <= _MAX_SCALE_FACTOR:
         raise CRSError(
-            f"crs {name} stretches distances by a factor of {scale:.3g} at the study's "
-            f"centre (more than {_MAX_SCALE_FACTOR:g} times off); it does not measure "
-            'metres there: use "auto" (UTM) or a projection centred on the study'
+            f"crs {name} stretches distances by a factor of {scale:.3g} at the centre of "
+            f"{what} (more than {_MAX_SCALE_FACTOR:g} times off); it does not measure "
+            f"metres there: {hint}"
         )

@@ -26,7 +26,6 @@ study file looks like::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -41,10 +40,10 @@ from siteplan.load import network_study
 from siteplan.load._base import base_path_of, merge_base
 from siteplan.load._toml import MAX_STUDY_BYTES
 from siteplan.load._toml import read_toml as _read_toml
+from siteplan.load.constraints import check_constraint_table
 from siteplan.load.demand import DemandLayer, demand_warnings, read_demand_layers, site_capacities
 from siteplan.load.layers import (
     LAYER_SUFFIXES,
-    MAX_DISTANCE_M,
     ROLES,
     WGS84,
     Layer,
@@ -214,23 +213,6 @@ def _role_options(table: Mapping[str, Any], where: str, study_path: Path) -> dic
     return options
 
 
-def _check_constraint_table(table: Mapping[str, Any], index: int, path: Path) -> None:
-    """Refuse a non-finite or huge ``distance_m`` on load.
-
-    ``report`` and ``validate`` read the study too, so a ``distance_m = nan`` is
-    refused there as well, not only by ``candidates`` (which checks the rest of
-    each constraint when it scores: kinds, sites, negative distances).
-    """
-    where = f"[[constraints]] #{index + 1}"
-    distance = table.get("distance_m")
-    if isinstance(distance, float) and not (math.isfinite(distance) and distance <= MAX_DISTANCE_M):
-        raise StudyError(
-            f"{where}: distance_m {distance!r} is not a finite number >= 0 and <= "
-            f"{MAX_DISTANCE_M:,.0f}; give metres, e.g. 500",
-            path=path,
-        )
-
-
 def _crs_value(value: Any, path: Path) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"EPSG:{value}"
@@ -272,7 +254,7 @@ def _study_from_file(path: Path, doc: dict[str, Any] | None = None) -> Study:
     if not isinstance(constraints, list) or not all(isinstance(c, dict) for c in constraints):
         raise StudyError("constraints must be [[constraints]] tables", path=path)
     for index, table in enumerate(constraints):
-        _check_constraint_table(table, index, path)
+        check_constraint_table(table, index, path)
     focus = doc.get("focus")
     if focus is not None and not isinstance(focus, str):
         raise StudyError(f"focus is {focus!r}; give a site id", path=path)

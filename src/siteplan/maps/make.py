@@ -30,7 +30,7 @@ import branca.colormap
 import folium
 import geopandas as gpd
 
-from siteplan._io import write_text
+from siteplan._io import input_paths, write_text
 from siteplan.analysis import Result
 from siteplan.maps.assets import add_assets, figure_of
 from siteplan.maps.candidate_layers import (
@@ -298,11 +298,13 @@ def write_map(
     attribution: str | None = None,
     tiles_datum: str | None = None,
     edit: bool = True,
+    force: bool = False,
 ) -> Path:
     """Write :func:`make_map`'s map of ``result`` to an HTML file, atomically.
 
     The same result and options give a byte-identical file. The output may
-    not be one of the study's input files.
+    not be one of the study's input files, nor the candidates' parcels layer;
+    an existing read-only output is replaced only with ``force=True``.
 
     Returns
     -------
@@ -326,4 +328,5 @@ def write_map(
         tiles_datum=tiles_datum,
         edit=edit,
     )
-    return write_text(Path(path), render_map(fmap), inputs=result.inputs)
+    inputs = result.inputs if candidates is None else input_paths(result.inputs, candidates.inputs)
+    return write_text(Path(path), render_map(fmap), inputs=inputs, force=force)

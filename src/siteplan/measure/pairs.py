@@ -7,8 +7,10 @@ Geodesic checks use :class:`pyproj.Geod` on the WGS84 ellipsoid.
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -21,11 +23,13 @@ from shapely.geometry.polygon import orient
 
 from siteplan.errors import ParameterError
 from siteplan.load.layers import MAX_DISTANCE_M
+from siteplan.measure._kernel import DISTANCE_TOLERANCE_M
 
 __all__ = [
     "DISTANCE_TOLERANCE_M",
     "GEODESIC_TOLERANCE",
     "QUAD_SEGS",
+    "check_distance",
     "check_radii",
     "geodesic_areas",
     "nearest_order",
@@ -44,9 +48,6 @@ GEODESIC_TOLERANCE: Final = 0.001
 #: Absolute disagreement (metres, or m² for areas) below which no warning is given.
 _ABS_TOLERANCE_M: Final = 0.5
 
-#: Distances closer than this (metres) are ties, broken by id: reprojection adds about
-#: 1e-10 m of noise, which must not decide which site is nearest.
-DISTANCE_TOLERANCE_M: Final = 1e-6
 
 _GEOD: Final = Geod(ellps="WGS84")
 
@@ -75,9 +76,55 @@ def check_radii(rings_m: Sequence[float], argument: str = "rings_m") -> tuple[fl
             raise ParameterError(
                 f"{argument} {radius:g} is beyond {MAX_DISTANCE_M:,.0f} m, the largest radius "
                 "measured in one projection (a UTM zone's scale error passes 1 % about "
-                "1,000 km from its centre); give smaller radii or split the study"
+                "1,000 km from its centre); give smaller radii or split the study",
+                argument=argument,
             )
     return radii
+
+
+def check_distance(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """Return a distance argument as a float: a number of metres, > 0 (or >= 0), <= 2,000 km.
+
+    Parameters
+    ----------
+    name
+        The argument's name, for the error (and :attr:`~siteplan.errors.SiteplanError.argument`).
+    value
+        What the caller gave.
+    allow_zero
+        Whether 0 is allowed.
+
+    Raises
+    ------
+    ParameterError
+        For a value that is not a number, not finite, negative (or 0 unless
+        ``allow_zero``), or beyond :data:`MAX_DISTANCE_M`.
+
+    Examples
+    --------
+    >>> check_distance("cell_m", 50)
+    50.0
+    >>> check_distance("min_separation_m", 1e308)
+    Traceback (most recent call last):
+    ...
+    siteplan.errors.ParameterError: min_separation_m 1e+308 is beyond 2,000,000 m, the largest distance measured in one projection; give a smaller distance
+    """  # noqa: E501
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ParameterError(f"{name} {value!r} is not a number of metres", argument=name)
+    number = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
+    if not math.isfinite(number) or number < 0 or (number == 0 and not allow_zero):
+        raise ParameterError(
+            f"{name} {value!r} is not a finite number {'>= 0' if allow_zero else '> 0'}; "
+            "give metres, e.g. 50",
+            argument=name,
+        )
+    if number > MAX_DISTANCE_M:
+        raise ParameterError(
+            f"{name} {number:g} is beyond {MAX_DISTANCE_M:,.0f} m, the largest distance "
+            "measured in one projection; give a smaller distance",
+            argument=name,
+        )
+    return number
 
 
 def nearest_order(
@@ -85,19 +132,25 @@ def nearest_order(
 ) -> npt.NDArray[np.intp]:
     """Return positions ordered nearest first; distances within ``tolerance`` tie, by id.
 
-    Distances are snapped to multiples of ``tolerance`` before sorting, so two
-    sites that differ only by reprojection noise are ordered by id (code-point
-    order) as the tie rule says.
+    As the score rule (:mod:`siteplan.score.rank`): sorted by distance,
+    neighbours at most ``tolerance`` apart fall into one group; groups go
+    nearest first, and within a group places go by id (code-point order). Two
+    sites that differ only by reprojection noise are ordered by id.
 
     Examples
     --------
     >>> nearest_order([100.0 + 1e-10, 100.0, 50.0], ["a", "b", "c"]).tolist()
     [2, 0, 1]
     """
-    d = np.asarray(distances, dtype=float)
-    keys = np.round(d / tolerance)
-    id_arr = np.asarray(ids, dtype=object)
-    return np.asarray(sorted(range(len(d)), key=lambda k: (keys[k], id_arr[k])), dtype=np.intp)
+    d = np.asarray(distances, dtype=float).ravel()
+    texts = [str(v) for v in ids]
+    first = np.asarray(sorted(range(len(d)), key=lambda k: (d[k], texts[k])), dtype=np.intp)
+    if len(d) < 2:
+        return first
+    ordered = d[first]
+    group = np.concatenate([[0], np.cumsum(ordered[1:] - ordered[:-1] > tolerance)])
+    keys = [(int(group[k]), texts[first[k]]) for k in range(len(first))]
+    return first[sorted(range(len(first)), key=keys.__getitem__)]
 
 
 def pair_index(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:

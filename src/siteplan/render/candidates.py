@@ -359,6 +359,7 @@ def write_candidates(
     fmt: str | None = None,
     *,
     sensitivity: SensitivityResult | None = None,
+    force: bool = False,
 ) -> Path:
     """Write the candidates to ``path`` atomically and return it.
 
@@ -376,6 +377,8 @@ def write_candidates(
         ``excluded_areas``). None guesses from the suffix (``.md`` is markdown).
     sensitivity
         A sensitivity sweep of these candidates: adds each pick's ``stability``.
+    force
+        Replace an existing read-only output.
 
     Raises
     ------
@@ -396,16 +399,17 @@ def write_candidates(
                 f"{', '.join(CANDIDATE_FORMATS)}",
                 path=path,
             )
-    inputs = cres.result.inputs
+    inputs = cres.inputs
     if fmt in TEXT_FORMATS:
-        return write_text(path, render_candidates(cres, fmt, sensitivity=sensitivity), inputs)
+        text = render_candidates(cres, fmt, sensitivity=sensitivity)
+        return write_text(path, text, inputs, force=force)
     if fmt == "geojson":
-        return write_text(path, _geojson_text(cres, sensitivity), inputs)
+        return write_text(path, _geojson_text(cres, sensitivity), inputs, force=force)
     if fmt == "gpkg":
         # GDAL errors become OutputError outside atomic_path (which has removed the
         # temporary file by then), as in siteplan.render.export
         try:
-            with atomic_path(path, inputs) as tmp:
+            with atomic_path(path, inputs, force=force) as tmp:
                 _write_gpkg(cres, tmp, sensitivity)
         except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
             detail = " ".join(str(exc).split())[:200]

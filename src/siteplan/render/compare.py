@@ -63,7 +63,9 @@ def render_comparison(cmp: Comparison, fmt: str = "markdown") -> str:
     return _markdown_text(cmp)
 
 
-def write_comparison(cmp: Comparison, path: str | Path, fmt: str | None = None) -> Path:
+def write_comparison(
+    cmp: Comparison, path: str | Path, fmt: str | None = None, *, force: bool = False
+) -> Path:
     """Write a comparison to ``path`` atomically and return the path.
 
     Parameters
@@ -76,6 +78,8 @@ def write_comparison(cmp: Comparison, path: str | Path, fmt: str | None = None) 
     fmt
         ``markdown``, ``json`` or ``csv``; None infers it from the suffix
         (``.md``, ``.json``, ``.csv``), else ``markdown``.
+    force
+        Replace an existing read-only output.
 
     Raises
     ------
@@ -87,7 +91,8 @@ def write_comparison(cmp: Comparison, path: str | Path, fmt: str | None = None) 
     path = Path(path)
     if fmt is None:
         fmt = _formats.format_for_path(path, FORMATS, default="markdown")
-    return write_text(path, render_comparison(cmp, fmt), (*cmp.a.inputs, *cmp.b.inputs))
+    text = render_comparison(cmp, fmt)
+    return write_text(path, text, (*cmp.a.inputs, *cmp.b.inputs), force=force)
 
 
 def comparison_dict(cmp: Comparison) -> dict[str, Any]:

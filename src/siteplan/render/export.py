@@ -38,6 +38,7 @@ from siteplan._io import atomic_path, is_stdout
 from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load.layers import WGS84
+from siteplan.render._antimeridian import split_at_antimeridian
 from siteplan.render.styles import analysis_styles, write_layer_styles
 
 if TYPE_CHECKING:
@@ -192,7 +193,44 @@ def export_layers(result: Result) -> dict[str, gpd.GeoDataFrame]:
         if frame is not None:
             renamed = {c: f"{c}_" for c in frame.columns if str(c).lower() in _RESERVED}
             layers[name] = _select(frame.rename(columns=renamed), None)
-    return layers
+    return _unify_empty_fields(layers, ("boundary", "context"))
+
+
+def _unify_empty_fields(
+    layers: dict[str, gpd.GeoDataFrame], names: tuple[str, ...]
+) -> dict[str, gpd.GeoDataFrame]:
+    """Give a field with no value in one of the layers ``names`` the type it has in another.
+
+    A property missing from every feature of one layer (all null) would be
+    written as text there and as, say, an integer in a layer that has values;
+    it takes the other layer's type instead. A field empty in every layer stays
+    text.
+    """
+    typed: dict[str, Any] = {}
+    for frame in (layers[name] for name in names if name in layers):
+        for column in frame.columns:
+            if column != frame.geometry.name and frame[column].notna().any():
+                typed.setdefault(str(column), frame[column].dtype)
+    out = dict(layers)
+    for name, frame in layers.items():
+        if name not in names:
+            continue
+        empty = {
+            str(c): pd.Series(index=frame.index, dtype=_nullable_dtype(typed[str(c)]))
+            for c in frame.columns
+            if c != frame.geometry.name and str(c) in typed and not frame[c].notna().any()
+        }
+        out[name] = frame.assign(**empty) if empty else frame
+    return out
+
+
+def _nullable_dtype(dtype: Any) -> Any:
+    """Return a dtype that can hold missing values: integers and booleans become nullable."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(dtype) and isinstance(dtype, np.dtype):
+        return f"{'U' if dtype.kind == 'u' else ''}Int{dtype.itemsize * 8}"  # int32 -> Int32
+    return dtype
 
 
 def _select(frame: gpd.GeoDataFrame, columns: tuple[str, ...] | None) -> gpd.GeoDataFrame:
@@ -240,7 +278,12 @@ def _text(value: Any) -> str:
 
 
 def parameter_rows(result: Result) -> list[tuple[str, str]]:
-    """Return the ``parameters`` table of a GeoPackage export as (key, value) rows."""
+    """Return the ``parameters`` table of a GeoPackage export as (key, value) rows.
+
+    The keys are those the README lists: ``study``, ``metric_crs``,
+    ``layer_crs``, the scoring parameters, ``cluster_score``, ``schematic``,
+    ``caveat``, ``warnings`` (a JSON list of text) and ``siteplan_version``.
+    """
     rows: list[tuple[str, str]] = [
         ("study", result.name),
         ("metric_crs", result.crs_name),
@@ -252,7 +295,7 @@ def parameter_rows(result: Result) -> list[tuple[str, str]]:
         ("schematic", "true" if result.schematic else "false"),
         ("caveat", result.caveat),
     ]
-    rows += [(f"warning_{k}", text) for k, text in enumerate(result.warnings, start=1)]
+    rows.append(("warnings", json.dumps(list(result.warnings), ensure_ascii=False)))
     rows.append(("siteplan_version", _version()))
     return rows
 
@@ -293,16 +336,16 @@ def _descriptions(result: Result) -> dict[str, str]:
 
 def _write_geopackage(tmp: Path, layers: Mapping[str, gpd.GeoDataFrame], result: Result) -> None:
     descriptions = _descriptions(result)
-    geometry_types = {"rings": "MultiPolygon", "pairs": "LineString"}
     with _fixed_gdal_date():
-        for name, frame in layers.items():
+        for name, layer in layers.items():
+            frame, geometry_type = _split_antimeridian(name, layer)
             pyogrio.write_dataframe(
                 frame,
                 tmp,
                 layer=name,
                 driver="GPKG",
-                geometry_type=geometry_types.get(name),
-                promote_to_multi=True if name == "rings" else None,
+                geometry_type=geometry_type,
+                promote_to_multi=True if geometry_type and "Multi" in geometry_type else None,
                 layer_options={"DESCRIPTION": descriptions[name]},
                 dataset_options=_GPKG_OPTIONS,
             )
@@ -315,6 +358,23 @@ def _write_geopackage(tmp: Path, layers: Mapping[str, gpd.GeoDataFrame], result:
             layer_options={"DESCRIPTION": descriptions["parameters"]},
         )
     write_layer_styles(tmp, analysis_styles(result))
+
+
+def _split_antimeridian(name: str, frame: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str | None]:
+    """Return a layer with geometries crossing 180° split there, and its geometry type.
+
+    Ring bands are always MultiPolygon; pair lines are LineString unless a pair
+    crosses the antimeridian, when the layer is MultiLineString.
+    """
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    split = split_at_antimeridian(geoms)
+    changed = any(a is not b for a, b in zip(geoms, split, strict=True))
+    geometry_type = {"rings": "MultiPolygon", "pairs": "LineString"}.get(name)
+    if not changed:
+        return frame, geometry_type
+    if name == "pairs":
+        geometry_type = "MultiLineString"
+    return frame.set_geometry(gpd.GeoSeries(split, crs=WGS84, index=frame.index)), geometry_type
 
 
 def _write_geojson(

@@ -14,11 +14,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from siteplan import _formats
-from siteplan._io import write_text
+from siteplan._io import input_paths, write_text
 from siteplan._values import json_value
 from siteplan.render.text import csv_cell, escape_markdown, json_text, percent, score
 
@@ -63,7 +64,14 @@ def render_sensitivity(sres: SensitivityResult, fmt: str = "markdown") -> str:
     )
 
 
-def write_sensitivity(sres: SensitivityResult, path: str | Path, fmt: str | None = None) -> Path:
+def write_sensitivity(
+    sres: SensitivityResult,
+    path: str | Path,
+    fmt: str | None = None,
+    *,
+    inputs: Sequence[str | Path | None] = (),
+    force: bool = False,
+) -> Path:
     """Write the sweep to ``path`` atomically and return the path.
 
     Parameters
@@ -76,6 +84,11 @@ def write_sensitivity(sres: SensitivityResult, path: str | Path, fmt: str | None
     fmt
         ``markdown``, ``json`` or ``csv``; None infers it from the suffix
         (``.md``, ``.json``, ``.csv``), else ``markdown``.
+    inputs
+        Other files the sweep read (a parcels layer); the output may be none of
+        them, nor one of the study's inputs.
+    force
+        Replace an existing read-only output.
 
     Raises
     ------
@@ -87,7 +100,8 @@ def write_sensitivity(sres: SensitivityResult, path: str | Path, fmt: str | None
     path = Path(path)
     if fmt is None:
         fmt = _formats.format_for_path(path, FORMATS, default="markdown")
-    return write_text(path, render_sensitivity(sres, fmt), sres.result.inputs)
+    text = render_sensitivity(sres, fmt)
+    return write_text(path, text, input_paths(sres.result.inputs, inputs), force=force)
 
 
 def sensitivity_dict(sres: SensitivityResult) -> dict[str, Any]:

@@ -18,7 +18,6 @@ Deltas are B - A. The texts (markdown, json, csv) are rendered by
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,7 +27,7 @@ import pandas as pd
 import shapely
 
 from siteplan.candidates.api import score_candidates
-from siteplan.errors import ParameterError
+from siteplan.measure.pairs import check_distance
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -266,9 +265,10 @@ def compare_studies(
     >>> cmp.sites["status"].unique().tolist()
     ['both']
     """
-    match = float(min_separation_m if match_m is None else match_m)
-    if not math.isfinite(match) or match < 0:
-        raise ParameterError(f"match_m {match_m!r} is not a finite number >= 0")
+    if match_m is None:
+        match = check_distance("min_separation_m", min_separation_m, allow_zero=True)
+    else:
+        match = check_distance("match_m", match_m, allow_zero=True)
     notes: list[str] = []
     pa, pb = a.parameters.as_dict(), b.parameters.as_dict()
     if pa != pb:

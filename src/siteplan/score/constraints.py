@@ -42,17 +42,22 @@ of excluded candidates.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import shapely
 
 from siteplan.errors import ParameterError, SiteplanError, StudyError
+from siteplan.load.constraints import (
+    CONSTRAINT_KINDS,
+    DEFAULT_KINDS,
+    check_constraint_fields,
+    check_constraint_table,
+)
 from siteplan.measure._kernel import Targets, reach_pairs, target_distances
 
 __all__ = [
@@ -66,17 +71,6 @@ __all__ = [
     "resolve_constraints",
 ]
 
-#: Every kind, in the order candidates are tested (and counted).
-CONSTRAINT_KINDS: Final = (
-    "outside_boundary",
-    "inside_site",
-    "exclusion",
-    "setback",
-    "within",
-    "beyond",
-)
-#: The kinds that apply unless turned off with ``enabled = false``.
-DEFAULT_KINDS: Final = ("outside_boundary", "inside_site")
 #: How excluded candidates are counted (shown in the outputs).
 COUNTING_RULE: Final = (
     "each excluded candidate is counted once, under the first constraint that excludes it, "
@@ -84,23 +78,6 @@ COUNTING_RULE: Final = (
     "(declaration order within a kind)"
 )
 
-_COMMON_KEYS: Final = ("kind", "name", "note", "source", "enabled")
-_KEYS: Final[dict[str, tuple[str, ...]]] = {
-    "outside_boundary": _COMMON_KEYS,
-    "inside_site": _COMMON_KEYS,
-    "exclusion": (*_COMMON_KEYS, "layer"),
-    "setback": (*_COMMON_KEYS, "distance_m", "site"),
-    "within": (*_COMMON_KEYS, "site", "distance_m"),
-    "beyond": (*_COMMON_KEYS, "site", "distance_m"),
-}
-_REQUIRED: Final[dict[str, tuple[str, ...]]] = {
-    "outside_boundary": (),
-    "inside_site": (),
-    "exclusion": (),
-    "setback": ("distance_m",),
-    "within": ("site", "distance_m"),
-    "beyond": ("site", "distance_m"),
-}
 _DEFAULT_NOTES: Final = {
     "outside_boundary": "candidates are cells or parcels whose centre is inside the study area",
     "inside_site": "a candidate on or inside an existing site's footprint is taken",
@@ -187,12 +164,6 @@ def _default_name(kind: str, site: str | None, distance: float | None, layer: st
     return kind
 
 
-def _fail(
-    message: str, where: str, path: str | Path | None, error: type[SiteplanError]
-) -> NoReturn:
-    raise error(f"{where}: {message}", path=path)
-
-
 def make_constraint(
     kind: str,
     *,
@@ -238,50 +209,22 @@ def make_constraint(
     siteplan.errors.ParameterError: constraint near: kind 'near' is not one of outside_boundary, inside_site, exclusion, setback, within, beyond
     """  # noqa: E501
     error: type[SiteplanError] = StudyError if origin == "study" else ParameterError
-    label = where or f"constraint {name or kind}"
-    if not isinstance(kind, str) or kind not in CONSTRAINT_KINDS:
-        _fail(f"kind {kind!r} is not one of {', '.join(CONSTRAINT_KINDS)}", label, path, error)
-    given = {"site": site, "distance_m": distance_m, "layer": layer}
-    for key in _REQUIRED[kind]:
-        if given[key] is None:
-            _fail(f"a {kind} constraint needs {key}", label, path, error)
-    for key, value in given.items():
-        if value is not None and key not in _KEYS[kind]:
-            _fail(
-                f"{key} does not apply to a {kind} constraint, which takes "
-                f"{', '.join(k for k in _KEYS[kind] if k != 'kind')}",
-                label,
-                path,
-                error,
-            )
-    distance: float | None = None
-    if distance_m is not None:
-        if isinstance(distance_m, bool) or not isinstance(distance_m, numbers.Real):
-            _fail(f"distance_m {distance_m!r} is not a number of metres", label, path, error)
-        distance = float(distance_m) + 0.0
-        if not math.isfinite(distance) or distance < 0.0:
-            _fail(
-                f"distance_m {distance_m!r} is not a finite number >= 0; give metres, e.g. 500",
-                label,
-                path,
-                error,
-            )
-    for key, text in (("name", name), ("site", site), ("layer", layer)):
-        if text is not None and (not isinstance(text, str) or not text.strip()):
-            _fail(f"{key} {text!r} is not a non-empty text", label, path, error)
-    for key, text in (("note", note), ("source", source)):
-        if text is not None and not isinstance(text, str):
-            _fail(f"{key} {text!r} is not text", label, path, error)
-    if not isinstance(enabled, bool):
-        _fail(f"enabled {enabled!r} is not true or false", label, path, error)
-    if not enabled and kind not in DEFAULT_KINDS:
-        _fail(
-            f"enabled = false only turns off a default constraint ({', '.join(DEFAULT_KINDS)}); "
-            "remove the constraint instead",
-            label,
-            path,
-            error,
-        )
+    fields = {
+        "name": name,
+        "site": site,
+        "distance_m": distance_m,
+        "layer": layer,
+        "note": note,
+        "source": source,
+    }
+    distance = check_constraint_fields(
+        kind,
+        fields,
+        enabled=enabled,
+        where=where or f"constraint {name or kind}",
+        path=path,
+        error=error,
+    )
     return Constraint(
         kind=kind,
         name=(name.strip() if name else _default_name(kind, site, distance, layer)),
@@ -300,26 +243,12 @@ def make_constraint(
 
 
 def _from_table(table: Mapping[str, Any], index: int, path: Path | None) -> Constraint:
+    check_constraint_table(table, index, path)
     where = f"[[constraints]] #{index + 1}"
-    if not isinstance(table, Mapping):
-        raise StudyError(f"{where} is not a table", path=path)
-    kind = table.get("kind")
-    if kind is None:
-        raise StudyError(
-            f"{where} has no kind; give one of {', '.join(CONSTRAINT_KINDS)}", path=path
-        )
     if isinstance(table.get("name"), str):
         where += f" ({table['name']})"
-    if isinstance(kind, str) and kind in _KEYS:
-        unknown = sorted(set(table) - set(_KEYS[kind]))
-        if unknown:
-            raise StudyError(
-                f"{where}: unknown key(s) {', '.join(unknown)} for a {kind} constraint; "
-                f"allowed: {', '.join(_KEYS[kind])}",
-                path=path,
-            )
     return make_constraint(
-        kind,
+        table["kind"],
         name=table.get("name"),
         site=table.get("site"),
         distance_m=table.get("distance_m"),

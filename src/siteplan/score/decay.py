@@ -55,6 +55,7 @@ import numpy as np
 import numpy.typing as npt
 
 from siteplan.errors import ParameterError
+from siteplan.load.layers import MAX_DISTANCE_M
 
 __all__ = [
     "DECAYS",
@@ -463,7 +464,25 @@ def make_decay(kind: str, **params: object) -> DecayFunction:
     unknown = sorted(set(given) - set(allowed))
     if unknown:
         raise ParameterError(_not_a_parameter(kind, unknown))
-    return DECAYS[kind](**{**DEFAULT_PARAMETERS[kind], **given})
+    decay = DECAYS[kind](**{**DEFAULT_PARAMETERS[kind], **given})
+    _check_measurable(decay)
+    return decay
+
+
+def _check_measurable(decay: DecayFunction) -> None:
+    """Refuse parameters beyond the 2,000 km a study measures in one projection.
+
+    The factories accept any finite value (their arithmetic cannot overflow);
+    a study's decay, resolved here from options or a study file, keeps to the
+    distances it can measure (:data:`siteplan.load.layers.MAX_DISTANCE_M`).
+    """
+    for name, value in decay.params.items():
+        # ring radii have their own check and message (siteplan.measure.pairs.check_radii)
+        if isinstance(value, int | float) and value > MAX_DISTANCE_M:
+            raise _invalid(
+                name,
+                f"{_show(value)} is beyond {MAX_DISTANCE_M:,.0f} m, what one projection measures",
+            )
 
 
 def _not_a_parameter(kind: str, unknown: list[str]) -> str:
@@ -492,7 +511,7 @@ def _show(value: object) -> str:
 
 def _invalid(name: str, problem: str) -> ParameterError:
     """Make the error for parameter `name`: what is wrong, then what to give instead."""
-    return ParameterError(f"{name}: {problem}; give {_ALLOWED[name]}")
+    return ParameterError(f"{name}: {problem}; give {_ALLOWED[name]}", argument=name)
 
 
 def _check_metres(name: str, value: object, *, allow_zero: bool = False) -> float:

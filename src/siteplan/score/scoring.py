@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from siteplan.errors import ParameterError
+from siteplan.measure.pairs import DISTANCE_TOLERANCE_M
 from siteplan.score.decay import DECAY_PARAMETERS, DecayFunction, make_decay
 from siteplan.score.rank import rank_by_score
 from siteplan.score.units import MEASURE_KEYS, TIME_DEFAULTS, internal_names, unit_name, unit_of
@@ -208,23 +209,30 @@ def score_sites(ids: pd.Series, breakdown: pd.DataFrame) -> pd.DataFrame:
     """Return per-site ``score``, ``rank``, ``nearest_id`` and ``nearest_m``.
 
     A site with no neighbours, or whose neighbours all weigh 0, scores 0.
-    Ties for nearest go to the smaller id; ties in score (within 1e-9) are
-    ranked by id (:func:`siteplan.score.rank.rank_by_score`).
+    Ties for nearest (distances within
+    :data:`~siteplan.measure.pairs.DISTANCE_TOLERANCE_M` of the smallest) go
+    to the smaller id; ties in score (within 1e-9) are ranked by id
+    (:func:`siteplan.score.rank.rank_by_score`).
     """
     scores = breakdown.groupby("site_id")["contribution"].sum()
     out = pd.DataFrame({"id": ids.to_numpy()})
     out["score"] = out["id"].map(scores).fillna(0.0).astype(float)
-    # over reachable neighbours only (a network measure leaves the others NaN)
-    nearest = (
-        breakdown.dropna(subset=["distance_m"])
-        .sort_values(["site_id", "distance_m", "other_id"])
-        .drop_duplicates("site_id")
-    )
-    out["nearest_id"] = out["id"].map(nearest.set_index("site_id")["other_id"])
-    out["nearest_m"] = out["id"].map(nearest.set_index("site_id")["distance_m"]).astype(float)
+    nearest = _nearest_others(breakdown)
+    out["nearest_id"] = out["id"].map(nearest["other_id"])
+    out["nearest_m"] = out["id"].map(nearest["distance_m"]).astype(float)
     out["rank"] = rank_by_score(
         out["score"].to_numpy(dtype=float), [str(v) for v in out["id"]]
     ).astype(int)
+    return out
+
+
+def _nearest_others(breakdown: pd.DataFrame) -> pd.DataFrame:
+    """Return each site's nearest other site (``other_id``, ``distance_m``), by the tie rule."""
+    smallest = breakdown.groupby("site_id")["distance_m"].transform("min")
+    tied = breakdown[breakdown["distance_m"] <= smallest + DISTANCE_TOLERANCE_M]
+    nearest = tied.sort_values(["site_id", "other_id"]).drop_duplicates("site_id")
+    out = nearest.set_index("site_id")[["other_id"]]
+    out["distance_m"] = smallest.groupby(breakdown["site_id"]).first()
     return out
 
 
