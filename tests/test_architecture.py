@@ -19,12 +19,6 @@ import siteplan
 SRC = Path(siteplan.__file__).parent
 #: The issue's target: no module over about 500 lines.
 MAX_LINES = 500
-#: Modules over MAX_LINES when this test was written, split by other branches of the same
-#: restructuring; the test passes once none is left, and then the xfail goes.
-OVER_MAX_LINES = (
-    "score/constraints.py",
-    "score/decay.py",
-)
 
 
 def _modules() -> list[Path]:
@@ -55,10 +49,6 @@ def test_the_top_level_package_has_lazy_names() -> None:
     assert siteplan._LAZY  # the pattern test_every_lazy_name_resolves checks
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="other branches split these modules: " + ", ".join(OVER_MAX_LINES),
-)
 def test_no_module_is_over_500_lines() -> None:
     long = {
         _name(path): n
@@ -66,17 +56,6 @@ def test_no_module_is_over_500_lines() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert not long, long
-
-
-def test_no_other_module_grows_over_500_lines() -> None:
-    # holds now; the test above becomes strict once OVER_MAX_LINES is empty
-    long = [
-        _name(path)
-        for path in _modules()
-        if len(path.read_text(encoding="utf-8").splitlines()) > MAX_LINES
-        and _name(path) not in OVER_MAX_LINES
-    ]
-    assert not long
 
 
 def _is_type_checking(node: ast.If) -> bool:

@@ -44,8 +44,6 @@ Examples
 from __future__ import annotations
 
 import json
-import math
-import numbers
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -56,6 +54,14 @@ import numpy.typing as npt
 
 from siteplan.errors import ParameterError
 from siteplan.load.layers import MAX_DISTANCE_M
+from siteplan.score._decay_checks import check_metres, check_rings, invalid, show_value
+from siteplan.score._decay_kernels import (
+    score_exponential,
+    score_gaussian,
+    score_linear,
+    score_logistic,
+    score_rings,
+)
 
 __all__ = [
     "DECAYS",
@@ -92,21 +98,8 @@ DEFAULT_PARAMETERS: Final[dict[str, dict[str, float | tuple[float, ...]]]] = {
     "logistic": {"inflection_m": 1000.0, "steepness_m": 250.0},
 }
 
+
 # What each parameter means, for error messages: "give <this>".
-_ALLOWED: Final[dict[str, str]] = {
-    "rings_m": "ring radii in metres in increasing order, e.g. 500,1000,2000,5000",
-    "max_m": "the distance in metres where the score reaches 0, a finite number > 0, e.g. 5000",
-    "half_m": "the distance in metres where the score halves, a finite number > 0, e.g. 1000",
-    "sigma_m": "the Gaussian width in metres, a finite number > 0, e.g. 1000",
-    "inflection_m": (
-        "the distance in metres where the score is 50, a finite number >= 0, e.g. 1000"
-    ),
-    "steepness_m": (
-        "the width in metres of the fall around the inflection, a finite number > 0, e.g. 250"
-    ),
-}
-
-
 @dataclass(frozen=True)
 class DecayFunction:
     """A validated distance-decay function: distance in metres -> score in [0, 100].
@@ -237,7 +230,7 @@ def rings(rings_m: Sequence[float] = DEFAULT_RINGS_M) -> DecayFunction:
     ...
     siteplan.errors.ParameterError: rings_m: 500, 200 are not increasing; give ring radii in metres in increasing order, e.g. 500,1000,2000,5000
     """  # noqa: E501
-    radii = _check_rings(rings_m)
+    radii = check_rings(rings_m)
     body = (
         f"var r = {json.dumps(list(radii))}; "
         "for (var k = 0; k < r.length; k += 1) { "
@@ -248,7 +241,7 @@ def rings(rings_m: Sequence[float] = DEFAULT_RINGS_M) -> DecayFunction:
         kind="rings",
         params={"rings_m": list(radii)},
         cutoff_m=radii[-1],
-        _score=partial(_score_rings, rings_m=radii),
+        _score=partial(score_rings, rings_m=radii),
         _js_body=body,
     )
 
@@ -282,12 +275,12 @@ def linear(max_m: float) -> DecayFunction:
     >>> decay.cutoff_m
     5000.0
     """
-    max_value = _check_metres("max_m", max_m)
+    max_value = check_metres("max_m", max_m)
     return DecayFunction(
         kind="linear",
         params={"max_m": max_value},
         cutoff_m=max_value,
-        _score=partial(_score_linear, max_m=max_value),
+        _score=partial(score_linear, max_m=max_value),
         _js_body=f"return 100 * Math.max(0, 1 - d / {json.dumps(max_value)});",
     )
 
@@ -318,12 +311,12 @@ def exponential(half_m: float) -> DecayFunction:
     >>> exponential(1000)([0, 1000, 3000]).tolist()
     [100.0, 50.0, 12.5]
     """
-    half_value = _check_metres("half_m", half_m)
+    half_value = check_metres("half_m", half_m)
     return DecayFunction(
         kind="exponential",
         params={"half_m": half_value},
         cutoff_m=None,
-        _score=partial(_score_exponential, half_m=half_value),
+        _score=partial(score_exponential, half_m=half_value),
         _js_body=f"return 100 * Math.pow(2, -d / {json.dumps(half_value)});",
     )
 
@@ -354,12 +347,12 @@ def gaussian(sigma_m: float) -> DecayFunction:
     >>> [round(score, 2) for score in gaussian(1000)([0, 1000, 2000]).tolist()]
     [100.0, 60.65, 13.53]
     """
-    sigma_value = _check_metres("sigma_m", sigma_m)
+    sigma_value = check_metres("sigma_m", sigma_m)
     return DecayFunction(
         kind="gaussian",
         params={"sigma_m": sigma_value},
         cutoff_m=None,
-        _score=partial(_score_gaussian, sigma_m=sigma_value),
+        _score=partial(score_gaussian, sigma_m=sigma_value),
         _js_body=f"var z = d / {json.dumps(sigma_value)}; return 100 * Math.exp(-0.5 * z * z);",
     )
 
@@ -394,8 +387,8 @@ def logistic(inflection_m: float, steepness_m: float) -> DecayFunction:
     >>> [round(score, 2) for score in logistic(1000, 250)([0, 1000, 2000, 1e300]).tolist()]
     [98.2, 50.0, 1.8, 0.0]
     """
-    inflection_value = _check_metres("inflection_m", inflection_m, allow_zero=True)
-    steepness_value = _check_metres("steepness_m", steepness_m)
+    inflection_value = check_metres("inflection_m", inflection_m, allow_zero=True)
+    steepness_value = check_metres("steepness_m", steepness_m)
     body = (
         f"var x = (d - {json.dumps(inflection_value)}) / {json.dumps(steepness_value)}; "
         "var t = Math.exp(-Math.abs(x)); "
@@ -405,7 +398,7 @@ def logistic(inflection_m: float, steepness_m: float) -> DecayFunction:
         kind="logistic",
         params={"inflection_m": inflection_value, "steepness_m": steepness_value},
         cutoff_m=None,
-        _score=partial(_score_logistic, inflection_m=inflection_value, steepness_m=steepness_value),
+        _score=partial(score_logistic, inflection_m=inflection_value, steepness_m=steepness_value),
         _js_body=body,
     )
 
@@ -479,9 +472,10 @@ def _check_measurable(decay: DecayFunction) -> None:
     for name, value in decay.params.items():
         # ring radii have their own check and message (siteplan.measure.pairs.check_radii)
         if isinstance(value, int | float) and value > MAX_DISTANCE_M:
-            raise _invalid(
+            raise invalid(
                 name,
-                f"{_show(value)} is beyond {MAX_DISTANCE_M:,.0f} m, what one projection measures",
+                f"{show_value(value)} is beyond {MAX_DISTANCE_M:,.0f} m, "
+                "what one projection measures",
             )
 
 
@@ -500,78 +494,3 @@ def _not_a_parameter(kind: str, unknown: list[str]) -> str:
         if name in names_of_owner
     ]
     return "; ".join([message, *owners])
-
-
-def _show(value: object) -> str:
-    """Write a value given by a user the way they would have typed it."""
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return str(value)
-    return repr(value)
-
-
-def _invalid(name: str, problem: str) -> ParameterError:
-    """Make the error for parameter `name`: what is wrong, then what to give instead."""
-    return ParameterError(f"{name}: {problem}; give {_ALLOWED[name]}", argument=name)
-
-
-def _check_metres(name: str, value: object, *, allow_zero: bool = False) -> float:
-    """Return `value` as a float after checking it is a finite number > 0 (or >= 0)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise _invalid(name, f"{_show(value)} is not a number")
-    number = float(value) + 0.0  # + 0.0 turns -0.0 into 0.0
-    if not math.isfinite(number):
-        raise _invalid(name, f"{_show(value)} is not finite")
-    if number < 0.0 or (number == 0.0 and not allow_zero):
-        raise _invalid(name, f"{_show(value)} is not {'>= 0' if allow_zero else '> 0'}")
-    return number
-
-
-def _check_rings(value: object) -> tuple[float, ...]:
-    """Return ring radii as floats after checking they are positive and strictly increasing."""
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence | np.ndarray):
-        raise _invalid("rings_m", f"{_show(value)} is not a list of numbers")
-    given = list(value)
-    if not given:
-        raise _invalid("rings_m", "no rings given")
-    radii = tuple(_check_metres("rings_m", radius) for radius in given)
-    for index in range(1, len(radii)):
-        if radii[index] <= radii[index - 1]:
-            pair = f"{_show(given[index - 1])}, {_show(given[index])}"
-            raise _invalid("rings_m", f"{pair} are not increasing")
-    return radii
-
-
-def _score_rings(d: FloatArray, *, rings_m: tuple[float, ...]) -> FloatArray:
-    """Score 100 * (n - k) / n for the first ring k with d <= rings_m[k], 0 beyond all."""
-    radii = np.asarray(rings_m, dtype=np.float64)
-    count = radii.size
-    levels = 100.0 * (count - np.arange(count + 1, dtype=np.float64)) / count
-    # side="left" gives the first k with d <= radii[k]: a ring reaches its own radius.
-    return levels[np.searchsorted(radii, d, side="left")]
-
-
-def _score_linear(d: FloatArray, *, max_m: float) -> FloatArray:
-    """Score 100 * max(0, 1 - d / max_m)."""
-    return 100.0 * np.maximum(0.0, 1.0 - d / max_m)
-
-
-def _score_exponential(d: FloatArray, *, half_m: float) -> FloatArray:
-    """Score 100 * 2**(-d / half_m)."""
-    return 100.0 * np.exp2(-d / half_m)
-
-
-def _score_gaussian(d: FloatArray, *, sigma_m: float) -> FloatArray:
-    """Score 100 * exp(-(d / sigma_m)**2 / 2)."""
-    z = d / sigma_m
-    return 100.0 * np.exp(-0.5 * z * z)
-
-
-def _score_logistic(d: FloatArray, *, inflection_m: float, steepness_m: float) -> FloatArray:
-    """Score 100 / (1 + exp(x)), x = (d - inflection_m) / steepness_m, without overflow.
-
-    exp(-|x|) is at most 1, so it cannot overflow: for x >= 0 the score is written as
-    100 * t / (1 + t) with t = exp(-x), for x < 0 as 100 / (1 + t) with t = exp(x).
-    """
-    x = (d - inflection_m) / steepness_m
-    t = np.exp(-np.abs(x))
-    return np.where(x >= 0.0, 100.0 * t / (1.0 + t), 100.0 / (1.0 + t))
