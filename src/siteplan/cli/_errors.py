@@ -60,6 +60,9 @@ ARGUMENT_FLAGS: Final[Mapping[str, str]] = MappingProxyType(
         "attribution": "--attribution",
         "tiles_datum": "--tiles-datum",
         "click_score": "--click-score",
+        "edit": "--edit",
+        # render_report, write_report
+        "pairs": "--pairs",
         # every writer
         "force": "--force",
     }
