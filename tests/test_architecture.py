@@ -96,16 +96,27 @@ def _function_imports_of_siteplan() -> dict[str, list[int]]:
     return found
 
 
+#: The only modules outside the CLI that may import siteplan inside a function: the
+#: network measure's entry points in ``analysis``, so that straight-line studies never
+#: load scipy (each import carries a "# lazy: ..." comment, checked below).
+LAZY_OUTSIDE_CLI = ("analysis.py",)
+
+
 def test_only_cli_commands_import_siteplan_inside_functions() -> None:
     # the CLI's commands import the library when they run, so --help stays fast
-    found = {k: v for k, v in _function_imports_of_siteplan().items() if not k.startswith("cli/")}
+    found = {
+        k: v
+        for k, v in _function_imports_of_siteplan().items()
+        if not k.startswith("cli/") and k not in LAZY_OUTSIDE_CLI
+    }
     assert not found, found
 
 
-def test_every_lazy_import_in_the_cli_says_why() -> None:
+def test_every_lazy_import_says_why() -> None:
     # a lazy import block is preceded by, or its first line carries, a "# lazy: ..." comment
     unexplained = []
-    for path in sorted((SRC / "cli").rglob("*.py")):
+    paths = sorted((SRC / "cli").rglob("*.py")) + [SRC / name for name in LAZY_OUTSIDE_CLI]
+    for path in paths:
         lines = path.read_text(encoding="utf-8").splitlines()
         previous_end = -1
         for node in _imports_in_functions(ast.parse("\n".join(lines))):

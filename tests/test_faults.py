@@ -152,9 +152,20 @@ def _gdal_half_then(exc: BaseException) -> Callable[..., Any]:
     return write_dataframe
 
 
+def _chunk_half_then(exc: BaseException) -> Callable[..., Any]:
+    """Return a streamed-output writer that writes half of a piece, then raises ``exc``."""
+
+    def write_chunk(handle: Any, data: bytes) -> None:
+        handle.write(data[: len(data) // 2])
+        raise exc
+
+    return write_chunk
+
+
 def fail_writes(monkeypatch: pytest.MonkeyPatch, exc: BaseException) -> None:
-    """Make every output write stop half-way with ``exc`` (text and GDAL writers)."""
+    """Make every output write stop half-way with ``exc`` (text, streamed and GDAL writers)."""
     monkeypatch.setattr(Path, "write_bytes", _half_then(exc))
+    monkeypatch.setattr(io, "_write_chunk", _chunk_half_then(exc))
     monkeypatch.setattr(export.pyogrio, "write_dataframe", _gdal_half_then(exc))
 
 

@@ -313,7 +313,10 @@ def test_cli_network_replaces_the_studys_network(tmp_path: Path) -> None:
         (["--measure", "time", "--half-m", "3"], "--half-m is in metres"),
         (["--half-min", "3"], "--half-min is in minutes"),
         (["--mode", "drive"], "--mode applies to the network measures only"),
-        (["--measure", "time", "--decay", "linear", "--max-min", "-1"], "max_min: -1.0 is not > 0"),
+        (
+            ["--measure", "time", "--decay", "linear", "--max-min", "-1"],
+            "--max-min: -1.0 is not > 0",
+        ),
     ],
 )
 def test_cli_unit_errors_are_one_line(args: list[str], message: str) -> None:

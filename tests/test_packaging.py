@@ -45,7 +45,7 @@ def test_wheel_holds_the_study_and_every_layer_it_names(wheel: Path) -> None:
         names = set(archive.namelist())
         study = tomllib.loads(archive.read(f"{BUNDLED}/study.toml").decode("utf-8"))
     layers = [table["path"] for table in study["layers"]]
-    assert len(layers) == 6
+    assert len(layers) == 8  # 4 sites, boundary, metro stations, roads, river
     for layer in layers:
         assert f"{BUNDLED}/{layer}" in names
     assert {

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import geopandas as gpd
 import numpy as np
@@ -23,17 +23,7 @@ from siteplan.errors import ParameterError
 from siteplan.load.layers import WGS84
 from siteplan.load.projection import choose_crs
 from siteplan.load.study import Study, StudyData, read_study
-from siteplan.measure.network.graph import Cost
-from siteplan.measure.network.sites import (
-    NETWORK_PAIR_COLUMNS,
-    SiteNetwork,
-    area_overlaps,
-    measure_site_pairs,
-    network_for_study,
-    pair_fields,
-    pair_warnings,
-    ring_areas,
-)
+from siteplan.measure.network.columns import NETWORK_PAIR_COLUMNS
 from siteplan.measure.pairs import (
     disagreement_warnings,
     geodesic_areas,
@@ -43,6 +33,7 @@ from siteplan.measure.pairs import (
 )
 from siteplan.measure.reach import (
     PAIR_CHUNK,
+    PairLabels,
     measure_pairs,
     ordered_reach,
     overlap_table,
@@ -54,6 +45,10 @@ from siteplan.score.scoring import (
     cluster_score,
     resolve_parameters,
 )
+
+if TYPE_CHECKING:
+    from siteplan.measure.network.graph import Cost
+    from siteplan.measure.network.sites import SiteNetwork
 
 __all__ = ["LARGE_STUDY", "PAIR_COLUMNS", "SCHEMATIC_CAVEAT", "Result", "analyze", "reach_m"]
 
@@ -86,20 +81,6 @@ SURVEYED_CAVEAT: Final = (
     "Distances are measured between the footprints as given; their accuracy is that of the "
     "input layers{accuracy}."
 )
-
-
-class _PairLabels(Sequence[str]):
-    """``pair A-B`` labels made on demand (a warning names only the few pairs it flags)."""
-
-    def __init__(self, pairs: pd.DataFrame) -> None:
-        self._a = pairs["a"].to_numpy(dtype=object)
-        self._b = pairs["b"].to_numpy(dtype=object)
-
-    def __len__(self) -> int:
-        return len(self._a)
-
-    def __getitem__(self, k: int) -> str:  # type: ignore[override]
-        return f"pair {self._a[k]}-{self._b[k]}"
 
 
 @dataclass(frozen=True)
@@ -315,7 +296,7 @@ def analyze(
     warnings += disagreement_warnings(
         pairs["edge_m"],
         pairs["geodesic_m"],
-        _PairLabels(pairs),
+        PairLabels(pairs),
         "edge distance (m)",
         str(metric.to_string()),
     )
@@ -324,8 +305,8 @@ def analyze(
         data, params, measured = _join_network(
             data, params, sites_m, metric, mode=mode, network=network
         )
-        pairs = pairs.join(pair_fields(measured, pairs, ids).set_axis(pairs.index))
-        warnings += pair_warnings(measured, pairs, ids)
+        pairs, notes = _join_network_pairs(measured, pairs, ids)
+        warnings += notes
         sites["connector_m"] = np.where(
             np.isfinite(measured.connector_m), measured.connector_m, np.nan
         )
@@ -458,6 +439,9 @@ def _join_network(
     network: str | Path | None,
 ) -> tuple[StudyData, ScoringParameters, SiteNetwork]:
     """Build (or load) the study's graph and join the sites to it."""
+    # lazy: the road network needs scipy, which straight-line studies never load
+    from siteplan.measure.network.sites import measure_site_pairs, network_for_study
+
     data, graph, _ = network_for_study(data, metric, mode=mode, path=network)
     site_field = next((s.site_field for s in data.study.layers if s.role == "entrance"), "site_id")
     entrances = None if data.entrances is None else data.entrances.to_crs(metric)
@@ -475,6 +459,17 @@ def _join_network(
     return data, replace(params, network=speeds), measured
 
 
+def _join_network_pairs(
+    measured: SiteNetwork, pairs: pd.DataFrame, ids: list[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Return the pairs with their network fields, and the warnings about unreachable pairs."""
+    # lazy: the road network needs scipy, which straight-line studies never load
+    from siteplan.measure.network.sites import pair_fields, pair_warnings
+
+    joined = pairs.join(pair_fields(measured, pairs, ids).set_axis(pairs.index))
+    return joined, list(pair_warnings(measured, joined, ids))
+
+
 def _network_rings(
     measured: SiteNetwork,
     params: ScoringParameters,
@@ -483,6 +478,9 @@ def _network_rings(
     focus: str | None,
 ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], pd.DataFrame]:
     """Return the rings as reached-network bands, and the overlaps of the reached areas."""
+    # lazy: the road network needs scipy, which straight-line studies never load
+    from siteplan.measure.network.sites import area_overlaps, ring_areas
+
     only = None
     if len(ids) > MAX_ISOCHRONE_SITES:
         only = [ids.index(focus)] if focus in ids else []

@@ -181,9 +181,13 @@ def analyze_access(
 
     Examples
     --------
-    >>> res = analyze_access(index="gravity")
-    >>> res.parameters["index"], res.unit
-    ('gravity', 'm')
+    The bundled study has no demand layer yet (no cited 2020 census figures are
+    bundled), so it says what to add:
+
+    >>> analyze_access(index="gravity")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    siteplan.errors.StudyError: ...: the study has no demand layer; add a [[layers]] table ...
     """
     result = study if isinstance(study, Result) else analyze(study, **analyze_kwargs)
     features = demand_frame(result.data)

@@ -34,6 +34,7 @@ from pyproj import CRS, Geod, Transformer
 __all__ = [
     "PAIR_CHUNK",
     "SIMPLIFY_FRACTION",
+    "PairLabels",
     "measure_pairs",
     "overlap_table",
     "pair_position",
@@ -367,3 +368,17 @@ def ordered_reach(
     others = other_ids[rows].tolist()
     texts = [",".join(others[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
     return frame, texts
+
+
+class PairLabels(Sequence[str]):
+    """``pair A-B`` labels made on demand (a warning names only the few pairs it flags)."""
+
+    def __init__(self, pairs: pd.DataFrame) -> None:
+        self._a = pairs["a"].to_numpy(dtype=object)
+        self._b = pairs["b"].to_numpy(dtype=object)
+
+    def __len__(self) -> int:
+        return len(self._a)
+
+    def __getitem__(self, k: int) -> str:  # type: ignore[override]
+        return f"pair {self._a[k]}-{self._b[k]}"

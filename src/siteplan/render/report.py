@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -28,11 +29,11 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from siteplan import _formats
-from siteplan._io import atomic_path
+from siteplan._io import write_pieces
 from siteplan._values import is_missing, json_value
 from siteplan.analysis import PAIR_COLUMNS, reach_m
 from siteplan.errors import ParameterError
-from siteplan.measure.network.sites import NETWORK_PAIR_COLUMNS
+from siteplan.measure.network.columns import NETWORK_PAIR_COLUMNS
 from siteplan.render._report_pages import render_html, render_markdown
 from siteplan.render._stream import (
     PAIR_SELECTIONS,
@@ -187,13 +188,7 @@ def write_report(
     path = Path(path)
     pieces = _pieces(result, format_for_path(path) if fmt is None else fmt, table, pairs)
     first = next(pieces, "")  # argument errors surface before any file is created
-    with (
-        atomic_path(path, result.inputs, force=force, stdout=True) as tmp,
-        tmp.open("w", encoding="utf-8") as out,
-    ):
-        out.write(first)
-        for piece in pieces:
-            out.write(piece)
+    write_pieces(path, itertools.chain([first], pieces), result.inputs, force=force)
     return path
 
 

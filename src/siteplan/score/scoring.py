@@ -86,6 +86,14 @@ class ScoringParameters:
         return out
 
 
+def _restated(exc: ParameterError, unit: str) -> ParameterError:
+    """Return a decay's error in the measure's unit, still naming its argument."""
+    if unit != "min":
+        return exc
+    argument = None if exc.argument is None else unit_name(exc.argument, "min")
+    return ParameterError(_in_minutes(exc.message), argument=argument)
+
+
 def _in_minutes(message: str) -> str:
     """Return a parameter error's message with the measure's names in minutes."""
     for name in sorted(MEASURE_KEYS, key=len, reverse=True):
@@ -150,7 +158,7 @@ def resolve_parameters(
     try:
         rings = make_decay("rings", rings_m=rings_m)
     except ParameterError as exc:
-        raise ParameterError(_in_minutes(str(exc)) if unit == "min" else str(exc)) from None
+        raise _restated(exc, unit) from None
     ring_radii = tuple(float(r) for r in rings.params["rings_m"])  # type: ignore[union-attr]
     params = {k: v for k, v in merged.items() if v is not None}
     foreign = sorted(k for k in params if k not in DECAY_PARAMETERS[kind])
@@ -166,7 +174,7 @@ def resolve_parameters(
     try:
         decay = rings if kind == "rings" else make_decay(kind, **params)
     except ParameterError as exc:
-        raise ParameterError(_in_minutes(str(exc)) if unit == "min" else str(exc)) from None
+        raise _restated(exc, unit) from None
     return ScoringParameters(measure=str(measure), rings_m=ring_radii, decay=decay, unit=unit)
 
 

@@ -18,7 +18,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
 
 import geopandas as gpd
 import numpy as np
@@ -31,6 +30,7 @@ from siteplan.load.network import NetworkLayer, NetworkParams
 from siteplan.load.network_study import with_network
 from siteplan.load.study import StudyData
 from siteplan.measure.network.cache import cached_network, network_key
+from siteplan.measure.network.columns import NETWORK_PAIR_COLUMNS
 from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network, build_network
 from siteplan.measure.network.isochrones import isochrone_bands
 from siteplan.measure.network.paths import od_costs
@@ -49,19 +49,6 @@ __all__ = [
     "site_places",
     "study_network",
 ]
-
-#: The pair columns a network measure adds, in order.
-NETWORK_PAIR_COLUMNS: Final = (
-    "network_m_ab",
-    "network_m_ba",
-    "network_m",
-    "time_min_ab",
-    "time_min_ba",
-    "time_min",
-    "detour",
-    "reachable",
-    "connector_m",
-)
 
 
 def study_network(
