@@ -161,7 +161,8 @@ def scenario_data(result: Result, *, datum: str = "wgs84") -> dict[str, Any]:
     origin = np.round(np.array([(west + east) / 2, (south + north) / 2]), 0)
     bounds = _extent(result, [])
     decay = result.parameters.decay
-    scoring = result.parameters.as_dict()
+    # the study file's [scoring] keys only: the unit follows from the measure
+    scoring = {k: v for k, v in result.parameters.as_dict().items() if k != "unit"}
     return {
         "crs": result.crs_name,
         "projection": projection_for(result.crs, bounds),

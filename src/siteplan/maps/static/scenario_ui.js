@@ -381,6 +381,9 @@ siteplan.editMap = (function () {
           keyboard: false, title: "Drag to move " + site.name,
           icon: L.divIcon({className: "siteplan-scenario-handle", iconSize: [16, 16],
             iconAnchor: [8, 8]})});
+        // a DOM node, not a string: Leaflet would parse a string as HTML
+        handle.bindTooltip(node("span", "siteplan-scenario-tip", "Drag to move " + site.name),
+          {direction: "top"});
         handle.on("add", function () {
           var el = handle.getElement();
           if (el) { el.setAttribute("data-site-id", site.id); }
