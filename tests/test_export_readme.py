@@ -1,4 +1,4 @@
-"""The README's GeoPackage table (and the docs' copy) against a real export (issue 15, item 16)."""
+"""The documented GeoPackage table (docs/commands/export.md) against a real export (issue 15, item 16)."""
 
 from __future__ import annotations
 
@@ -34,11 +34,11 @@ def plain_fields(cell: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def table() -> dict[str, str]:
-    return readme_table(ROOT / "README.md")
+    return readme_table(ROOT / "docs" / "commands" / "export.md")
 
 
-def test_the_docs_copy_the_readme(table: dict[str, str]) -> None:
-    assert readme_table(ROOT / "docs" / "commands" / "export.md") == table
+def test_the_table_lists_every_layer(table: dict[str, str]) -> None:
+    assert {"sites", "rings", "pairs", "boundary", "context", "parameters"} <= set(table)
 
 
 @pytest.mark.parametrize(
