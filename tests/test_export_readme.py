@@ -1,4 +1,4 @@
-"""The documented GeoPackage table (docs/commands/export.md) against a real export (issue 15, item 16)."""
+"""The documented GeoPackage table (docs/commands/export.md) against a real export."""
 
 from __future__ import annotations
 
