@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from pyproj import Transformer
 
 from siteplan.candidates.sites import site_targets
+from siteplan.load.projection import from_wgs84
 from siteplan.measure._kernel import Targets, distance_matrix, nearest_in_rows
 from siteplan.score.points import weighted_mean
 
@@ -58,7 +58,7 @@ def score_lonlat(
     """
     lon_arr = np.atleast_1d(np.asarray(lon, dtype=float)).ravel()
     lat_arr = np.atleast_1d(np.asarray(lat, dtype=float)).ravel()
-    to_metric = Transformer.from_crs(_WGS84, crs, always_xy=True)
+    to_metric = from_wgs84(crs)
     x, y = (np.asarray(v, dtype=float) for v in to_metric.transform(lon_arr, lat_arr))
     d = distance_matrix(targets, x, y)
     s = decay(d)

@@ -16,12 +16,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from siteplan._io import input_paths
 from siteplan.candidates.areas import excluded_areas
 from siteplan.candidates.grid import Grid
 from siteplan.candidates.locations import score_lonlat
+from siteplan.load.projection import to_wgs84
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -39,7 +39,7 @@ _WGS84: Final = "EPSG:4326"
 
 
 def _to_wgs84(crs: Any, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
-    lon, lat = Transformer.from_crs(crs, _WGS84, always_xy=True).transform(x, y)
+    lon, lat = to_wgs84(crs).transform(x, y)
     return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
 
 

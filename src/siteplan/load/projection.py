@@ -11,9 +11,10 @@ refused.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -28,6 +29,8 @@ __all__ = [
     "check_metric_crs",
     "check_within_reach",
     "choose_crs",
+    "from_wgs84",
+    "to_wgs84",
     "utm_crs_for",
 ]
 
@@ -222,7 +225,7 @@ def check_within_reach(
 def _check_fits(frame: gpd.GeoDataFrame, crs: CRS, what: str, hint: str) -> None:
     name = crs.to_string()
     try:
-        to_crs = Transformer.from_crs(4326, crs, always_xy=True)
+        to_crs = from_wgs84(crs)
         xy = frame.geometry.get_coordinates().to_numpy()
         x, y = to_crs.transform(xy[:, 0], xy[:, 1], errcheck=False)
         lon, lat = _centre(frame)
@@ -244,3 +247,36 @@ def _check_fits(frame: gpd.GeoDataFrame, crs: CRS, what: str, hint: str) -> None
             f"{what} (more than {_MAX_SCALE_FACTOR:g} times off); it does not measure "
             f"metres there: {hint}"
         )
+
+
+@functools.lru_cache(maxsize=64)
+def _transformer(source: str, target: str) -> Transformer:
+    return Transformer.from_crs(source, target, always_xy=True)
+
+
+def _key(crs: Any) -> str:
+    return str(CRS.from_user_input(crs).to_wkt())
+
+
+def to_wgs84(crs: Any) -> Transformer:
+    """Return the transformer from ``crs`` to WGS84 longitude and latitude (cached, x then y).
+
+    Examples
+    --------
+    >>> lon, lat = to_wgs84("EPSG:32651").transform(500000.0, 0.0)
+    >>> round(lon, 6), round(lat, 6)
+    (123.0, 0.0)
+    """
+    return _transformer(_key(crs), _key(4326))
+
+
+def from_wgs84(crs: Any) -> Transformer:
+    """Return the transformer from WGS84 longitude and latitude to ``crs`` (cached, x then y).
+
+    Examples
+    --------
+    >>> x, y = from_wgs84("EPSG:32651").transform(123.0, 0.0)
+    >>> round(x, 3), round(y, 3)
+    (500000.0, 0.0)
+    """
+    return _transformer(_key(4326), _key(crs))

@@ -18,11 +18,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from siteplan.analysis import Result
 from siteplan.errors import ParameterError
 from siteplan.load._datum import wgs84_to_gcj02
+from siteplan.load.projection import to_wgs84
 from siteplan.maps.elements import SurfaceLayer
 from siteplan.maps.escape import clean_text, html_text, truncate
 from siteplan.maps.features import (
@@ -117,9 +117,7 @@ def _grid_surface(cres: CandidateResult, datum: str) -> dict[str, Any]:
         rows, cols = np.divmod(keys, block_cols)
         picks = []
     x, y = np.meshgrid(grid.x0 + col_edges * grid.cell_m, grid.y0 + row_edges * grid.cell_m)
-    lon, lat = Transformer.from_crs(cres.result.crs, "EPSG:4326", always_xy=True).transform(
-        x.ravel(), y.ravel()
-    )
+    lon, lat = to_wgs84(cres.result.crs).transform(x.ravel(), y.ravel())
     lon, lat = _shift_lonlat(np.asarray(lon), np.asarray(lat), datum)
     stride = len(col_edges)
     return {
@@ -329,7 +327,7 @@ def _candidate_extent(cres: CandidateResult) -> list[Any]:
     g = cres.grid
     x = np.array([g.x0, g.x0 + g.cols * g.cell_m, g.x0 + g.cols * g.cell_m, g.x0])
     y = np.array([g.y0, g.y0, g.y0 + g.rows * g.cell_m, g.y0 + g.rows * g.cell_m])
-    lon, lat = Transformer.from_crs(cres.result.crs, "EPSG:4326", always_xy=True).transform(x, y)
+    lon, lat = to_wgs84(cres.result.crs).transform(x, y)
     return [shapely.multipoints(np.column_stack([lon, lat]))]
 
 

@@ -42,6 +42,7 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 
+from siteplan.load.projection import from_wgs84
 from siteplan.maps.escape import clean_text, truncate
 
 if TYPE_CHECKING:
@@ -291,7 +292,7 @@ def projection_for(crs: Any, bounds: tuple[float, float, float, float]) -> dict[
     ('tmerc', 123.0, 0.9996)
     """
     target = CRS(crs)
-    to_metric = Transformer.from_crs(_WGS84, target, always_xy=True)
+    to_metric = from_wgs84(target)
     params = _tm_parameters(target)
     if params is not None:
         lon, lat = _sample(bounds, 9)

@@ -17,12 +17,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import CRS, Geod, Transformer
+from pyproj import CRS, Geod
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
 from siteplan.errors import ParameterError
 from siteplan.load.layers import MAX_DISTANCE_M
+from siteplan.load.projection import to_wgs84
 from siteplan.measure._kernel import DISTANCE_TOLERANCE_M
 
 __all__ = [
@@ -216,8 +217,8 @@ def _geodesic_lengths(lines: npt.NDArray[np.object_], crs: CRS) -> npt.NDArray[n
     if len(lines) == 0:
         return np.zeros(0)
     coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-    to_wgs84 = Transformer.from_crs(crs, 4326, always_xy=True)
-    lon, lat = to_wgs84.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
+    to_geo = to_wgs84(crs)
+    lon, lat = to_geo.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
     lon = np.asarray(lon).reshape(-1, 2)
     lat = np.asarray(lat).reshape(-1, 2)
     _, _, dist = _GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])

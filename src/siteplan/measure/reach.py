@@ -31,6 +31,8 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
+from siteplan.load.projection import to_wgs84
+
 __all__ = [
     "PAIR_CHUNK",
     "SIMPLIFY_FRACTION",
@@ -153,7 +155,7 @@ def measure_pairs(
     geodesic = np.empty(total)
     lines = np.full(total, None, dtype=object)
     cxy = shapely.get_coordinates(shapely.centroid(arr)) if n else np.zeros((0, 2))
-    to_wgs84 = Transformer.from_crs(crs, 4326, always_xy=True)
+    to_geo = to_wgs84(crs)
     for part in _chunks(total, chunk):
         i, j = _pair_slice(n, part)
         a, b = arr[i], arr[j]
@@ -163,7 +165,7 @@ def measure_pairs(
         e = shapely.distance(a, b) if reach_m is None else shapely.length(seg)
         edge[part] = e
         centroid[part] = _point_distances(cxy, i, j)
-        g = _geodesic_lengths(seg, to_wgs84)
+        g = _geodesic_lengths(seg, to_geo)
         geodesic[part] = np.where(e == 0.0, 0.0, g)
         if reach_m is not None:
             measured = e if select == "edge_m" else centroid[part]
@@ -197,13 +199,13 @@ def _point_distances(
 
 
 def _geodesic_lengths(
-    lines: npt.NDArray[np.object_], to_wgs84: Transformer
+    lines: npt.NDArray[np.object_], to_geo: Transformer
 ) -> npt.NDArray[np.float64]:
     """Return the geodesic length of each two-point segment (same as the unchunked pass)."""
     if len(lines) == 0:
         return np.zeros(0)
     coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-    lon, lat = to_wgs84.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
+    lon, lat = to_geo.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
     lon = np.asarray(lon).reshape(-1, 2)
     lat = np.asarray(lat).reshape(-1, 2)
     _, _, dist = _GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])

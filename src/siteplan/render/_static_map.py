@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import numpy.typing as npt
 import shapely
-from pyproj import Transformer
 
+from siteplan.load.projection import from_wgs84, to_wgs84
 from siteplan.render.text import metres
 
 if TYPE_CHECKING:
@@ -102,8 +102,8 @@ def _extent(result: Result, focus: str | None) -> tuple[float, float, float, flo
 
 def _north_angle(result: Result, x: float, y: float) -> float:
     """Return the angle (radians, clockwise from grid north) of true north at (x, y)."""
-    to_geo = Transformer.from_crs(result.crs, 4326, always_xy=True)
-    to_map = Transformer.from_crs(4326, result.crs, always_xy=True)
+    to_geo = to_wgs84(result.crs)
+    to_map = from_wgs84(result.crs)
     lon, lat = to_geo.transform(x, y)
     nx, ny = to_map.transform(lon, min(lat + 0.01, 89.9))
     return math.atan2(nx - x, ny - y)

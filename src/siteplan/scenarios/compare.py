@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from siteplan.candidates.api import score_candidates
+from siteplan.load.projection import from_wgs84
 from siteplan.measure.pairs import check_distance
 
 if TYPE_CHECKING:
@@ -149,10 +150,8 @@ def match_picks(ca: CandidateResult, cb: CandidateResult, match_m: float, crs: A
 
     Positions are compared in ``crs`` (A's metric CRS), from the picks' WGS84 centres.
     """
-    from pyproj import Transformer
-
     pa, pb = ca.picks, cb.picks
-    to_metric = Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+    to_metric = from_wgs84(crs)
     ax, ay = (np.asarray(v, dtype=float) for v in to_metric.transform(pa["lon"], pa["lat"]))
     bx, by = (np.asarray(v, dtype=float) for v in to_metric.transform(pb["lon"], pb["lat"]))
     d = np.hypot(ax[:, None] - bx[None, :], ay[:, None] - by[None, :])
