@@ -95,6 +95,12 @@ def click_points(opened: Opened, points: list[tuple[float, float]], n: int) -> l
     """Click up to ``n`` of ``points`` (lon, lat) with the mouse; return each score popup."""
     page = opened.page
     page.evaluate(HIDE_JS, list(POPUP_LAYERS))
+    # as with the hidden site layers: the edit mode's footprints and handles let the clicks
+    # reach the map below them
+    page.add_style_tag(
+        content=".siteplan-scenario-handle, .siteplan-scenario-footprint "
+        "{ pointer-events: none !important; }"
+    )
     found: list[dict[str, Any]] = []
     for point in points:
         if len(found) == n:
