@@ -348,3 +348,11 @@ def test_cli_time_flags_score_in_minutes() -> None:
     params = json.loads(out.stdout)["parameters"]
     assert params["rings_min"] == [3.0, 6.0]
     assert params["half_min"] == 4.0
+
+
+def test_the_caveat_says_the_bundled_roads_are_schematic_too() -> None:
+    walk = analyze(measure="time", mode="walk")
+    assert walk.data.network is not None
+    assert walk.data.network.schematic
+    assert "road network is SCHEMATIC" in walk.caveat
+    assert "road network" not in analyze().caveat  # straight lines use no roads

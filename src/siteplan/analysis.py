@@ -77,6 +77,10 @@ SCHEMATIC_CAVEAT: Final = (
     "{accuracy}. Distances and scores illustrate the method; replace the layers with "
     "surveyed ones before relying on them."
 )
+ROADS_CAVEAT: Final = (
+    " The road network is SCHEMATIC too (placement = schematic): travel along it "
+    "illustrates the method; replace it with surveyed roads before relying on times."
+)
 SURVEYED_CAVEAT: Final = (
     "Distances are measured between the footprints as given; their accuracy is that of the "
     "input layers{accuracy}."
@@ -172,10 +176,14 @@ class Result:
         column = self.sites.get("accuracy_m")
         acc = None if column is None else pd.to_numeric(column, errors="coerce")
         acc_max = float(acc.max()) if acc is not None and acc.notna().any() else None
+        roads = ""
+        if self.network is not None and self.data.network is not None:
+            roads = ROADS_CAVEAT if self.data.network.schematic else ""
         if self.schematic:
             text = f"±{acc_max:,.0f} m" if acc_max else "1 km"
-            return SCHEMATIC_CAVEAT.format(accuracy=text)
-        return SURVEYED_CAVEAT.format(accuracy=f" (up to ±{acc_max:,.0f} m)" if acc_max else "")
+            return SCHEMATIC_CAVEAT.format(accuracy=text) + roads
+        accuracy = f" (up to ±{acc_max:,.0f} m)" if acc_max else ""
+        return SURVEYED_CAVEAT.format(accuracy=accuracy) + roads
 
     @property
     def inputs(self) -> tuple[Path, ...]:

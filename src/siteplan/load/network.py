@@ -156,11 +156,16 @@ class NetworkSpec:
 
 @dataclass(frozen=True)
 class NetworkLayer:
-    """A read network layer: normalised lines in WGS84 and what was noticed."""
+    """A read network layer: normalised lines in WGS84 and what was noticed.
+
+    ``schematic`` is True when any line is placed schematically (``placement =
+    "schematic"``): reports say so beside the sites' caveat.
+    """
 
     spec: NetworkSpec
     frame: gpd.GeoDataFrame
     warnings: tuple[str, ...] = ()
+    schematic: bool = False
 
 
 def parse_oneway(values: Any) -> np.ndarray[Any, np.dtype[np.int8]]:
@@ -284,6 +289,7 @@ def _read_lines(spec: NetworkSpec, *, strict: bool) -> tuple[gpd.GeoDataFrame, l
             "highway": _column(frame, spec.class_field),
             "oneway": _column(frame, spec.oneway_field),
             "maxspeed": _column(frame, spec.speed_field),
+            "placement": _column(frame, "placement"),
         },
         geometry=frame.geometry,
         crs=frame.crs,
@@ -373,7 +379,10 @@ def _normalise(frame: gpd.GeoDataFrame, spec: NetworkSpec, notes: list[str]) -> 
         },
         geometry=gpd.GeoSeries(frame.geometry.array, crs=frame.crs),
     )
-    return NetworkLayer(spec=spec, frame=out, warnings=tuple(notes))
+    schematic = "placement" in frame.columns and bool(
+        (frame["placement"].astype(str).str.lower() == "schematic").any()
+    )
+    return NetworkLayer(spec=spec, frame=out, warnings=tuple(notes), schematic=schematic)
 
 
 def _class_text(value: Any) -> str | None:

@@ -139,7 +139,8 @@ def combine_networks(layers: Sequence[NetworkLayer]) -> NetworkLayer | None:
         pd.concat(frames, ignore_index=True), geometry="geometry", crs=layers[0].frame.crs
     )
     notes = tuple(w for layer in layers for w in layer.warnings)
-    return NetworkLayer(spec=layers[0].spec, frame=frame, warnings=notes)
+    schematic = any(layer.schematic for layer in layers)
+    return NetworkLayer(spec=layers[0].spec, frame=frame, warnings=notes, schematic=schematic)
 
 
 def read_networks(specs: Sequence[LayerSpec], *, strict: bool = False) -> NetworkLayer | None:
