@@ -615,3 +615,16 @@ def test_a_lone_surrogate_id_is_refused(run_cli: RunCLI, tmp_path: Path) -> None
     code, _out, err = run_cli("validate", path)
     assert code == 1
     assert "lone UTF-16 surrogate" in one_line(err)
+
+
+@pytest.mark.parametrize("command", ["report", "map", "export", "candidates"])
+def test_a_network_given_on_the_command_line_is_an_input(
+    run_cli: RunCLI, bundled: Path, tmp_path: Path, command: str
+) -> None:
+    roads = tmp_path / "roads.geojson"
+    roads.write_bytes((bundled.parent / "roads.geojson").read_bytes())
+    before = roads.read_bytes()
+    code, _out, err = run_cli(command, "--measure", "time", "--network", roads, "-o", roads)
+    assert code == 1
+    assert "one of the inputs" in err
+    assert roads.read_bytes() == before

@@ -191,6 +191,8 @@ class Result:
         paths = [spec.path for spec in self.study.layers]
         if self.study.path is not None:
             paths.insert(0, self.study.path)
+        # a network given on its own (network=, --network) replaces the study's
+        paths += [p for p in self.data.network_paths if p not in paths]
         return tuple(paths)
 
 
