@@ -73,7 +73,7 @@ def demand_frame(data: StudyData) -> gpd.GeoDataFrame:
     if not data.demand:
         raise StudyError(
             'the study has no demand layer; add a [[layers]] table with role = "demand" '
-            "and a population field (see the README, 'Who is served')",
+            "and a population field (see docs/commands/access.md)",
             path=data.study.path,
         )
     frames = [layer.frame.assign(layer=layer.spec.path.stem) for layer in data.demand]
