@@ -35,7 +35,7 @@ def _refuse_same_file(output: Path | None, cost_table: Path | None) -> None:
     default="2sfca",
     show_default=True,
     help="Accessibility index: gravity (the decay as weight), 2sfca (a threshold) or e2sfca "
-    "(ring weights from the decay). Formulas in the README.",
+    "(ring weights from the decay). Formulas in docs/commands/access.md.",
 )
 @click.option(
     "--threshold",

@@ -16,7 +16,7 @@ study file looks like::
 
     [[layers]]
     path = "sites.geojson"  # relative to this file, or absolute
-    role = "site"           # site | boundary | context | exclusion | demand (README)
+    role = "site"           # site | boundary | context | exclusion | demand (docs/study-files.md)
     datum = "wgs84"         # wgs84 | gcj02 | bd09
     weight = 1.0
     id_field = "id"

@@ -280,7 +280,7 @@ def _text(value: Any) -> str:
 def parameter_rows(result: Result) -> list[tuple[str, str]]:
     """Return the ``parameters`` table of a GeoPackage export as (key, value) rows.
 
-    The keys are those the README lists: ``study``, ``metric_crs``,
+    The keys are those docs/commands/export.md lists: ``study``, ``metric_crs``,
     ``layer_crs``, the scoring parameters, ``cluster_score``, ``schematic``,
     ``caveat``, ``warnings`` (a JSON list of text) and ``siteplan_version``.
     """
