@@ -95,3 +95,47 @@ def test_a_pair_field_empty_in_every_pair_stays_as_it_was(run_cli: RunCLI, tmp_p
     assert code == 0, err
     pairs = pyogrio.read_dataframe(output, layer="pairs")
     assert pairs["ring_m"].isna().all()
+
+
+def network_table(path: Path) -> dict[str, tuple[str, str]]:
+    """Return the network table of a markdown file: layer -> (network cell, time cell)."""
+    text = path.read_text(encoding="utf-8")
+    start = text.index("| layer | network fields")
+    rows: dict[str, tuple[str, str]] = {}
+    for line in text[start:].splitlines()[2:]:
+        if not line.startswith("|"):
+            break
+        layer, network, time = (cell.strip() for cell in line.strip("|").split("|"))
+        rows[layer.strip("`")] = (network, time)
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("measure", "column", "options"),
+    [
+        ("network", 0, ()),
+        ("time", 1, ()),
+        ("time", 1, ("--decay", "logistic")),
+    ],
+    ids=["network", "time", "time-logistic"],
+)
+def test_a_network_export_matches_the_readme(
+    run_cli: RunCLI, tmp_path: Path, measure: str, column: int, options: tuple[str, ...]
+) -> None:
+    table = network_table(ROOT / "docs" / "commands" / "export.md")
+    output = tmp_path / f"{measure}.gpkg"
+    code, _out, err = run_cli("export", "--measure", measure, "-o", output, *options)
+    assert code == 0, err
+    for name in ("sites", "rings", "pairs"):
+        fields = list(pyogrio.read_info(output, layer=name)["fields"])
+        assert fields == plain_fields(table[name][column]), name
+    documented = set(re.findall(r"`(\w+)`", table["parameters"][column])) - {"m", "min"}
+    settings = pyogrio.read_dataframe(output, layer="parameters")
+    keys = dict(zip(settings["key"], settings["value"], strict=True))
+    unit = "min" if measure == "time" else "m"
+    assert keys["unit"] == unit
+    decay = {f"{stem}_{unit}" for stem in ("max", "half", "sigma", "inflection", "steepness")}
+    assert documented - decay <= set(keys)  # every documented key is written
+    assert set(keys) & decay <= documented  # decay parameters only in the measure's unit
+    other = "m" if unit == "min" else "min"
+    assert not {k for k in keys if k.endswith(f"_{other}") and k != "snap_max_m"}

@@ -153,6 +153,43 @@ def test_pair_label_follows_the_measure() -> None:
     assert '"centroid_m"' in text.get("fieldName", "")
 
 
+@pytest.mark.parametrize(
+    ("measure", "ring", "distance", "unit"),
+    [("time", "ring_min", "distance_min", "min"), ("network", "ring_m", "distance_m", "m")],
+)
+def test_network_styles_use_the_fields_named_by_unit(
+    measure: str, ring: str, distance: str, unit: str, tmp_path: Path
+) -> None:
+    result = analyze(measure=measure)
+    styles = {s.table: s for s in analysis_styles(result)}
+    rings = _qml(styles["rings"])
+    renderer = rings.find("renderer-v2")
+    assert renderer is not None
+    assert renderer.get("attr") == ring
+    uppers = [float(r.get("upper", "")) for r in rings.iter("range")]
+    assert uppers == list(result.parameters.rings_m)
+    labels = [r.get("label", "") for r in rings.iter("range")]
+    assert all(label.endswith(f" {unit}") for label in labels), labels
+    sld_fields = {p.text for p in _sld(styles["rings"]).iter(f"{OGC}PropertyName")}
+    assert sld_fields == {ring}
+    text = _qml(styles["pairs"]).find("labeling/settings/text-style")
+    assert text is not None
+    assert f'"{distance}"' in text.get("fieldName", "")
+    assert f"' {unit} · score '" in text.get("fieldName", "")
+    label = _sld(styles["pairs"]).find(f".//{SE}TextSymbolizer/{SE}Label")
+    assert label is not None
+    assert [p.text for p in label.iter(f"{OGC}PropertyName")] == [distance, "score"]
+    # Every field a style names is a field of the exported layer.
+    gpkg = export_result(result, tmp_path / "net.gpkg")
+    for table, field in (("rings", ring), ("pairs", distance)):
+        con = sqlite3.connect(gpkg)
+        try:
+            columns = [row[1] for row in con.execute(f"PRAGMA table_info({table})")]
+        finally:
+            con.close()
+        assert field in columns, (table, columns)
+
+
 def test_picks_are_numbered_and_exclusions_hatched(styles: dict[str, LayerStyle]) -> None:
     picks = _qml(styles["picks"])
     assert picks.get("labelsEnabled") == "1"

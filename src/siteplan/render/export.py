@@ -32,14 +32,18 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
+import shapely
 
 from siteplan._formats import SUFFIX_FORMATS, suffix_format
 from siteplan._io import atomic_path, is_stdout
 from siteplan.analysis import PAIR_COLUMNS
 from siteplan.errors import OutputError, ParameterError
 from siteplan.load.layers import WGS84
+from siteplan.measure.network.columns import NETWORK_PAIR_COLUMNS
 from siteplan.render._antimeridian import split_at_antimeridian
+from siteplan.render._export_texts import layer_descriptions
 from siteplan.render.styles import analysis_styles, write_layer_styles
+from siteplan.score.units import unit_name
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -50,6 +54,7 @@ __all__ = [
     "export_driver",
     "export_layers",
     "export_result",
+    "layer_columns",
     "parameter_rows",
 ]
 
@@ -83,6 +88,8 @@ _GPKG_OPTIONS: Final = {"VERSION": "1.3"}
 _FIXED_DATE: Final = "2000-01-01T00:00:00.000Z"
 #: Column names GeoPackage reserves for the feature id and the geometry.
 _RESERVED: Final = frozenset({"fid", "geom"})
+#: The grid (degrees) reached-network bands are snapped to: GeoJSON's 7 decimals.
+_BAND_GRID: Final = 1e-7
 #: GDAL version from which GeoJSON takes FOREIGN_MEMBERS_COLLECTION.
 _FOREIGN_MEMBERS_GDAL: Final = (3, 9, 0)
 
@@ -184,16 +191,49 @@ def export_layers(result: Result) -> dict[str, gpd.GeoDataFrame]:
     for column, dtype in _OPTIONAL_SITE_COLUMNS.items():
         if column not in sites.columns:
             sites[column] = pd.Series(np.nan, index=sites.index, dtype=dtype)
+    columns = layer_columns(result)
+    unit = result.parameters.unit
     layers = {
-        "sites": _select(sites, SITE_COLUMNS),
-        "rings": _select(result.rings, RING_COLUMNS),
-        "pairs": _select(result.pairs, PAIR_COLUMNS),
+        name: _select(frame, columns[name]).rename(columns=lambda c: unit_name(str(c), unit))
+        for name, frame in (("sites", sites), ("rings", result.rings), ("pairs", result.pairs))
     }
+    if result.network is not None:
+        layers["rings"] = _valid_bands(layers["rings"])
     for name, frame in (("boundary", result.data.boundary), ("context", result.data.context)):
         if frame is not None:
             renamed = {c: f"{c}_" for c in frame.columns if str(c).lower() in _RESERVED}
             layers[name] = _select(frame.rename(columns=renamed), None)
     return _unify_empty_fields(layers, ("boundary", "context"))
+
+
+def _valid_bands(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return reached-network bands as valid polygons on a 1e-7° grid (about 1 cm).
+
+    Differences of buffered street networks leave zero-width slivers that are
+    invalid in WGS84 (and after GeoJSON's 7 decimals); GEOS repairs them
+    (collapsed parts dropped) and snaps to the grid GeoJSON keeps, so both
+    formats hold valid geometries.
+    """
+    geoms = np.asarray(frame.geometry.array, dtype=object)
+    fixed = shapely.make_valid(geoms, method="structure", keep_collapsed=False)
+    snapped = shapely.set_precision(fixed, _BAND_GRID)
+    return frame.set_geometry(gpd.GeoSeries(snapped, crs=WGS84, index=frame.index))
+
+
+def layer_columns(result: Result) -> dict[str, tuple[str, ...]]:
+    """Return the attribute columns of ``sites``, ``rings`` and ``pairs``, internal names.
+
+    A network measure adds ``connector_m`` to the sites and the network pair
+    fields (``network_m_ab`` ... ``reachable``, ``connector_m``) to the pairs.
+    The export names the columns that carry the measure by its unit
+    (:func:`~siteplan.score.units.unit_name`: ``ring_min``, ... with time).
+    """
+    sites: tuple[str, ...] = SITE_COLUMNS
+    pairs: tuple[str, ...] = PAIR_COLUMNS
+    if result.network is not None:
+        sites = (*sites, *(c for c in ("connector_m",) if c in result.sites.columns))
+        pairs = (*pairs, *(c for c in NETWORK_PAIR_COLUMNS if c in result.pairs.columns))
+    return {"sites": sites, "rings": RING_COLUMNS, "pairs": pairs}
 
 
 def _unify_empty_fields(
@@ -315,27 +355,8 @@ def _version() -> str:
         return "0+unknown"
 
 
-def _descriptions(result: Result) -> dict[str, str]:
-    measured = (
-        f"Distances and areas measured in {result.crs_name}; "
-        f"{result.parameters.measure} distances, {result.parameters.decay.kind} decay."
-    )
-    return {
-        "sites": f"{result.name}: sites with proximity scores and ranks. {measured} "
-        f"{result.caveat}",
-        "rings": "Ring bands around each site (the area between consecutive rings; the first "
-        "starts at the footprint); reaches lists the other sites within ring_m. " + measured,
-        "pairs": "The shortest edge-to-edge segment of every pair of sites, with distances (m) "
-        "and the pair score; ring_m is NULL beyond the last ring. " + measured,
-        "boundary": f"{result.name}: study boundary.",
-        "context": f"{result.name}: context features (drawn on maps, not scored).",
-        "parameters": "Scoring parameters, metric CRS, warnings and accuracy caveat of the "
-        "analysis.",
-    }
-
-
 def _write_geopackage(tmp: Path, layers: Mapping[str, gpd.GeoDataFrame], result: Result) -> None:
-    descriptions = _descriptions(result)
+    descriptions = layer_descriptions(result)
     with _fixed_gdal_date():
         for name, layer in layers.items():
             frame, geometry_type = _split_antimeridian(name, layer)

@@ -4,8 +4,11 @@ QGIS reads a GeoPackage's ``layer_styles`` table and applies the row marked
 ``useAsDefault`` when a layer is loaded, so an export opens already styled:
 
 - ``sites``: graduated by ``score`` (0 to 100) on the map's colour scale (viridis);
-- ``rings``: ring bands graduated by ``ring_m``, translucent, as on the map;
-- ``pairs``: dashed lines labelled with the distance and the pair score;
+- ``rings``: ring bands graduated by ``ring_m``, translucent, as on the map
+  (reached-network bands by ``ring_min`` with ``measure = "time"``);
+- ``pairs``: dashed lines labelled with the distance and the pair score
+  (``edge_m`` or ``centroid_m``; the measure, ``distance_m`` or
+  ``distance_min``, with a network measure);
 - ``surface`` (candidates): graduated by ``score`` on the map's surface scale
   (YlOrRd, over the eligible candidates' score range); ``picks`` numbered by rank;
 - ``excluded_areas``: hatched, one colour per constraint kind;
@@ -49,6 +52,7 @@ from siteplan.render.palette import (
     RING_FILL,
     SURFACE_SCALE,
 )
+from siteplan.score.units import unit_name
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -100,9 +104,14 @@ class LayerStyle:
 def analysis_styles(result: Result) -> tuple[LayerStyle, ...]:
     """Return the default styles of an analysis export's layers (see the module)."""
     study = result.name
-    distance = "centroid_m" if result.parameters.measure == "centroid" else "edge_m"
-    specs = [_site_style(study), _ring_style(study, result.parameters.rings_m)]
-    specs.append(_pair_style(study, distance))
+    unit = result.parameters.unit
+    if result.network is not None:
+        # A network measure: the pairs' measure field, named by its unit (distance_min).
+        distance = unit_name("distance_m", unit)
+    else:
+        distance = "centroid_m" if result.parameters.measure == "centroid" else "edge_m"
+    specs = [_site_style(study), _ring_style(study, result.parameters.rings_m, unit)]
+    specs.append(_pair_style(study, distance, unit))
     if result.data.boundary is not None:
         specs.append(
             StyleSpec(
@@ -182,29 +191,37 @@ def _site_style(study: str) -> StyleSpec:
     )
 
 
-def _ring_style(study: str, radii: Iterable[float]) -> StyleSpec:
+def _ring_style(study: str, radii: Iterable[float], unit: str = "m") -> StyleSpec:
+    """Ring bands graduated by their outer radius, ``ring_m`` (``ring_min`` with time)."""
     classes = []
     inner = 0.0
     for k, radius in enumerate(sorted(float(r) for r in radii)):
         alpha = RING_FILL[min(k, len(RING_FILL) - 1)]
         paint = Paint(fill=RING_COLOUR, fill_opacity=alpha, stroke=RING_COLOUR, dashed=True)
-        classes.append(StyleClass(f"{inner:g} - {radius:g} m", paint, lower=inner, upper=radius))
+        label = f"{inner:g} - {radius:g} {unit}"
+        classes.append(StyleClass(label, paint, lower=inner, upper=radius))
         inner = radius
+    title = "ring bands by outer radius (m)" if unit == "m" else f"ring bands by time ({unit})"
     return StyleSpec(
         "rings",
         "polygon",
-        f"{study}: ring bands by outer radius (m)",
+        f"{study}: {title}",
         "graduated",
         tuple(classes),
-        attribute="ring_m",
+        attribute=unit_name("ring_m", unit),
     )
 
 
-def _pair_style(study: str, distance: str) -> StyleSpec:
-    expression = f'format_number("{distance}", 0) || \' m · score \' || format_number("score", 1)'
+def _pair_style(study: str, distance: str, unit: str = "m") -> StyleSpec:
+    """Pair lines labelled with ``distance`` (in ``unit``) and the pair score."""
+    digits = 0 if unit == "m" else 1
+    expression = (
+        f"format_number(\"{distance}\", {digits}) || ' {unit} · score ' || "
+        'format_number("score", 1)'
+    )
     sld: tuple[tuple[Literal["field", "text"], str], ...] = (
         ("field", distance),
-        ("text", " m · score "),
+        ("text", f" {unit} · score "),
         ("field", "score"),
     )
     return StyleSpec(
