@@ -29,6 +29,7 @@ from matplotlib import image
 from siteplan import analyze, export_result
 from siteplan.load.study import bundled_study_path
 from siteplan.render.styles import scale_colour
+from siteplan.score.units import unit_name
 
 pytestmark = pytest.mark.slow
 
@@ -128,6 +129,41 @@ def test_exported_geopackage_opens_styled_and_renders_the_score_colours(
     assert all(n > 500 for n in counts.values()), counts  # each site's class colour, filled
 
 
+@pytest.mark.parametrize(
+    ("measure", "ring", "distance", "unit"),
+    [("time", "ring_min", "distance_min", "min"), ("network", "ring_m", "distance_m", "m")],
+)
+def test_a_network_export_opens_styled_on_the_fields_named_by_unit(
+    qgis_python: Path, tmp_path: Path, measure: str, ring: str, distance: str, unit: str
+) -> None:
+    result = analyze(measure=measure)
+    gpkg = export_result(result, tmp_path / f"{measure}.gpkg")
+    report = _run_script(qgis_python, "check_export.py", gpkg, tmp_path / f"{measure}.png")
+
+    assert all(layer["valid"] for layer in report.values())
+    rings, pairs, sites = report["rings"], report["pairs"], report["sites"]
+    assert (rings["renderer"], rings["attribute"]) == ("graduatedSymbol", ring)
+    assert [r[1] for r in rings["ranges"]] == list(result.parameters.rings_m)
+    # QGIS reads the band's value from the field the style names: every band falls in a class.
+    assert sorted(set(rings["class_values"])) == sorted(result.parameters.rings_m)
+    assert {ring, unit_name("inner_m", unit)} <= set(rings["fields"])
+    assert {"nearest_min" if unit == "min" else "nearest_m", "connector_m"} <= set(sites["fields"])
+    network = {"network_m", "time_min", "detour", "reachable", distance}
+    assert network <= set(pairs["fields"])
+    assert f'"{distance}"' in pairs["label_expression"]
+    # QGIS evaluates each pair's label from the unit-named field: no NULL labels.
+    expected = [
+        f"{d:,.{1 if unit == 'min' else 0}f} {unit} · score {s:,.1f}"
+        for d, s in zip(
+            pyogrio.read_dataframe(gpkg, layer="pairs")[distance],
+            pyogrio.read_dataframe(gpkg, layer="pairs")["score"],
+            strict=True,
+        )
+    ]
+    assert pairs["label_texts"] == expected
+    assert (sites["renderer"], sites["attribute"]) == ("graduatedSymbol", "score")
+
+
 @pytest.fixture(scope="module")
 def plugin_report(qgis_python: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Run every plugin algorithm once through ``processing.run`` on the bundled study."""
@@ -202,7 +238,7 @@ def test_travel_time_analysis_matches_the_cli(plugin_report: dict[str, Any], run
         "graduatedSymbol",
         "score",
     )
-    assert layers["RINGS"]["attribute"] == "ring_m"
+    assert layers["RINGS"]["attribute"] == "ring_min"  # minutes: the field named by its unit
     assert layers["PAIRS"]["labels"] is True
     gpkg = run["results"]["OUTPUT"]
     parameters = pyogrio.read_dataframe(gpkg, layer="parameters")
@@ -218,10 +254,19 @@ def test_travel_time_analysis_matches_the_cli(plugin_report: dict[str, Any], run
         assert abs(got[site] - score) <= 1e-9, site
     assert abs(run["results"]["CLUSTER_SCORE"] - cli["cluster_score"]) <= 1e-9
 
-    # The pairs layer's distance_m holds the measure: minutes with time.
+    # The pairs layer names the measure by its unit (distance_min, ring_min) and carries the
+    # network fields, as the JSON report does.
     pairs = pyogrio.read_dataframe(gpkg, layer="pairs").set_index(["a", "b"])
     assert set(pairs.index) == {(p["a"], p["b"]) for p in cli["pairs"]}
+    assert "distance_m" not in pairs.columns
     for pair in cli["pairs"]:
         row = pairs.loc[(pair["a"], pair["b"])]
-        assert abs(row["distance_m"] - pair["time_min"]) <= 1e-9, pair
+        assert abs(row["distance_min"] - pair["time_min"]) <= 1e-9, pair
+        if pair["ring_min"] is None:  # beyond the last ring: NULL
+            assert math.isnan(row["ring_min"]), pair
+        else:
+            assert row["ring_min"] == pair["ring_min"], pair
+        for field in ("network_m", "time_min_ab", "time_min_ba", "detour"):
+            assert abs(row[field] - pair[field]) <= 1e-9, (field, pair)
+        assert bool(row["reachable"]) is pair["reachable"]
         assert abs(row["score"] - pair["score"]) <= 1e-9, pair

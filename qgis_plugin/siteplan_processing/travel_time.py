@@ -54,9 +54,10 @@ class TravelTimeAnalysis(SiteplanAlgorithm):
         "decay distances are in the measure's unit; empty rings give siteplan's defaults "
         "(5,10,15,30 minutes; 500,1000,2000,5000 metres). Lines join only at shared "
         "vertices and at endpoints closer than the snap tolerance. Returns siteplan's "
-        "styled GeoPackage (sites by score, reached-network ring bands, pair lines; the "
-        "pairs' distance_m and ring_m hold the measure, in minutes with 'time') and its "
-        "HTML report."
+        "styled GeoPackage (sites by score, reached-network ring bands, pair lines with the "
+        "network fields; the fields that carry the measure are named by its unit: "
+        "distance_min, ring_min, nearest_min with 'time', distance_m, ring_m, nearest_m with "
+        "'network') and its HTML report."
     )
 
     def initAlgorithm(self, config: Any = None) -> None:  # noqa: N802, ARG002 - QGIS's API
