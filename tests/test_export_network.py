@@ -207,3 +207,27 @@ def test_straight_line_exports_have_no_network_fields(tmp_path: Path) -> None:
     output = export_result(analyze(), tmp_path / "plain.gpkg")
     assert "connector_m" not in _fields(output, "sites")
     assert not set(NETWORK_PAIR_FIELDS) & set(_fields(output, "pairs"))
+
+
+@pytest.mark.parametrize("measure", ["network", "time"])
+def test_report_columns_are_named_by_unit(run_cli: RunCLI, measure: str) -> None:
+    unit, other = ("min", "m") if measure == "time" else ("m", "min")
+    rings = ("5", "10", "15", "30") if measure == "time" else ("500", "1000", "2000", "5000")
+    code, out, err = run_cli("report", "--measure", measure, "-f", "csv")
+    assert code == 0, err
+    header = out.splitlines()[0].split(",")
+    assert {f"distance_{unit}", f"ring_{unit}", *NETWORK_PAIR_FIELDS} <= set(header)
+    assert not {f"distance_{other}", f"ring_{other}"} & set(header)
+    overlaps = [c for c in header if c.startswith("overlap_m2_")]
+    assert overlaps == [f"overlap_m2_{r}{'min' if unit == 'min' else ''}" for r in rings]
+    code, out, err = run_cli("report", "--measure", measure, "-f", "csv", "--table", "sites")
+    assert code == 0, err
+    header = out.splitlines()[0].split(",")
+    assert {f"nearest_{unit}", "connector_m"} <= set(header)
+    assert f"nearest_{other}" not in header
+    for fmt in ("markdown", "html"):
+        code, out, err = run_cli("report", "--measure", measure, "-f", fmt)
+        assert code == 0, err
+        assert f"Ring ({unit})" in out
+        assert f"Nearest ({unit})" in out
+        assert f"Ring ({other})" not in out

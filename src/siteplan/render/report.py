@@ -410,8 +410,10 @@ def _csv_text(result: Result, table: str, keep: Any) -> str:
             .drop(columns=result.pairs.geometry.name)
         )
         overlaps = overlap_lookup(result)
+        # With time the rings are minutes: overlap_m2_5min (metres keep overlap_m2_500).
+        suffix = "min" if result.parameters.unit == "min" else ""
         for ring in result.parameters.rings_m:
-            frame[f"overlap_m2_{_ring_label(ring)}"] = [
+            frame[f"overlap_m2_{_ring_label(ring)}{suffix}"] = [
                 overlaps.get((str(a), str(b), ring))
                 for a, b in zip(frame["a"], frame["b"], strict=True)
             ]
