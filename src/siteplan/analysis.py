@@ -9,7 +9,7 @@ pairs and sites, and returns one immutable :class:`Result`. Every renderer
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -43,6 +43,7 @@ from siteplan.score.breakdown import score_breakdown, site_breakdown
 from siteplan.score.scoring import (
     ScoringParameters,
     cluster_score,
+    network_parameters,
     resolve_parameters,
 )
 
@@ -453,6 +454,8 @@ def _join_network(
     from siteplan.measure.network.sites import measure_site_pairs, network_for_study
 
     data, graph, _ = network_for_study(data, metric, mode=mode, path=network)
+    fastest = max(float(graph.seg_kmh.max(initial=0.0)), graph.params.walk_kmh)  # connectors walk
+    params = network_parameters(params, graph.params.as_dict(), fastest)  # refuses absurd minutes
     site_field = next((s.site_field for s in data.study.layers if s.role == "entrance"), "site_id")
     entrances = None if data.entrances is None else data.entrances.to_crs(metric)
     measured = measure_site_pairs(
@@ -463,10 +466,7 @@ def _join_network(
         entrances_m=entrances,
         site_field=site_field,
     )
-    settings = graph.params.as_dict()
-    speeds = {k: settings[k] for k in ("mode", "walk_kmh", "bike_kmh", "drive_kmh", "class_kmh")}
-    speeds["snap_max_m"] = settings["snap_max_m"]
-    return data, replace(params, network=speeds), measured
+    return data, params, measured
 
 
 def _join_network_pairs(

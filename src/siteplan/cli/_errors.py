@@ -68,6 +68,9 @@ ARGUMENT_FLAGS: Final[Mapping[str, str]] = MappingProxyType(
     }
 )
 
+#: Study-file names in minutes whose flag takes either unit (``--rings 5,10`` with time).
+_UNIT_FLAGS: Final[Mapping[str, str]] = MappingProxyType({"rings_min": "--rings"})
+
 
 def flag_message(message: str, argument: str | None) -> str:
     """Return ``message`` with the Python ``argument`` named by its flag.
@@ -91,8 +94,10 @@ def flag_message(message: str, argument: str | None) -> str:
     'min_cell_m is not an argument'
     >>> flag_message("workers 2 needs engine='dask'", "workers")
     '--workers 2 needs --engine dask'
+    >>> flag_message("rings_min 1e+09 is beyond 25,000 min", "rings_min")
+    '--rings 1e+09 is beyond 25,000 min'
     """
-    flag = None if argument is None else ARGUMENT_FLAGS.get(argument)
+    flag = None if argument is None else ARGUMENT_FLAGS.get(argument, _UNIT_FLAGS.get(argument))
     if argument is None or flag is None:
         return message
     for python_name, python_flag in ARGUMENT_FLAGS.items():

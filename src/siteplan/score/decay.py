@@ -412,7 +412,7 @@ DECAYS: Final[dict[str, Callable[..., DecayFunction]]] = {
 }
 
 
-def make_decay(kind: str, **params: object) -> DecayFunction:
+def make_decay(kind: str, /, *, in_metres: bool = True, **params: object) -> DecayFunction:
     """Make a decay function from its kind name and parameters, filling in the defaults.
 
     Parameters
@@ -424,6 +424,10 @@ def make_decay(kind: str, **params: object) -> DecayFunction:
         The kind's parameters by their study-file names (see ``DECAY_PARAMETERS``). A
         parameter that is missing or None takes its value from ``DEFAULT_PARAMETERS``, so a
         caller may pass every decay parameter it knows, with None for those not given.
+    in_metres
+        Whether the parameters are metres, refused beyond 2,000 km. Minutes (the
+        time measure) are checked against the network's fastest speed instead
+        (:func:`siteplan.score.scoring.check_time_reach`).
 
     Returns
     -------
@@ -458,7 +462,8 @@ def make_decay(kind: str, **params: object) -> DecayFunction:
     if unknown:
         raise ParameterError(_not_a_parameter(kind, unknown))
     decay = DECAYS[kind](**{**DEFAULT_PARAMETERS[kind], **given})
-    _check_measurable(decay)
+    if in_metres:
+        _check_measurable(decay)
     return decay
 
 

@@ -17,14 +17,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 
 from siteplan.errors import ParameterError
-from siteplan.measure.pairs import DISTANCE_TOLERANCE_M
+from siteplan.load.layers import MAX_DISTANCE_M
+from siteplan.measure.pairs import DISTANCE_TOLERANCE_M, check_radii
 from siteplan.score.decay import DECAY_PARAMETERS, DecayFunction, make_decay
 from siteplan.score.rank import rank_by_score
 from siteplan.score.units import MEASURE_KEYS, TIME_DEFAULTS, internal_names, unit_name, unit_of
@@ -33,7 +34,9 @@ __all__ = [
     "MEASURES",
     "ScoringParameters",
     "breakdown_table",
+    "check_time_reach",
     "cluster_score",
+    "network_parameters",
     "resolve_parameters",
     "score_sites",
 ]
@@ -171,11 +174,67 @@ def resolve_parameters(
     for name in DECAY_PARAMETERS[kind]:
         if name in defaults and name != "rings_m":
             params.setdefault(name, defaults[name])
+    if unit == "m":  # metres along the roads keep to what one projection measures too
+        check_radii(ring_radii)
     try:
-        decay = rings if kind == "rings" else make_decay(kind, **params)
+        decay = rings if kind == "rings" else make_decay(kind, in_metres=unit == "m", **params)
     except ParameterError as exc:
         raise _restated(exc, unit) from None
     return ScoringParameters(measure=str(measure), rings_m=ring_radii, decay=decay, unit=unit)
+
+
+def network_parameters(
+    params: ScoringParameters, settings: Mapping[str, Any], fastest_kmh: float
+) -> ScoringParameters:
+    """Return ``params`` with the network's mode and speeds, minutes checked against them.
+
+    ``settings`` are the network's parameters (``NetworkParams.as_dict``);
+    ``fastest_kmh`` the fastest speed anything travels at on it (roads or
+    walked connectors), see :func:`check_time_reach`.
+    """
+    check_time_reach(params, fastest_kmh)
+    speeds = {k: settings[k] for k in ("mode", "walk_kmh", "bike_kmh", "drive_kmh", "class_kmh")}
+    speeds["snap_max_m"] = settings["snap_max_m"]
+    return replace(params, network=speeds)
+
+
+def check_time_reach(params: ScoringParameters, fastest_kmh: float) -> None:
+    """Refuse rings and decay parameters in minutes beyond 2,000 km at ``fastest_kmh``.
+
+    A study is measured in one projection, no farther than
+    :data:`~siteplan.load.layers.MAX_DISTANCE_M`; with ``measure = "time"`` the
+    longest time that can mean anything is that distance at the network's
+    fastest speed (connectors walked included). Metres are checked in
+    :func:`resolve_parameters`.
+
+    Raises
+    ------
+    ParameterError
+        Naming the option (``rings_min``, ``half_min``, ...), in one line.
+
+    Examples
+    --------
+    >>> params = resolve_parameters({}, {"measure": "time", "rings_m": [5, 30000]})
+    >>> check_time_reach(params, 4.8)
+    Traceback (most recent call last):
+    ...
+    siteplan.errors.ParameterError: rings_min 30000 is beyond 25,000 min, 2,000 km at the network's fastest speed (4.8 km/h), the farthest one projection measures; give shorter times
+    """  # noqa: E501
+    if params.unit != "min" or not fastest_kmh > 0:
+        return
+    limit = MAX_DISTANCE_M / (fastest_kmh * 1000.0 / 60.0)
+    values = [("rings_m", r) for r in params.rings_m]
+    values += [(k, v) for k, v in params.decay.params.items() if isinstance(v, int | float)]
+    for name, value in values:
+        if value > limit:
+            public = unit_name(name, "min")
+            raise ParameterError(
+                f"{public} {value:g} is beyond {limit:,.0f} min, "
+                f"{MAX_DISTANCE_M / 1000:,.0f} km at the network's fastest speed "
+                f"({fastest_kmh:g} km/h), the farthest one projection measures; "
+                "give shorter times",
+                argument=public,
+            )
 
 
 def breakdown_table(pairs: pd.DataFrame, weights: Mapping[str, float]) -> pd.DataFrame:
