@@ -37,8 +37,10 @@ from siteplan.measure.network.snap import Snapped
 
 __all__ = ["Legs", "ODCosts", "arrival_legs", "departure_legs", "od_costs", "search"]
 
-_CHUNK: Final = 64
-_TARGET_CHUNK: Final = 200_000
+#: Distances held per Dijkstra call (sources x nodes): 32 MB.
+_SEARCH_CELLS: Final = 4_000_000
+#: Cells gathered per step (targets x sources): 64 kB temporaries, cache-sized.
+_GATHER_CELLS: Final = 32768
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,10 +142,42 @@ def search(
 
     ``sources`` are the virtual nodes' legs (on the reversed graph when
     ``reverse``), ``targets`` are read at their segments' nodes. Connectors and
-    same-segment travel are not included.
+    same-segment travel are not included. (A view of :func:`_search_targets`,
+    which lays the result out by target.)
+    """
+    out, out2 = _search_targets(network, sources, targets, cost=cost, reverse=reverse, limit=limit)
+    if not with_secondary:
+        out2 = np.full_like(out, np.inf)
+    elif out2 is None:
+        out2 = _convert(network, out, cost)
+    else:
+        out2[~np.isfinite(out)] = np.inf
+    return out.T, out2.T
+
+
+def _search_targets(
+    network: Network,
+    sources: Legs,
+    targets: Legs,
+    *,
+    cost: Cost,
+    reverse: bool,
+    limit: float = np.inf,
+    source_extra: FloatArray | None = None,
+    target_extra: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray | None]:
+    """Return costs (targets x sources), C-ordered, in the searched and the other unit.
+
+    One Dijkstra per chunk of sources (``limit=`` the cutoff); each target's
+    cost is the cheaper of its chain's two junctions plus its partial chain,
+    gathered by rows of the transposed distances (contiguous reads) and
+    minimised in place. ``source_extra`` (per source) and ``target_extra``
+    (per target) are added to the searched unit's costs on the way (the
+    connectors); the other unit gets none of them. The other unit is None
+    when every segment has one speed (it is then a conversion).
     """
     n = chains_of(network).n_junctions
-    k = sources.node.shape[0]
+    k, n_t = sources.node.shape[0], targets.node.shape[0]
     tail, head, primary, secondary = _graph(network, cost, reverse=reverse)
     ok = np.isfinite(sources.primary)
     virtual = n + np.repeat(np.arange(k), 2).reshape(k, 2)
@@ -152,40 +186,77 @@ def search(
     primary = np.concatenate([primary, sources.primary[ok]])
     secondary = np.concatenate([secondary, sources.secondary[ok]])
     matrix, second = csr_graph(n + k, tail, head, primary, secondary)
-    need_tree = with_secondary and not network.uniform_speed
-    out = np.full((k, targets.node.shape[0]), np.inf)
-    out2 = np.full_like(out, np.inf)
+    need_tree = not network.uniform_speed
+    out = np.empty((n_t, k))
+    out2 = np.empty((n_t, k)) if need_tree else None
     t_node, t_prim, t_sec = targets.node, targets.primary, targets.secondary
-    for start in range(0, k, _CHUNK):
-        rows = slice(start, min(start + _CHUNK, k))
+    if target_extra is not None:
+        t_prim = t_prim + target_extra[:, None]
+    step = max(1, min(k, _SEARCH_CELLS // max(n + k, 1)))
+    for start in range(0, k, step):
+        cols = slice(start, min(start + step, k))
         result = csgraph.dijkstra(
             matrix,
             directed=True,
-            indices=n + np.arange(rows.start, rows.stop),
+            indices=n + np.arange(cols.start, cols.stop),
             limit=limit,
             return_predecessors=need_tree,
         )
         dist, pred = result if need_tree else (result, None)
-        acc = None if pred is None else _accumulate(matrix, second, pred)
-        for lo in range(0, t_node.shape[0], _TARGET_CHUNK):
-            sl = slice(lo, lo + _TARGET_CHUNK)
-            # Through the chain's start or its end, whichever is cheaper.
-            via0 = dist[:, t_node[sl, 0]] + t_prim[sl, 0]
-            via1 = dist[:, t_node[sl, 1]] + t_prim[sl, 1]
-            if acc is None:
-                np.minimum(via0, via1, out=out[rows, sl])
-                continue
-            pick = via1 < via0
-            out[rows, sl] = np.where(pick, via1, via0)
-            out2[rows, sl] = np.where(
-                pick,
-                acc[:, t_node[sl, 1]] + t_sec[sl, 1],
-                acc[:, t_node[sl, 0]] + t_sec[sl, 0],
-            )
-    if with_secondary and not need_tree:
-        out2 = _convert(network, out, cost)
-    out2[~np.isfinite(out)] = np.inf
+        # Junction rows, source columns: a target's row is one contiguous read.
+        by_node = np.ascontiguousarray(dist[:, :n].T)
+        if source_extra is not None:
+            by_node += source_extra[None, cols]
+        acc = None
+        if pred is not None:
+            acc = np.ascontiguousarray(_accumulate(matrix, second, pred)[:, :n].T)
+        _gather(
+            by_node,
+            acc,
+            node=t_node,
+            prim=t_prim,
+            sec=t_sec,
+            out=out[:, cols],
+            out2=None if out2 is None else out2[:, cols],
+        )
     return out, out2
+
+
+def _gather(
+    by_node: FloatArray,
+    acc: FloatArray | None,
+    *,
+    node: IntArray,
+    prim: FloatArray,
+    sec: FloatArray,
+    out: FloatArray,
+    out2: FloatArray | None,
+) -> None:
+    """Write each target's cost through the cheaper of its chain's two junctions.
+
+    ``by_node`` (junctions x sources); ``out`` (targets x sources) may be a
+    column slice. With ``acc`` (the other unit along the same tree) ``out2``
+    gets the other unit through the junction ``out`` chose.
+    """
+    width = by_node.shape[1]
+    rows = max(1, _GATHER_CELLS // max(width, 1))
+    buffers = np.empty((2, rows, width))
+    for lo in range(0, node.shape[0], rows):
+        sl = slice(lo, lo + rows)
+        m = node[sl].shape[0]
+        via0, via1 = buffers[0, :m], buffers[1, :m]
+        np.take(by_node, node[sl, 0], axis=0, out=via0)
+        via0 += prim[sl, 0, None]
+        np.take(by_node, node[sl, 1], axis=0, out=via1)
+        via1 += prim[sl, 1, None]
+        if acc is None or out2 is None:
+            np.minimum(via0, via1, out=out[sl])
+            continue
+        pick = via1 < via0
+        np.minimum(via0, via1, out=out[sl])
+        other0 = acc[node[sl, 0]] + sec[sl, 0, None]
+        other1 = acc[node[sl, 1]] + sec[sl, 1, None]
+        out2[sl] = np.where(pick, other1, other0)
 
 
 def _convert(network: Network, values: FloatArray, cost: Cost) -> FloatArray:
@@ -299,38 +370,94 @@ def od_costs(
     if n_o == 0 or n_d == 0:
         empty = np.full((n_o, n_d), np.inf)
         return ODCosts(metres=empty, minutes=empty.copy(), cost=cost)
-    if n_d <= n_o:
-        net, net2 = search(
+    walk = network.walk_m_per_min
+    # Connectors in the searched unit, added during the gather (no pass of their own).
+    o_conn, d_conn = origins.connector_m, destinations.connector_m
+    if cost == "time":
+        o_conn, d_conn = o_conn / walk, d_conn / walk
+    if n_d <= n_o:  # from the destinations on the reversed graph: rows are the origins
+        net, net2 = _search_targets(
             network,
             arrival_legs(network, destinations, cost),
             departure_legs(network, origins, cost),
             cost=cost,
             reverse=True,
             limit=limit,
+            source_extra=d_conn,
+            target_extra=o_conn,
         )
-        net, net2 = net.T, net2.T
     else:
-        net, net2 = search(
+        net, net2 = _search_targets(
             network,
             departure_legs(network, origins, cost),
             arrival_legs(network, destinations, cost),
             cost=cost,
             reverse=False,
             limit=limit,
+            source_extra=o_conn,
+            target_extra=d_conn,
         )
+        net = np.ascontiguousarray(net.T)
+        net2 = None if net2 is None else np.ascontiguousarray(net2.T)
+    # net: the searched unit, connectors included; net2: the other unit without them.
+    other: Cost = "time" if cost == "length" else "length"
+    if net2 is None:
+        net2 = _other_unit(network, net, cost, origins, destinations)
+    else:  # the other unit along the trees: unreached stays unreached
+        net2[~np.isfinite(net)] = np.inf
+        _add_connectors(net2, other, origins, destinations, walk)
     oi, di, direct, direct2 = _same_chain(network, origins, destinations, cost)
+    direct = direct + o_conn[oi] + d_conn[di]
     better = direct < net[oi, di]
-    net[oi[better], di[better]] = direct[better]
-    net2[oi[better], di[better]] = direct2[better]
-    metres, minutes = (net, net2) if cost == "length" else (net2, net)
-    gone = ~np.isfinite(net)
-    metres += origins.connector_m[:, None]
-    metres += destinations.connector_m[None, :]
-    walk = network.walk_m_per_min
-    minutes += origins.connector_m[:, None] / walk
-    minutes += destinations.connector_m[None, :] / walk
+    oi, di = oi[better], di[better]
+    net[oi, di] = direct[better]
+    net2[oi, di] = (
+        direct2[better]
+        + _connector_cost(origins, oi, other, walk)
+        + _connector_cost(destinations, di, other, walk)
+    )
     if np.isfinite(limit):
-        gone |= (metres if cost == "length" else minutes) > limit
-    metres[gone] = np.inf
-    minutes[gone] = np.inf
+        gone = net > limit
+        net[gone] = np.inf
+        net2[gone] = np.inf
+    metres, minutes = (net, net2) if cost == "length" else (net2, net)
     return ODCosts(metres=metres, minutes=minutes, cost=cost)
+
+
+def _connector_cost(places: Snapped, index: IntArray, unit: Cost, walk: float) -> FloatArray:
+    """Return the connectors of ``places[index]`` in ``unit`` (walked)."""
+    metres = places.connector_m[index]
+    return metres / walk if unit == "time" else metres
+
+
+def _add_connectors(
+    values: FloatArray, unit: Cost, origins: Snapped, destinations: Snapped, walk: float
+) -> None:
+    """Add the origins' (rows) and destinations' (columns) connectors in ``unit``, in place."""
+    index_o, index_d = np.arange(len(origins)), np.arange(len(destinations))
+    values += _connector_cost(origins, index_o, unit, walk)[:, None]
+    values += _connector_cost(destinations, index_d, unit, walk)[None, :]
+
+
+def _other_unit(
+    network: Network, net: FloatArray, cost: Cost, origins: Snapped, destinations: Snapped
+) -> FloatArray:
+    """Return the other unit of costs at one speed on every segment, connectors walked.
+
+    ``net`` holds network cost plus connectors in the searched unit. The network
+    part converts by the speed; the connectors, walked, by the walking speed, so
+    the difference is added per origin and per destination (nothing when the
+    mode walks).
+    """
+    walk = network.walk_m_per_min
+    other: Cost = "time" if cost == "length" else "length"
+    out = _convert(network, net, cost)
+    for places, axis in ((origins, 1), (destinations, 0)):
+        index = np.arange(len(places))
+        walked = _connector_cost(places, index, other, walk)
+        converted = _convert(network, _connector_cost(places, index, cost, walk), cost)
+        # An unreachable place (connector inf) has inf rows already: add nothing there.
+        delta = np.subtract(walked, converted, out=np.zeros_like(walked), where=np.isfinite(walked))
+        if np.any(np.abs(delta) > 0):
+            out += np.expand_dims(delta, axis)
+    return out
