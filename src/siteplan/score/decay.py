@@ -425,9 +425,7 @@ def make_decay(kind: str, /, *, in_metres: bool = True, **params: object) -> Dec
         parameter that is missing or None takes its value from ``DEFAULT_PARAMETERS``, so a
         caller may pass every decay parameter it knows, with None for those not given.
     in_metres
-        Whether the parameters are metres, refused beyond 2,000 km. Minutes (the
-        time measure) are checked against the network's fastest speed instead
-        (:func:`siteplan.score.scoring.check_time_reach`).
+        Metres are refused beyond 2,000 km; minutes are checked at the network's speed.
 
     Returns
     -------
