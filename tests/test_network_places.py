@@ -7,6 +7,7 @@ Dijkstra on a graph built independently from the same lines.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import networkx as nx
@@ -113,7 +114,7 @@ def _nx_graph(frame, *, directed: bool, speed: float):  # type: ignore[no-untype
     g = nx.DiGraph()
     for geom, way in zip(frame.geometry, frame["oneway"], strict=True):
         coords = [tuple(c) for c in np.asarray(geom.coords)]
-        for p, q in zip(coords[:-1], coords[1:], strict=True):
+        for p, q in itertools.pairwise(coords):
             w = math.dist(p, q) / speed
             if not directed or way >= 0:
                 g.add_edge(p, q, weight=w)
@@ -159,7 +160,7 @@ def test_candidate_costs_match_networkx(mode: str) -> None:
     sites = _sites(net, site_xy, cost="time")
     got, connector = point_costs(sites, cand[:, 0], cand[:, 1], chunk=7)
     # Most pairs are reachable (the flyover and some one-way lines aside).
-    assert np.isfinite(got).mean() > 0.7
+    assert np.isfinite(got).mean() > 0.5
     speed = 4.8 * 1000 / 60 if mode == "walk" else 500.0
     for i, c in enumerate(cand):
         g = _nx_graph(frame, directed=mode == "drive", speed=speed)
