@@ -100,6 +100,9 @@ class SiteCosts:
         """The number of sites (columns)."""
         return int(self.node_cost.shape[1])
 
+    def __len__(self) -> int:
+        return self.n_sites
+
     def in_unit(self, metres: FloatArray) -> FloatArray:
         """Return walked metres in the cost's unit (minutes at walking speed for time)."""
         if self.cost == "time":
