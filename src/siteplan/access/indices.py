@@ -254,11 +254,12 @@ def accessibility(
         d0 = float(radii[0] if threshold is None else threshold)
         if not np.isfinite(d0) or d0 < 0:
             raise ParameterError(f"threshold must be a finite number >= 0, got {threshold!r}")
-        rows, cols, within = _pairs_within(matrix, d0)
+        rows, cols = _pairs_within(matrix, d0)
         pair_weight = None
     else:
         assert decay is not None
-        rows, cols, within = _pairs_within(matrix, float(radii[-1]))
+        rows, cols = _pairs_within(matrix, float(radii[-1]))
+        within = matrix[rows, cols]
         pair_weight = np.append(decay(radii) / 100.0, 0.0)[
             np.searchsorted(radii, within, side="left")
         ]
@@ -266,16 +267,15 @@ def accessibility(
     return IndexValues(kind, values, ratios)
 
 
-def _pairs_within(matrix: FloatArray, reach: float) -> tuple[IntArray, IntArray, FloatArray]:
-    """Return the (row, column, cost) of every entry <= ``reach``, in row-major order.
+def _pairs_within(matrix: FloatArray, reach: float) -> tuple[IntArray, IntArray]:
+    """Return the (row, column) of every entry <= ``reach``, in row-major order.
 
     The floating-catchment indices only ever weigh these pairs, usually a small share of
     the matrix, so they are summed sparsely (``np.bincount``) rather than densely.
     """
-    flat = matrix.reshape(-1)
-    index = np.flatnonzero(flat <= reach)  # inf (unreachable) is never within reach
-    rows, cols = np.divmod(index, matrix.shape[1])
-    return rows, cols, flat[index]
+    index = np.flatnonzero(matrix.reshape(-1) <= reach)  # inf (unreachable) never is
+    rows, cols = np.divmod(index, max(matrix.shape[1], 1))
+    return rows, cols
 
 
 def _floating_catchment(
