@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 import warnings
@@ -195,6 +196,14 @@ def main() -> None:
         f"{r['baseline_s']:.2f} | {r['ratio']:.1f}x | {r['target']} | {r['met']} |"
         for r in kept + rows
     )
+    load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    when = time.strftime("%Y-%m-%d %H:%M", time.gmtime())
+    lines += [
+        "",
+        f"Last run {when} UTC ({', '.join(sorted(only))});"
+        f" load average at the end {load} on {os.cpu_count()} cores. siteplan and the baseline"
+        " are timed alternately (medians after a warm-up); spopt's MCLP is timed once.",
+    ]
     (RESULTS / "access.md").write_text("\n".join(lines) + "\n")
 
 
