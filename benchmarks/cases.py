@@ -649,6 +649,13 @@ def case_dask(cfg: Config) -> list[Row]:
     return rows
 
 
+def case_access(cfg: Config) -> list[Row]:
+    """Accessibility indices against PySAL access, MCLP against spopt (access_bench.py)."""
+    from access_bench import access_rows
+
+    return access_rows(smoke=cfg.smoke, runs=cfg.runs)
+
+
 CASES: dict[str, Callable[[Config], Any]] = {
     "latency": case_latency,
     "kernel": case_kernel,
@@ -658,4 +665,5 @@ CASES: dict[str, Callable[[Config], Any]] = {
     "scaling": case_scaling,
     "approx": case_approx,
     "dask": case_dask,
+    "access": case_access,
 }

@@ -18,6 +18,7 @@ import textwrap
 from pathlib import Path
 
 import nbformat
+from _nb04 import NB04
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 HERE = Path(__file__).resolve().parent
@@ -989,6 +990,7 @@ NOTEBOOKS: dict[str, list[Cell]] = {
     "01-simz-proximity.ipynb": NB01,
     "02-your-own-layers.ipynb": NB02,
     "03-candidate-sites.ipynb": NB03,
+    "04-who-is-served.ipynb": NB04,
 }
 
 

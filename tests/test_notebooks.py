@@ -56,11 +56,12 @@ def _git_status(path: Path) -> str:
     return done.stdout
 
 
-def test_there_are_three_notebooks() -> None:
+def test_there_are_four_notebooks() -> None:
     assert [p.name for p in NOTEBOOKS] == [
         "01-simz-proximity.ipynb",
         "02-your-own-layers.ipynb",
         "03-candidate-sites.ipynb",
+        "04-who-is-served.ipynb",
     ]
 
 

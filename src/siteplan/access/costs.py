@@ -6,10 +6,17 @@ study uses. Today it measures straight lines with the distance kernel
 (:mod:`siteplan.measure._kernel`): ``edge`` from the demand point to the nearest point of
 the site's footprint (0 inside it), ``centroid`` to the footprint's centroid, in metres.
 
-The seam for network measures is :data:`COST_MEASURES`: a measure that is not listed is
-refused with a one-line error until its cost function is registered there (it takes the
+With ``network`` (metres) and ``time`` (minutes) the costs run along the road network,
+place -> site (DESIGN.md): the sites join the network where the analysis joins them (their
+entrances, else their footprints), one reversed Dijkstra per site gives every junction's
+cost to every site, and each demand point reads its costs through its own snap
+(:mod:`siteplan.measure.network.places`), its walk to the road counted at walking speed. A
+point beyond ``snap_max_m`` of every road, or a site it cannot reach, costs ``inf``.
+
+:data:`COST_MEASURES` maps each measure to its unit and cost function (it takes the
 analysis and the demand points' metric x, y and returns the matrix in the measure's unit,
-``inf`` where a site cannot be reached).
+``inf`` where a site cannot be reached); a measure that is not listed is refused with a
+one-line error.
 """
 
 from __future__ import annotations
@@ -24,13 +31,23 @@ import shapely
 from siteplan.access._arrays import FloatArray
 from siteplan.errors import ParameterError
 from siteplan.measure._kernel import distance_matrix, prepare_targets
+from siteplan.measure.network.places import SiteCosts, point_costs, site_costs
+from siteplan.measure.network.sites import site_places
+from siteplan.measure.network.snap import snap_places
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
     from siteplan.analysis import Result
 
-__all__ = ["COST_MEASURES", "CostMatrix", "access_costs", "location_costs", "site_order"]
+__all__ = [
+    "COST_MEASURES",
+    "CostMatrix",
+    "access_costs",
+    "location_costs",
+    "network_sites",
+    "site_order",
+]
 
 
 @dataclass(frozen=True)
@@ -72,12 +89,53 @@ def _centroid(result: Result, x: FloatArray, y: FloatArray) -> FloatArray:
     return _straight(result, x, y, centroid=True)
 
 
-#: Measure -> (unit, cost function). Network measures register here.
+def network_sites(result: Result) -> SiteCosts:
+    """Join the sites (id order, entrances honoured) and search the network towards each.
+
+    No cutoff: access needs every cost (the nearest site may be far). The same join as
+    the analysis' and the candidates' (``siteplan.candidates._network.network_sites``).
+
+    Raises
+    ------
+    ParameterError
+        When the analysis was not measured along a network.
+    """
+    if result.network is None:
+        raise ParameterError(
+            f"measure {result.parameters.measure!r} needs the study's road network; "
+            "the analysis has none"
+        )
+    sites = site_order(result)
+    ids = [str(v) for v in sites["id"]]
+    entrances = None if result.data.entrances is None else result.data.entrances.to_crs(result.crs)
+    site_field = next(
+        (s.site_field for s in result.study.layers if s.role == "entrance"), "site_id"
+    )
+    places, owner, extra = site_places(sites.geometry, ids, entrances, site_field)
+    network = result.network.network
+    return site_costs(
+        network,
+        snap_places(network, places),
+        owner,
+        len(ids),
+        cost="time" if result.parameters.measure == "time" else "length",
+        extra_m=extra,
+    )
+
+
+def _network(result: Result, x: FloatArray, y: FloatArray) -> FloatArray:
+    costs, _ = point_costs(network_sites(result), x, y)
+    return costs
+
+
+#: Measure -> (unit, cost function).
 COST_MEASURES: Final[
     dict[str, tuple[str, Callable[[Result, FloatArray, FloatArray], FloatArray]]]
 ] = {
     "edge": ("m", _edge),
     "centroid": ("m", _centroid),
+    "network": ("m", _network),
+    "time": ("min", _network),
 }
 
 
@@ -99,7 +157,7 @@ def access_costs(result: Result, points: gpd.GeoDataFrame) -> CostMatrix:
     Raises
     ------
     ParameterError
-        For a measure access cannot compute yet.
+        For an unknown measure.
 
     Examples
     --------
@@ -113,7 +171,7 @@ def access_costs(result: Result, points: gpd.GeoDataFrame) -> CostMatrix:
     measure = result.parameters.measure
     if measure not in COST_MEASURES:
         raise ParameterError(
-            f"measure {measure!r}: access supports the edge and centroid measures for now"
+            f"measure {measure!r} is not one of {', '.join(COST_MEASURES)}", argument="measure"
         )
     unit, cost = COST_MEASURES[measure]
     geoms = np.asarray(points.geometry.array, dtype=object)
@@ -146,12 +204,13 @@ def location_costs(
     Raises
     ------
     ParameterError
-        For a measure access cannot compute yet.
+        For a measure other than ``edge`` and ``centroid``.
     """
     measure = result.parameters.measure
-    if measure not in COST_MEASURES:
+    if measure not in ("edge", "centroid"):
         raise ParameterError(
-            f"measure {measure!r}: access supports the edge and centroid measures for now"
+            f"measure {measure!r}: location-allocation measures straight lines (edge or "
+            "centroid) for now; access itself supports network and time"
         )
     geoms = np.asarray(points.geometry.array, dtype=object)
     px = shapely.get_x(geoms).astype(np.float64)

@@ -49,7 +49,13 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from siteplan.access._arrays import FloatArray, check_cost, check_rings, check_values
+from siteplan.access._arrays import (
+    FloatArray,
+    IntArray,
+    check_cost,
+    check_rings,
+    check_values,
+)
 from siteplan.errors import ParameterError
 from siteplan.score.decay import DecayFunction
 
@@ -248,9 +254,48 @@ def accessibility(
         d0 = float(radii[0] if threshold is None else threshold)
         if not np.isfinite(d0) or d0 < 0:
             raise ParameterError(f"threshold must be a finite number >= 0, got {threshold!r}")
-        weights = step_weights(matrix, d0)
+        rows, cols = _pairs_within(matrix, d0)
+        pair_weight = None
     else:
         assert decay is not None
-        weights = ring_weights(matrix, radii, decay)
-    ratios = supply_ratios(weights, demand_v, supply_v)
-    return IndexValues(kind, weights @ ratios, ratios)
+        rows, cols = _pairs_within(matrix, float(radii[-1]))
+        within = matrix[rows, cols]
+        pair_weight = np.append(decay(radii) / 100.0, 0.0)[
+            np.searchsorted(radii, within, side="left")
+        ]
+    ratios, values = _floating_catchment(rows, cols, pair_weight, demand_v, supply_v)
+    return IndexValues(kind, values, ratios)
+
+
+def _pairs_within(matrix: FloatArray, reach: float) -> tuple[IntArray, IntArray]:
+    """Return the (row, column) of every entry <= ``reach``, in row-major order.
+
+    The floating-catchment indices only ever weigh these pairs, usually a small share of
+    the matrix, so they are summed sparsely (``np.bincount``) rather than densely.
+    """
+    index = np.flatnonzero(matrix.reshape(-1) <= reach)  # inf (unreachable) never is
+    rows, cols = np.divmod(index, max(matrix.shape[1], 1))
+    return rows, cols
+
+
+def _floating_catchment(
+    rows: IntArray,
+    cols: IntArray,
+    weight: FloatArray | None,
+    demand: FloatArray,
+    supply: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """Return (R_j, A_i) of a floating catchment over the given pairs (weight 1 when None).
+
+    R_j = S_j / sum_k P_k * w_kj (0 when the catchment holds no demand) and
+    A_i = sum_j R_j * w_ij, summed per site and per point in the pairs' order.
+    """
+    n, m = len(demand), len(supply)
+    pulled = demand[rows] if weight is None else demand[rows] * weight
+    catchment = np.bincount(cols, weights=pulled, minlength=m)
+    ratios = np.zeros_like(supply)
+    served = catchment > 0
+    ratios[served] = supply[served] / catchment[served]
+    pushed = ratios[cols] if weight is None else ratios[cols] * weight
+    values: FloatArray = np.bincount(rows, weights=pushed, minlength=n).astype(np.float64)
+    return ratios, values

@@ -111,7 +111,11 @@ def _supply(
 
 
 def _caveat(result: Result, features: gpd.GeoDataFrame, unit: str) -> str:
-    what = "travel times in minutes" if unit == "min" else "straight-line distances in metres"
+    if result.parameters.measure in ("network", "time"):
+        what = "travel times in minutes" if unit == "min" else "distances in metres"
+        what += " along the road network (walked to and from the nearest road)"
+    else:
+        what = "straight-line distances in metres"
     parts = [
         f"Costs are {what} from each demand point to each site; a demand feature counts at "
         "its centroid (or over a grid where spread_cell_m is set)."

@@ -32,6 +32,7 @@ import geopandas as gpd
 
 from siteplan._io import input_paths, write_text
 from siteplan.analysis import Result
+from siteplan.maps.access_layers import ACCESS_PANES, access_overlay
 from siteplan.maps.assets import add_assets, figure_of
 from siteplan.maps.candidate_layers import (
     _candidate_extent,
@@ -60,6 +61,7 @@ from siteplan.maps.sites import _focus_id, _pair_group, _ring_groups, _role_grou
 from siteplan.maps.tiles import DEFAULT_TILES, TileChoice, resolve_tiles
 
 if TYPE_CHECKING:
+    from siteplan.access.result import AccessResult
     from siteplan.candidates.result import CandidateResult
 
 __all__ = [
@@ -131,6 +133,7 @@ def make_map(
     attribution: str | None = None,
     tiles_datum: str | None = None,
     edit: bool = True,
+    access: AccessResult | None = None,
 ) -> folium.Map:
     """Draw a result as an interactive Folium map.
 
@@ -169,6 +172,10 @@ def make_map(
         weights in the page, which recomputes every score as :func:`siteplan.analyze`
         would, and download the scenario (``scenario.geojson`` and a study TOML) for
         ``siteplan compare``. Studies measured along a network get a note instead.
+    access
+        An access result of this study (:func:`siteplan.analyze_access`): adds the demand
+        coloured by accessibility index and each site's catchment bands
+        (:mod:`siteplan.maps.access_layers`, which also draws a candidates' plan).
 
     Returns
     -------
@@ -200,6 +207,8 @@ def make_map(
     extent = [g for frame in frames for g in _geometries(frame, shift)]
     if candidates is not None and candidates.parcels is not None:
         extent += list(_geometries(gpd.GeoDataFrame(geometry=candidates.parcels), shift))
+    overlay = access_overlay(result, access, candidates, shift)
+    extent += overlay.extent if overlay is not None else []
     bounds = _bounds(extent)
     centre = (
         [(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2]
@@ -213,7 +222,8 @@ def make_map(
     blocker = edit_blocker(result.parameters.measure) if edit else None
     editing = edit and blocker is None
     add_assets(fmap, offline, edit=editing)
-    Panes(_PANES + (_CANDIDATE_PANES if candidates is not None else ())).add_to(fmap)
+    panes = _PANES + (_CANDIDATE_PANES if candidates is not None else ())
+    Panes(panes + (ACCESS_PANES if overlay is not None else ())).add_to(fmap)
     if choice is not None:
         _tile_layer(choice).add_to(fmap)
 
@@ -234,6 +244,10 @@ def make_map(
         for group in _excluded_groups(candidates, shift):
             group.add_to(fmap)
         legend_extra = _candidate_legend(candidates, surface is not None)
+    if overlay is not None:
+        for group in overlay.groups:
+            group.add_to(fmap)
+        legend_extra += overlay.legend
     ring_groups = _ring_groups(result, shift, focus)
     for group in ring_groups:
         group.add_to(fmap)
@@ -268,6 +282,7 @@ def make_map(
         )
     if candidates is not None:
         notes += _candidate_notes(candidates, surface is not None)
+    notes += overlay.notes if overlay is not None else []
     if notes:
         body = "".join(f"<p>{note}</p>" for note in notes)
         Panel(body, css_class="siteplan-note", position="bottomleft").add_to(fmap)
@@ -298,6 +313,7 @@ def write_map(
     attribution: str | None = None,
     tiles_datum: str | None = None,
     edit: bool = True,
+    access: AccessResult | None = None,
     force: bool = False,
 ) -> Path:
     """Write :func:`make_map`'s map of ``result`` to an HTML file, atomically.
@@ -327,6 +343,7 @@ def write_map(
         attribution=attribution,
         tiles_datum=tiles_datum,
         edit=edit,
+        access=access,
     )
     inputs = result.inputs if candidates is None else input_paths(result.inputs, candidates.inputs)
     return write_text(Path(path), render_map(fmap), inputs=inputs, force=force)
