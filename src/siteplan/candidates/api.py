@@ -353,7 +353,7 @@ def _network_sites(result: Result, options: EngineOptions) -> SiteCosts | None:
     if options.approx is not None:
         raise ParameterError(
             f"approx {options.approx!r} measures straight lines and cannot follow measure "
-            f"{result.parameters.measure!r}; leave out approx (--approx) or use measure edge",
+            f"{result.parameters.measure!r}; leave out approx, or use measure edge or centroid",
             argument="approx",
         )
     # lazy: the road network needs scipy, which straight-line candidates never load
