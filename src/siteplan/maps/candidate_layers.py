@@ -203,7 +203,7 @@ def _pick_popup(cres: CandidateResult, i: int, names: dict[str, str], measure: s
     picks = cres.picks
     row = picks.iloc[i]
     unit = cres.unit
-    nearest = "" if row["nearest_id"] is None else str(row["nearest_id"])
+    nearest = str(row["nearest_id"]) if isinstance(row["nearest_id"], str) else ""
     connector = (
         ("Walk to the road", _metres(row["connector_m"])) if "connector_m" in row.index else None
     )

@@ -77,7 +77,7 @@ def _pick_records(
             "breakdown": {
                 sid: float(cres.pick_breakdown[i, j]) for j, sid in enumerate(cres.site_ids)
             },
-            "nearest_id": None if row["nearest_id"] is None else str(row["nearest_id"]),
+            "nearest_id": str(row["nearest_id"]) if isinstance(row["nearest_id"], str) else None,
             nearest_key: _finite(row["nearest_m"]),
             "id": str(row["id"]),
             "x": float(row["x"]),
