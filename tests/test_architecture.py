@@ -106,6 +106,7 @@ LAZY_OUTSIDE_CLI = (
     "candidates/engines.py",
     "candidates/locations.py",
     "candidates/plan.py",
+    "scenarios/sensitivity.py",
 )
 
 

@@ -213,7 +213,13 @@ def plan_facilities(
         demand=demand,
     )
     picks = _ranked(cres, thinned[alloc.picks])
-    pick_d = distance_matrix(site_targets(result).scoring, cres.x[picks], cres.y[picks])
+    if cres.network is None:
+        pick_d = distance_matrix(site_targets(result).scoring, cres.x[picks], cres.y[picks])
+    else:
+        # lazy: the road network needs scipy, which straight-line candidates never load
+        from siteplan.candidates._network import location_costs as network_costs
+
+        pick_d, _ = network_costs(cres.network, cres.x[picks], cres.y[picks])
     parameters = {**cres.parameters, "method": method, "service_m": radius}
     return dataclasses.replace(
         cres,
