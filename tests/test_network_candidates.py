@@ -210,3 +210,10 @@ def test_cli_time_walk_on_the_bundled_study(tmp_path: Path) -> None:
     assert "distance_min_cgt_park" in picks_layer.columns
     page = html.read_text(encoding="utf-8")
     assert "min along the roads" in page
+
+
+def test_sensitivity_scores_follow_the_roads(bundled: Any) -> None:
+    from siteplan.scenarios.sensitivity import _scenario_picks
+
+    score, eligible = _scenario_picks(bundled)
+    assert np.array_equal(score(bundled.decay), bundled.score[eligible])
