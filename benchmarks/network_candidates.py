@@ -1,6 +1,7 @@
 """Benchmark candidate scoring along the road network (issue 12).
 
-Two cases, run by ``benchmarks/run.py --only network`` (results in ``results.md``):
+Two cases, run by ``benchmarks/run.py --only network`` (results of one run kept in
+``results/network_candidates.md`` and ``.json``):
 
 - ``siteplan candidates --measure time --mode walk`` on the bundled study's 50 m grid
   (the schematic SIMZ roads), whole process, against the import floor
