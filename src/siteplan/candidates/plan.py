@@ -220,7 +220,8 @@ def plan_facilities(
         from siteplan.candidates._network import location_costs as network_costs
 
         pick_d, _ = network_costs(cres.network, cres.x[picks], cres.y[picks])
-    parameters = {**cres.parameters, "method": method, "service_m": radius}
+    service_key = "service_min" if result.parameters.unit == "min" else "service_m"
+    parameters = {**cres.parameters, "method": method, service_key: radius}
     return dataclasses.replace(
         cres,
         pick_index=picks,

@@ -175,11 +175,15 @@ def _plan_markdown(cres: CandidateResult) -> list[str]:
         return []
     alloc, cmp = plan.allocation, plan.comparison
 
+    unit = cres.unit
+
     def cost(value: float | None) -> str:
-        return "—" if value is None else f"{value:,.0f} m"
+        return _markdown_cost(value, unit)
 
     def saved(value: float | None) -> str:
-        return "—" if value is None else f"{value:+,.0f} m"
+        if value is None:
+            return "—"
+        return f"{value:+,.1f} min" if unit == "min" else f"{value:+,.0f} m"
 
     return [
         f"## {alloc.method} against greedy",
@@ -187,7 +191,7 @@ def _plan_markdown(cres: CandidateResult) -> list[str]:
         f"Optimal picks ({alloc.method}, solver status {alloc.status}, gap {alloc.gap:g}) "
         f"among {plan.thinned:,} eligible candidates (thinning rule: the {plan.keep:,} best "
         "by score, ties by id), the existing sites open; coverage within "
-        f"{alloc.service:g} m.",
+        f"{alloc.service:g} {unit}.",
         "",
         "| picks | coverage | mean distance | worst distance |",
         "|---|---:|---:|---:|",
