@@ -27,6 +27,8 @@ from typing import Any
 import numpy as np
 import shapely
 from harness import Row, fmt_time, med, median_times, memory_growth_mb, process_times
+from network_candidates import WORKLOADS as NETWORK_WORKLOADS
+from network_candidates import case_network
 
 EXTENT_M = 40_000.0
 SEED = 20240607
@@ -186,6 +188,7 @@ WORKLOADS: dict[str, Callable[..., Callable[[], object]]] = {
     "kernel_simz": w_kernel_simz,
     "shapely_simz": w_shapely_simz,
     "dwithin": w_dwithin,
+    **NETWORK_WORKLOADS,
 }
 
 
@@ -666,4 +669,5 @@ CASES: dict[str, Callable[[Config], Any]] = {
     "approx": case_approx,
     "dask": case_dask,
     "access": case_access,
+    "network": case_network,
 }

@@ -247,8 +247,7 @@ def _result_meta(m: int, keep_breakdown: bool, network: bool = False) -> pd.Data
         "nearest": np.zeros(0, dtype=np.int64),
         "nearest_m": np.zeros(0),
     }
-    if network:
-        columns["connector_m"] = np.zeros(0)
+    columns |= {"connector_m": np.zeros(0)} if network else {}
     if keep_breakdown:
         columns |= {f"b{j}": np.zeros(0) for j in range(m)}
     return pd.DataFrame(columns)
@@ -458,16 +457,10 @@ def score_surface_dask(
     nearest = np.full(n, -1, dtype=np.intp)
     nearest_m = np.full(n, np.inf)
     breakdown = np.zeros((m, n)) if keep_breakdown else None
-    network = hasattr(targets, "node_cost")
+    network = hasattr(targets, "node_cost")  # joined to the road network: connectors too
     connector = np.full(n, np.nan) if network else None
     if n == 0:
-        return SurfaceScores(
-            score=score,
-            nearest=nearest,
-            nearest_m=nearest_m,
-            breakdown=breakdown,
-            connector_m=connector,
-        )
+        return SurfaceScores(score, nearest, nearest_m, breakdown, connector)
     if partition_size is None:
         nworkers = len(client.scheduler_info().get("workers", {}))
         partition_size = default_partition_size(n, nworkers)
@@ -504,10 +497,4 @@ def score_surface_dask(
             future.release()
     finally:
         bar.close()
-    return SurfaceScores(
-        score=score,
-        nearest=nearest,
-        nearest_m=nearest_m,
-        breakdown=breakdown,
-        connector_m=connector,
-    )
+    return SurfaceScores(score, nearest, nearest_m, breakdown, connector)

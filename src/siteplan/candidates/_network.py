@@ -38,10 +38,12 @@ from siteplan.measure.network.snap import snap_places
 from siteplan.score.points import add_weighted, finish_weighted, weight_total
 
 if TYPE_CHECKING:
+    import geopandas as gpd
+
     from siteplan.analysis import Result
     from siteplan.score.decay import DecayFunction
 
-__all__ = ["location_costs", "network_sites", "score_network_surface"]
+__all__ = ["demand_costs", "location_costs", "network_sites", "score_network_surface"]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
 
@@ -84,6 +86,41 @@ def location_costs(sites: SiteCosts, x: FloatArray, y: FloatArray) -> tuple[Floa
     snapped = snap_places(sites.network, shapely.points(x, y))
     connector = np.where(snapped.reachable, snapped.connector_m, np.nan)
     return exact_costs(sites, snapped), connector
+
+
+def demand_costs(
+    sites: SiteCosts, points: gpd.GeoDataFrame, x: FloatArray, y: FloatArray, *, block: int = 64
+) -> FloatArray:
+    """Return the costs from demand points to candidate locations along the network.
+
+    Location-allocation's demand -> candidate matrix: one reversed search per
+    location (``block`` locations at a time, no limit), each demand point
+    read through its snap point as a candidate is read against the sites.
+
+    Parameters
+    ----------
+    sites
+        The study's sites joined to the network (for the graph and the measure).
+    points
+        Demand points in the metric CRS.
+    x, y
+        The locations (e.g. the thinned candidates) in the metric CRS.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(points, locations)`` in the measure's unit, ``inf`` where unreachable.
+    """
+    network = sites.network
+    demand = snap_places(network, np.asarray(points.geometry.array, dtype=object))
+    out = np.full((len(demand), len(x)), np.inf)
+    for start in range(0, len(x), block):
+        sl = slice(start, min(start + block, len(x)))
+        where = snap_places(network, shapely.points(x[sl], y[sl]))
+        k = len(where)
+        joined = site_costs(network, where, np.arange(k), k, cost=sites.cost)
+        out[:, sl] = place_costs(joined, demand)
+    return out
 
 
 def score_network_surface(

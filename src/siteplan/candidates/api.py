@@ -9,8 +9,10 @@ Each candidate is scored against every site with the study's decay function
 and site weights: its score is the weighted mean of its per-site scores
 ``decay(d_j)`` (:mod:`siteplan.score.points`; 0 when every weight is 0), where
 ``d_j`` follows the study's measure (``edge``: to the site's footprint, 0 on or
-inside it; ``centroid``: to the site's centroid). The per-site scores are the
-breakdown; the nearest site (ties: the smaller id) and its distance come with it.
+inside it; ``centroid``: to the site's centroid; ``network`` and ``time``: along the
+roads from the candidate to the site, :mod:`siteplan.candidates._network`). The
+per-site scores are the breakdown; the nearest site (ties: the smaller id) and its
+distance come with it.
 
 Distances are exact (those of ``shapely.distance``, see :mod:`siteplan.measure._kernel`)
 unless an approximation is asked for (:class:`~siteplan.candidates.engines.EngineOptions`);
@@ -115,8 +117,9 @@ def score_candidates(
     StudyError
         When the study has no boundary layer and no parcels are given.
     ParameterError
-        For a bad cell size, separation, count, engine or constraint; its
-        ``argument`` names the argument (or options field).
+        For a bad cell size, separation, count, engine or constraint, or an
+        approximation with a network measure; its ``argument`` names the
+        argument (or options field).
 
     Examples
     --------
@@ -353,7 +356,7 @@ def _network_sites(result: Result, options: EngineOptions) -> SiteCosts | None:
     if options.approx is not None:
         raise ParameterError(
             f"approx {options.approx!r} measures straight lines and cannot follow measure "
-            f"{result.parameters.measure!r}; leave out approx (--approx) or use measure edge",
+            f"{result.parameters.measure!r}; leave out approx, or use measure edge or centroid",
             argument="approx",
         )
     # lazy: the road network needs scipy, which straight-line candidates never load

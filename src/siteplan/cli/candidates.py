@@ -90,7 +90,8 @@ def _refuse_map_over_output(map_path: Path | None, output: Path | None) -> None:
     "--service",
     "service_m",
     type=float,
-    help="--method: the coverage radius R in metres (default: the first ring).",
+    help="--method: the coverage radius R in the measure's unit, metres (minutes with "
+    "--measure time); default: the first ring.",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar and no summary line.")
 @click.option(

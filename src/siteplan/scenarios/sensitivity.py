@@ -258,9 +258,21 @@ def _scenario_picks(
     x = cres.x[eligible]
     y = cres.y[eligible]
     weights = cres.site_weights
-    targets = cres.targets
+    targets: Any = cres.targets
+    if cres.network is not None:
+        # lazy: the road network needs scipy, which straight-line studies never load
+        from siteplan.candidates._network import network_sites
+
+        # along the roads, with no cut: the scenarios' rings reach beyond the base decay's
+        targets = network_sites(cres.result)
     if len(eligible) * len(weights) <= _MATRIX_LIMIT:
-        matrix = distance_matrix(targets, x, y)
+        if cres.network is None:
+            matrix = distance_matrix(targets, x, y)
+        else:
+            # lazy: as above
+            from siteplan.measure.network.places import point_costs
+
+            matrix, _ = point_costs(targets, x, y)
 
         def score(decay: DecayFunction) -> npt.NDArray[np.float64]:
             return weighted_mean(decay(matrix), weights)

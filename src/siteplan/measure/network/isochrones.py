@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
-from typing import cast
 
 import geopandas as gpd
 import numpy as np
@@ -146,8 +145,9 @@ def isochrone_bands(
         if pieces.shape[0] == 0:
             areas.append(shapely.Polygon())
             continue
-        merged = cast(shapely.MultiLineString, shapely.multilinestrings(pieces))
-        areas.append(merged.buffer(buffer_m, quad_segs=4))
+        # Each piece buffered, then one cascaded union: buffering the pieces as one
+        # MultiLineString took minutes on a real city (5,700 pieces of Helsinki), this 1 s.
+        areas.append(shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=4)))
     bands = [areas[0]] + [shapely.difference(areas[i], areas[i - 1]) for i in range(1, len(areas))]
     return gpd.GeoDataFrame(
         {"ring_from": [0.0, *values[:-1]], "ring_to": values},
