@@ -89,11 +89,18 @@ def _centroid(result: Result, x: FloatArray, y: FloatArray) -> FloatArray:
     return _straight(result, x, y, centroid=True)
 
 
-def network_sites(result: Result) -> SiteCosts:
+def network_sites(result: Result, *, limit: float | None = None) -> SiteCosts:
     """Join the sites (id order, entrances honoured) and search the network towards each.
 
-    No cutoff: access needs every cost (the nearest site may be far). The same join as
-    the analysis' and the candidates' (``siteplan.candidates._network.network_sites``).
+    The one join of sites for every place -> site cost (access, candidates, sensitivity).
+
+    Parameters
+    ----------
+    result
+        An analysis with a network measure (``result.network`` set).
+    limit
+        The searches' cutoff in the measure's unit (the decay's reach, for candidates);
+        None (access: the nearest site may be far) for none.
 
     Raises
     ------
@@ -120,6 +127,7 @@ def network_sites(result: Result) -> SiteCosts:
         len(ids),
         cost="time" if result.parameters.measure == "time" else "length",
         extra_m=extra,
+        limit=limit,
     )
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from siteplan.access.costs import network_sites
 from siteplan.candidates.engines import DEFAULT_CHUNK, SurfaceScores, progress_bar
 from siteplan.measure._kernel import nearest_in_rows
 from siteplan.measure.network.places import (
@@ -33,49 +34,17 @@ from siteplan.measure.network.places import (
     place_costs,
     site_costs,
 )
-from siteplan.measure.network.sites import site_places
 from siteplan.measure.network.snap import snap_places
 from siteplan.score.points import add_weighted, finish_weighted, weight_total
 
 if TYPE_CHECKING:
     import geopandas as gpd
 
-    from siteplan.analysis import Result
     from siteplan.score.decay import DecayFunction
 
 __all__ = ["demand_costs", "location_costs", "network_sites", "score_network_surface"]
 
 FloatArray: TypeAlias = npt.NDArray[np.float64]
-
-
-def network_sites(result: Result, *, limit: float | None = None) -> SiteCosts:
-    """Join a network study's sites (in id order, entrances honoured) and search towards them.
-
-    Parameters
-    ----------
-    result
-        An analysis with a network measure (``result.network`` set).
-    limit
-        The searches' cutoff in the measure's unit (the decay's reach); None: none.
-    """
-    assert result.network is not None
-    sites = result.sites_m.sort_values("id", kind="stable", ignore_index=True)
-    ids = [str(v) for v in sites["id"]]
-    entrances = None if result.data.entrances is None else result.data.entrances.to_crs(result.crs)
-    site_field = next(
-        (s.site_field for s in result.study.layers if s.role == "entrance"), "site_id"
-    )
-    places, owner, extra = site_places(sites.geometry, ids, entrances, site_field)
-    network = result.network.network
-    return site_costs(
-        network,
-        snap_places(network, places),
-        owner,
-        len(ids),
-        cost="time" if result.parameters.measure == "time" else "length",
-        extra_m=extra,
-        limit=limit,
-    )
 
 
 def location_costs(sites: SiteCosts, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
