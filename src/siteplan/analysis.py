@@ -402,11 +402,7 @@ def analyze(
             reached.get((sid, r), "")
             for sid, r in zip(band_table["site_id"], band_table["ring_m"], strict=True)
         ]
-        rings = gpd.GeoDataFrame(
-            band_table,
-            geometry=gpd.GeoSeries(band_geoms, crs=metric).to_crs(WGS84).array,
-            crs=WGS84,
-        )
+        rings = gpd.GeoDataFrame(band_table, geometry=band_geoms, crs=WGS84)
 
     # rank order: scores within 1e-9 tie and go by id (siteplan.score.rank)
     order = sites.sort_values("rank", kind="stable").index
@@ -487,8 +483,9 @@ def _network_rings(
     ids: list[str],
     focus: str | None,
 ) -> tuple[pd.DataFrame, npt.NDArray[np.object_], pd.DataFrame]:
-    """Return the rings as reached-network bands, and the overlaps of the reached areas."""
+    """Return the rings as reached-network bands (WGS84, valid), and the reached overlaps."""
     # lazy: the road network needs scipy, which straight-line studies never load
+    from siteplan.measure.network.isochrones import wgs84_bands
     from siteplan.measure.network.sites import area_overlaps, ring_areas
 
     only = None
@@ -496,4 +493,5 @@ def _network_rings(
         only = [ids.index(focus)] if focus in ids else []
     cost: Cost = "time" if params.measure == "time" else "length"
     table, geoms, areas = ring_areas(measured, ids, params.rings_m, cost=cost, only=only)
-    return table, np.asarray(geoms, dtype=object), area_overlaps(areas, pairs, ids, params.rings_m)
+    wgs = wgs84_bands(geoms, measured.network.crs)
+    return table, wgs, area_overlaps(areas, pairs, ids, params.rings_m)

@@ -32,7 +32,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pyogrio
-import shapely
 
 from siteplan._formats import SUFFIX_FORMATS, suffix_format
 from siteplan._io import atomic_path, is_stdout
@@ -88,8 +87,6 @@ _GPKG_OPTIONS: Final = {"VERSION": "1.3"}
 _FIXED_DATE: Final = "2000-01-01T00:00:00.000Z"
 #: Column names GeoPackage reserves for the feature id and the geometry.
 _RESERVED: Final = frozenset({"fid", "geom"})
-#: The grid (degrees) reached-network bands are snapped to: GeoJSON's 7 decimals.
-_BAND_GRID: Final = 1e-7
 #: GDAL version from which GeoJSON takes FOREIGN_MEMBERS_COLLECTION.
 _FOREIGN_MEMBERS_GDAL: Final = (3, 9, 0)
 
@@ -197,27 +194,11 @@ def export_layers(result: Result) -> dict[str, gpd.GeoDataFrame]:
         name: _select(frame, columns[name]).rename(columns=lambda c: unit_name(str(c), unit))
         for name, frame in (("sites", sites), ("rings", result.rings), ("pairs", result.pairs))
     }
-    if result.network is not None:
-        layers["rings"] = _valid_bands(layers["rings"])
     for name, frame in (("boundary", result.data.boundary), ("context", result.data.context)):
         if frame is not None:
             renamed = {c: f"{c}_" for c in frame.columns if str(c).lower() in _RESERVED}
             layers[name] = _select(frame.rename(columns=renamed), None)
     return _unify_empty_fields(layers, ("boundary", "context"))
-
-
-def _valid_bands(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return reached-network bands as valid polygons on a 1e-7° grid (about 1 cm).
-
-    Differences of buffered street networks leave zero-width slivers that are
-    invalid in WGS84 (and after GeoJSON's 7 decimals); GEOS repairs them
-    (collapsed parts dropped) and snaps to the grid GeoJSON keeps, so both
-    formats hold valid geometries.
-    """
-    geoms = np.asarray(frame.geometry.array, dtype=object)
-    fixed = shapely.make_valid(geoms, method="structure", keep_collapsed=False)
-    snapped = shapely.set_precision(fixed, _BAND_GRID)
-    return frame.set_geometry(gpd.GeoSeries(snapped, crs=WGS84, index=frame.index))
 
 
 def layer_columns(result: Result) -> dict[str, tuple[str, ...]]:

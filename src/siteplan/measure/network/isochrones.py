@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import shapely
 from pyproj import CRS
 from scipy.sparse import csgraph
@@ -34,7 +35,10 @@ from siteplan.measure.network.graph import Cost, FloatArray, Network, csr_graph
 from siteplan.measure.network.paths import arrival_legs
 from siteplan.measure.network.snap import Snapped
 
-__all__ = ["isochrone_bands", "node_costs_to"]
+__all__ = ["isochrone_bands", "node_costs_to", "wgs84_bands"]
+
+#: The grid of bands in WGS84 (degrees, about 1 cm): what GeoJSON's 7 decimals keep.
+WGS84_GRID = 1e-7
 
 
 def node_costs_to(
@@ -154,3 +158,25 @@ def isochrone_bands(
         geometry=bands,
         crs=CRS.from_user_input(network.crs),
     )
+
+
+def wgs84_bands(geoms: Sequence[shapely.Geometry], crs: CRS | str) -> npt.NDArray[np.object_]:
+    """Return bands (metric CRS) in WGS84 as valid polygons on a 1e-7 degree grid.
+
+    Differences of buffered street networks leave zero-width slivers that turn
+    invalid once reprojected (and after GeoJSON's 7 decimals); GEOS repairs them
+    (collapsed parts dropped) and snaps them to the grid, so the map, the
+    GeoPackage and the GeoJSON all hold valid geometries.
+
+    Examples
+    --------
+    >>> import shapely
+    >>> bow = shapely.Polygon([(0, 0), (10, 10), (10, 0), (0, 10)])  # self-intersecting
+    >>> [g.is_valid for g in wgs84_bands([bow], "EPSG:32651")]
+    [True]
+    """
+    wgs = gpd.GeoSeries(list(geoms), crs=crs).to_crs("EPSG:4326")
+    fixed = shapely.make_valid(
+        np.asarray(wgs.array, dtype=object), method="structure", keep_collapsed=False
+    )
+    return np.asarray(shapely.set_precision(fixed, WGS84_GRID), dtype=object)
