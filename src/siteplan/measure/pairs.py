@@ -1,8 +1,10 @@
-"""Measure sites in a metric CRS: pair distances, areas, ring buffers and overlaps.
+"""Measure sites in a metric CRS: argument checks, areas, ring buffers, which ring reaches.
 
 Every function takes geometries already projected to a metric CRS (see
 :mod:`siteplan.load.projection`) and returns pandas objects aligned to its input.
-Geodesic checks use :class:`pyproj.Geod` on the WGS84 ellipsoid.
+Geodesic checks use :class:`pyproj.Geod` on the WGS84 ellipsoid. The pairs
+themselves (distances, buffer overlaps) are measured in chunks by
+:mod:`siteplan.measure.reach`.
 """
 
 from __future__ import annotations
@@ -17,13 +19,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import CRS, Geod
+from pyproj import Geod
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
 from siteplan.errors import ParameterError
 from siteplan.load.layers import MAX_DISTANCE_M
-from siteplan.load.projection import to_wgs84
 from siteplan.measure._footprint import ring_sources
 from siteplan.measure._kernel import DISTANCE_TOLERANCE_M
 
@@ -35,11 +36,9 @@ __all__ = [
     "check_radii",
     "geodesic_areas",
     "nearest_order",
-    "pair_distances",
     "pair_index",
     "reach_table",
     "ring_bands",
-    "ring_overlaps",
     "ring_reached",
 ]
 
@@ -166,64 +165,6 @@ def pair_index(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     """
     i, j = np.triu_indices(n, k=1)
     return i.astype(np.intp), j.astype(np.intp)
-
-
-def pair_distances(
-    geoms: gpd.GeoSeries, ids: Sequence[str], crs: CRS
-) -> tuple[pd.DataFrame, npt.NDArray[np.object_]]:
-    """Measure every unordered pair of projected geometries.
-
-    Parameters
-    ----------
-    geoms
-        Site geometries in the metric CRS ``crs``.
-    ids
-        The sites' ids, in the same order.
-    crs
-        The metric CRS of ``geoms``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair ``(a, b)`` in input order, with ``edge_m`` (0 when the
-        footprints touch or overlap), ``centroid_m`` and ``geodesic_m`` (the
-        WGS84 geodesic length of the shortest edge-to-edge segment).
-    numpy.ndarray
-        The shortest edge-to-edge segments in ``crs`` (for drawing pair lines).
-    """
-    arr = np.asarray(geoms.array, dtype=object)
-    i, j = pair_index(len(arr))
-    a, b = arr[i], arr[j]
-    edge = shapely.distance(a, b)
-    centroids = shapely.centroid(arr)
-    centroid = shapely.distance(centroids[i], centroids[j])
-    lines = shapely.shortest_line(a, b)
-    geodesic = _geodesic_lengths(lines, crs)
-    geodesic = np.where(edge == 0.0, 0.0, geodesic)
-    id_arr = np.asarray(ids, dtype=object)
-    frame = pd.DataFrame(
-        {
-            "a": id_arr[i],
-            "b": id_arr[j],
-            "edge_m": edge.astype(float),
-            "centroid_m": centroid.astype(float),
-            "geodesic_m": geodesic.astype(float),
-        }
-    )
-    return frame, lines
-
-
-def _geodesic_lengths(lines: npt.NDArray[np.object_], crs: CRS) -> npt.NDArray[np.float64]:
-    """Return the geodesic length of each two-point segment given in ``crs``."""
-    if len(lines) == 0:
-        return np.zeros(0)
-    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-    to_geo = to_wgs84(crs)
-    lon, lat = to_geo.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
-    lon = np.asarray(lon).reshape(-1, 2)
-    lat = np.asarray(lat).reshape(-1, 2)
-    _, _, dist = _GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
-    return np.asarray(dist, dtype=float)
 
 
 def geodesic_areas(geoms_wgs84: gpd.GeoSeries) -> npt.NDArray[np.float64]:
@@ -355,35 +296,3 @@ def ring_bands(
         }
     )
     return frame, bands.ravel(), buffers
-
-
-def ring_overlaps(
-    buffers: npt.NDArray[np.object_],
-    pairs: pd.DataFrame,
-    rings_m: Sequence[float],
-) -> pd.DataFrame:
-    """Return the area where two sites' ring buffers overlap, for every pair and ring.
-
-    Only pairs whose edge distance is within twice the ring radius can overlap;
-    the others are 0 without an intersection.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``a``, ``b``, ``ring_m``, ``overlap_m2``.
-    """
-    i, j = pair_index(buffers.shape[0])
-    out = []
-    for k, r in enumerate(rings_m):
-        area = np.zeros(len(i))
-        near = pairs["edge_m"].to_numpy() <= 2.0 * r
-        if near.any():
-            area[near] = shapely.area(
-                shapely.intersection(buffers[i[near], k], buffers[j[near], k])
-            )
-        out.append(
-            pd.DataFrame({"a": pairs["a"], "b": pairs["b"], "ring_m": float(r), "overlap_m2": area})
-        )
-    if not out:
-        return pd.DataFrame(columns=["a", "b", "ring_m", "overlap_m2"])
-    return pd.concat(out, ignore_index=True).sort_values(["a", "b", "ring_m"], ignore_index=True)

@@ -1,9 +1,8 @@
 """Measure every pair of sites in chunks, so that memory stays bounded at any study size.
 
-:func:`measure_pairs` is the scaled counterpart of
-:func:`siteplan.measure.pairs.pair_distances`: the same numbers, computed over
-the pairs in chunks of :data:`PAIR_CHUNK` with vectorised shapely and pyproj
-calls and no Python object per pair. Every pair gets its exact edge distance
+:func:`measure_pairs` measures the pairs in chunks of :data:`PAIR_CHUNK` with
+vectorised shapely and pyproj calls and no Python object per pair (the one
+copy: there is no unchunked variant). Every pair gets its exact edge distance
 (``shapely.distance``), its centroid distance (numpy, from the centroids'
 coordinates) and its geodesic check (the endpoints of the shortest segment,
 converted to WGS84 and measured on the ellipsoid); the shortest segments
@@ -15,7 +14,9 @@ sort, and intersects buffers only where they can overlap (edge gap < 2 x the
 ring), optionally only for the pairs a caller selects.
 
 :func:`simplify_for_rings` simplifies footprints before they are buffered, by a
-tolerance tied to the smallest ring (see :data:`SIMPLIFY_FRACTION`).
+tolerance tied to the smallest ring (see :data:`SIMPLIFY_FRACTION`);
+:func:`siteplan.measure.pairs.ring_bands` then prepares detailed ones per ring
+(:mod:`siteplan.measure._footprint`).
 """
 
 from __future__ import annotations
@@ -135,7 +136,8 @@ def measure_pairs(
     -------
     pandas.DataFrame
         One row per pair ``(a, b)`` in :func:`pair_index` order: ``a``, ``b``,
-        ``edge_m``, ``centroid_m``, ``geodesic_m`` (as in :func:`pair_distances`).
+        ``edge_m`` (0 when the footprints touch or overlap), ``centroid_m`` and
+        ``geodesic_m`` (the WGS84 geodesic length of the shortest edge-to-edge segment).
     numpy.ndarray
         The shortest segments in ``crs`` for the pairs kept, None for the others.
 
