@@ -179,7 +179,7 @@ def geodesic_areas(geoms_wgs84: gpd.GeoSeries) -> npt.NDArray[np.float64]:
     --------
     >>> square = shapely.box(121.6, 31.1, 121.601, 31.101)
     >>> geodesic_areas(gpd.GeoSeries([square, square.exterior])).round().tolist()
-    [10004.0, 0.0]
+    [10578.0, 0.0]
     """
     arr = np.asarray(geoms_wgs84.array, dtype=object)
     if not len(arr):
