@@ -141,10 +141,12 @@ def check_output_size(
         return
     if estimate >= 1e9:
         size = f"{estimate / 1e9:,.1f} GB"
+    elif estimate >= 1e6:
+        size = f"{estimate / 1e6:,.{0 if estimate >= 1e7 else 1}f} MB"
     else:
-        size = f"{estimate / 1e6:,.{0 if estimate >= 1e7 else 2}f} MB"
+        size = f"{estimate / 1e3:,.0f} kB"
     raise ParameterError(
-        f"{what} would write about {size}, past the {max_output_mb:,.0f} MB limit: {advice}, "
+        f"{what} would write about {size}, past the {max_output_mb:,g} MB limit: {advice}, "
         f"or raise the limit with {option}",
         argument="max_output_mb",
     )
