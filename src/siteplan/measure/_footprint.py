@@ -12,17 +12,21 @@ footprint with at least :data:`MIN_VERTICES` vertices is prepared once per ring:
    ``r - 2t`` and ``r + 2t``; by Kneser's inequality (the area A(p) of a set's
    p-neighbourhood has A(lp) <= l^2 A(p) for l >= 1) its area is within
    ``(1 + 2t/r)^2 - 1``, 0.04 %, of the exact ring's.
-2. **Fill pockets.** A pocket is a connected part of the convex hull outside the
-   footprint (a notch, a courtyard, the gaps between the parts of a campus); its
-   mouths are where it meets the hull's outline. A disc of radius r that misses
-   the footprint but enters a pocket must come in through a mouth, unless the
-   pocket holds a whole disc of radius r (refused by the pocket's area, or its
-   largest inscribed circle). A pocket whose mouths are all at most
-   ``c = FILL_FRACTION x r`` long therefore lies in the footprint's closing by
-   the disc (whose buffer by r *is* the footprint's buffer by r), except caps of
-   height ``c^2 / 8r`` inside its mouths: filling it changes the ring only next to
-   the mouths, by at most about ``c^3 / 3r`` per mouth, under ``(c/r)^2 / 3``
-   (0.03 %) of the ring even if mouths lined the whole outline.
+2. **Fill pockets.** The Delaunay triangles of the footprint's vertices tile its
+   convex hull. A triangle is kept (filled) unless an edge it exposes is longer
+   than ``c = FILL_FRACTION x r``: an edge on the hull's outline (a mouth) or one
+   shared with a triangle not kept (edges along the footprint's outline expose
+   nothing), or its longest edge reaches r. Erosion from the long mouths inward
+   leaves the filled area F with every exposed edge at most c long, and every
+   point of F within r of a vertex, so F holds no disc of radius r that misses
+   the footprint. A disc of radius r that misses the footprint can therefore
+   reach into F only across an exposed edge, within a cap of height
+   ``c^2 / 8r``: F lies in the footprint's closing by the disc (whose buffer by r
+   *is* the footprint's buffer by r) except those caps, and filling it changes
+   the ring only next to the exposed edges, by about ``c^3 / 3r`` per edge, under
+   ``(c/r)^2 / 3`` (0.03 %) of the ring even if such edges lined the whole outline.
+   Narrow notches and the gaps between a campus's parts fill; a courtyard wider
+   than the ring does not.
 
 The buffers stay within 0.1 % of the exact ones (checked against exact buffer
 areas, integrated scanline by scanline, for random shapes, stars and many-part
