@@ -71,6 +71,8 @@ class Pockets:
         The footprint, simplified for the smallest ring.
     hull
         Its convex hull (the union of the triangles).
+    parts
+        Its polygons.
     triangles
         The Delaunay triangles of ``base``'s vertices.
     longest_m
@@ -84,6 +86,7 @@ class Pockets:
 
     base: shapely.Geometry
     hull: shapely.Geometry
+    parts: npt.NDArray[np.object_]
     triangles: npt.NDArray[np.object_]
     longest_m: npt.NDArray[np.float64]
     edge_m: npt.NDArray[np.float64]
@@ -117,9 +120,11 @@ def find_pockets(geom: shapely.Geometry, smallest_m: float) -> Pockets:
     # edges along the footprint's outline never open a pocket: count them 0 m long
     open_m = edge_m.ravel().copy()
     open_m[_on_outline(base, vertices, unique)[edge_id]] = 0.0
+    parts = shapely.get_parts(base)
     return Pockets(
         base=base,
         hull=shapely.convex_hull(base),
+        parts=parts[shapely.get_type_id(parts) == 3],  # Polygon
         triangles=triangles,
         longest_m=edge_m.max(axis=1) if len(edge_m) else np.zeros(0),
         edge_m=open_m.reshape(-1, 3),
@@ -139,7 +144,10 @@ def _on_outline(
     base: shapely.Geometry, vertices: npt.NDArray[np.complex128], keys: npt.NDArray[np.int64]
 ) -> npt.NDArray[np.bool_]:
     """Return, per edge key, whether it is a segment of ``base``'s rings."""
-    rings = shapely.get_rings(shapely.get_parts(base))
+    parts = shapely.get_parts(base)
+    # without holes a polygon's coordinates are its one ring (get_rings is slow on many parts)
+    holes = shapely.get_num_interior_rings(parts) > 0
+    rings = shapely.get_rings(parts) if holes.any() else shapely.get_exterior_ring(parts)
     coords, ring = shapely.get_coordinates(rings, return_index=True)
     points = coords[:, 0] + 1j * coords[:, 1]
     at = np.clip(np.searchsorted(vertices, points), 0, max(len(vertices) - 1, 0))
@@ -187,9 +195,18 @@ def ring_footprint(pockets: Pockets, radius_m: float) -> shapely.Geometry:
     elif not dead.any():
         shape = pockets.hull
     else:
-        cut = shapely.difference(shapely.coverage_union_all(pockets.triangles[dead]), pockets.base)
-        shape = shapely.difference(pockets.hull, cut)
+        shape = shapely.difference(pockets.hull, _outside(pockets, dead))
     return shapely.simplify(shape, SIMPLIFY_FRACTION * radius_m, preserve_topology=True)
+
+
+def _outside(pockets: Pockets, dead: npt.NDArray[np.bool_]) -> shapely.Geometry:
+    """Return the dead triangles less the footprint's parts that touch them."""
+    triangles = pockets.triangles[dead]
+    near = np.unique(shapely.STRtree(pockets.parts).query(triangles)[1])
+    union: shapely.Geometry = shapely.coverage_union_all(triangles)
+    if len(near):
+        union = shapely.difference(union, shapely.multipolygons(pockets.parts[near]))
+    return union
 
 
 def ring_sources(
