@@ -303,3 +303,19 @@ def test_bundled_overlaps_are_within_0_1_percent_of_the_ring(bundled_result: Any
     for row in bundled_result.overlaps.itertuples():
         exact, ring, noise = _exact_overlap(geoms[row.a], geoms[row.b], row.ring_m)
         assert abs(row.overlap_m2 - exact) <= LIMIT * ring + noise, row
+
+
+def test_distances_of_giant_sites_are_measured_on_the_footprints_as_given(tmp_path: Path) -> None:
+    from siteplan.analysis import analyze
+
+    for study in (
+        scale_inputs.star_study(tmp_path / "star"),
+        scale_inputs.multipart_study(tmp_path / "campus"),
+    ):
+        result = analyze(study)
+        geoms = dict(zip(result.sites_m["id"], result.sites_m.geometry.array, strict=True))
+        a = np.asarray([geoms[k] for k in result.pairs["a"]], dtype=object)
+        b = np.asarray([geoms[k] for k in result.pairs["b"]], dtype=object)
+        # exactly GEOS's distance between the unsimplified projected footprints
+        assert result.pairs["edge_m"].tolist() == shapely.distance(a, b).tolist()
+        assert shapely.get_num_coordinates(result.sites_m.geometry.array).max() >= 5001
