@@ -319,3 +319,18 @@ def test_distances_of_giant_sites_are_measured_on_the_footprints_as_given(tmp_pa
         # exactly GEOS's distance between the unsimplified projected footprints
         assert result.pairs["edge_m"].tolist() == shapely.distance(a, b).tolist()
         assert shapely.get_num_coordinates(result.sites_m.geometry.array).max() >= 5001
+
+
+def test_a_site_of_many_points_keeps_every_point() -> None:
+    # a MultiPoint has no area: triangles not filled must not take their points with them
+    rng = np.random.default_rng(3)
+    points = shapely.multipoints(rng.uniform(0, 300, (400, 2)))
+    pockets = find_pockets(points, 100.0)
+    for r in (100.0, 500.0, 1000.0):
+        prepared = ring_footprint(pockets, r)
+        # every point kept, up to the simplification's tolerance (twice 1e-4 of the ring)
+        assert shapely.distance(prepared, shapely.get_parts(points)).max() <= 2e-4 * r
+        # the union of the points' discs, drawn finely (GEOS is exact enough for discs)
+        exact = shapely.buffer(points, r, quad_segs=256).area
+        got = shapely.buffer(prepared, r, quad_segs=QUAD_SEGS).area
+        assert abs(got / exact - 1) <= LIMIT, (r, got, exact)

@@ -196,6 +196,9 @@ def ring_footprint(pockets: Pockets, radius_m: float) -> shapely.Geometry:
         shape = pockets.hull
     else:
         shape = shapely.difference(pockets.hull, _outside(pockets, dead))
+        if shapely.get_num_geometries(pockets.base) > len(pockets.parts):
+            # points or lines in the footprint: keep those the removed triangles held
+            shape = shapely.union(shape, pockets.base)
     return shapely.simplify(shape, SIMPLIFY_FRACTION * radius_m, preserve_topology=True)
 
 
