@@ -1,4 +1,4 @@
-"""Tests for siteplan.measure.pairs: distances, areas, rings and overlaps against pyproj.Geod.
+"""Tests for siteplan.measure.pairs and .reach: distances, areas, rings, overlaps vs pyproj.Geod.
 
 Every expected value here is computed independently of siteplan, on the WGS84
 ellipsoid with :class:`pyproj.Geod`:
@@ -33,13 +33,12 @@ from siteplan.measure.pairs import (
     QUAD_SEGS,
     disagreement_warnings,
     geodesic_areas,
-    pair_distances,
     pair_index,
     reach_table,
     ring_bands,
-    ring_overlaps,
     ring_reached,
 )
+from siteplan.measure.reach import measure_pairs, overlap_table
 
 GEOD = Geod(ellps="WGS84")
 SIMZ = (121.61, 31.10)
@@ -123,11 +122,11 @@ def close(value: float, truth: float, rel: float = GEODESIC_TOLERANCE, abs_m: fl
 
 
 def measure(*geoms: BaseGeometry, crs: str = "auto") -> pd.DataFrame:
-    """Run pair_distances on WGS84 geometries, projected like analyze() does."""
+    """Run measure_pairs on WGS84 geometries, projected like analyze() does."""
     frame = gpd.GeoDataFrame(geometry=list(geoms), crs=4326)
     metric = choose_crs(frame, crs)
     ids = [f"s{k}" for k in range(len(geoms))]
-    pairs, _ = pair_distances(frame.to_crs(metric).geometry, ids, metric)
+    pairs, _ = measure_pairs(frame.to_crs(metric).geometry, ids, metric)
     return pairs
 
 
@@ -223,7 +222,7 @@ def test_pair_rows_cover_every_unordered_pair_in_input_order() -> None:
     geoms = [rect(*offset(*SIMZ, 90.0, 500.0 * k)) for k in range(4)]
     frame = gpd.GeoDataFrame(geometry=geoms, crs=4326)
     metric = choose_crs(frame)
-    pairs, lines = pair_distances(frame.to_crs(metric).geometry, ["d", "c", "b", "a"], metric)
+    pairs, lines = measure_pairs(frame.to_crs(metric).geometry, ["d", "c", "b", "a"], metric)
     assert list(zip(pairs["a"], pairs["b"], strict=True)) == [
         ("d", "c"),
         ("d", "b"),
@@ -237,11 +236,11 @@ def test_pair_rows_cover_every_unordered_pair_in_input_order() -> None:
     np.testing.assert_allclose(shapely.length(lines), pairs["edge_m"], rtol=1e-9)
 
 
-def test_pair_distances_of_one_or_no_geometry_are_empty() -> None:
+def test_measure_pairs_of_one_or_no_geometry_are_empty() -> None:
     crs = CRS.from_epsg(32651)
     for n in (0, 1):
         geoms = gpd.GeoSeries([shapely.Point(0, 0)] * n, crs=crs)
-        pairs, lines = pair_distances(geoms, ["x"] * n, crs)
+        pairs, lines = measure_pairs(geoms, ["x"] * n, crs)
         assert len(pairs) == 0
         assert list(pairs.columns) == ["a", "b", "edge_m", "centroid_m", "geodesic_m"]
         assert len(lines) == 0
@@ -397,10 +396,10 @@ def test_buffer_overlaps_of_two_points_are_lenses() -> None:
     frame = gpd.GeoDataFrame(geometry=[a, b], crs=4326)
     metric = choose_crs(frame)
     projected = frame.to_crs(metric).geometry
-    pairs, _ = pair_distances(projected, ["a", "b"], metric)
+    pairs, _ = measure_pairs(projected, ["a", "b"], metric)
     rings = [250.0, 500.0, 1000.0]
     _, _, buffers = ring_bands(projected, ["a", "b"], rings)
-    overlaps = ring_overlaps(buffers, pairs, rings)
+    overlaps = overlap_table(buffers, pairs, rings)
     d = float(pairs["edge_m"].iloc[0])
     assert overlaps["ring_m"].tolist() == rings
     assert overlaps["overlap_m2"].iloc[0] == 0.0  # 2 x 250 < 600
@@ -411,10 +410,10 @@ def test_buffer_overlaps_of_two_points_are_lenses() -> None:
 def test_overlaps_of_no_rings_or_no_pairs_are_empty() -> None:
     crs = CRS.from_epsg(32651)
     geoms = gpd.GeoSeries([shapely.Point(0, 0)], crs=crs)
-    pairs, _ = pair_distances(geoms, ["a"], crs)
+    pairs, _ = measure_pairs(geoms, ["a"], crs)
     _, _, buffers = ring_bands(geoms, ["a"], [100.0])
-    assert len(ring_overlaps(buffers, pairs, [100.0])) == 0
-    assert list(ring_overlaps(buffers, pairs, []).columns) == ["a", "b", "ring_m", "overlap_m2"]
+    assert len(overlap_table(buffers, pairs, [100.0])) == 0
+    assert list(overlap_table(buffers, pairs, []).columns) == ["a", "b", "ring_m", "overlap_m2"]
 
 
 # --- which ring reaches ----------------------------------------------------------------

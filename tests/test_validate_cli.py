@@ -380,3 +380,108 @@ def test_validate_json_text_is_not_a_layer(run_cli: Any, write_geojson: Any) -> 
     code, _, err = run_cli("validate", path)
     assert code == 1
     assert_one_line_error(err, path, "not GeoJSON")
+
+
+# --- large studies: warnings with the figures ---------------------------------------
+
+
+def _points(n: int) -> dict[str, Any]:
+    """``n`` surveyed point sites 10 m apart along a parallel near SIMZ."""
+    return feature_collection(
+        *(
+            feature(point(121.60 + 1e-4 * k, 31.10), id=f"p{k:04d}", placement="surveyed")
+            for k in range(n)
+        )
+    )
+
+
+def _star(vertices: int) -> dict[str, Any]:
+    t = 2 * np.pi * np.arange(vertices) / vertices
+    r = np.where(np.arange(vertices) % 2 == 0, 0.004, 0.0015)
+    ring = np.column_stack([121.63 + r * np.cos(t), 31.09 + r * np.sin(t)]).tolist()
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+def _campus(parts: int) -> dict[str, Any]:
+    squares = []
+    for k in range(parts):
+        x, y = 121.60 + 3e-4 * (k % 20), 31.08 + 3e-4 * (k // 20)
+        ring = [[x, y], [x + 1e-4, y], [x + 1e-4, y + 1e-4], [x, y + 1e-4], [x, y]]
+        squares.append([ring])
+    return {"type": "MultiPolygon", "coordinates": squares}
+
+
+def scale_lines(err: str) -> list[str]:
+    return [line for line in err.splitlines() if "(more than" in line or "more sites" in line]
+
+
+def test_the_site_threshold_is_the_human_formats_one() -> None:
+    from siteplan.analysis import LARGE_STUDY
+    from siteplan.load.validate import MANY_SITES
+
+    assert MANY_SITES == LARGE_STUDY
+
+
+def test_a_small_study_gets_no_scale_warning(run_cli: Any, write_geojson: Any) -> None:
+    code, _, err = run_cli("validate", write_geojson(_points(50), "sites.geojson"))
+    assert code == 0
+    assert scale_lines(err) == []
+
+
+def test_more_than_50_sites_warns_that_human_formats_shorten(
+    run_cli: Any, write_geojson: Any
+) -> None:
+    code, out, err = run_cli("validate", write_geojson(_points(51), "sites.geojson"))
+    assert code == 0
+    assert "ok: 1 layers, 51 sites" in out
+    (line,) = scale_lines(err)
+    assert line.startswith("warning: sites: 51 sites (more than 50): ")
+    assert "-f json or csv" in line
+
+
+def test_more_than_300_sites_warns_with_the_number_of_pairs(
+    run_cli: Any, write_geojson: Any
+) -> None:
+    code, _, err = run_cli("validate", write_geojson(_points(400), "sites.geojson"))
+    assert code == 0
+    (line,) = scale_lines(err)
+    assert "400 sites make 79,800 pairs (more than 300 sites is slow" in line
+    assert "--pairs within" in line
+
+
+def test_a_detailed_site_is_named_with_its_vertices(run_cli: Any, write_geojson: Any) -> None:
+    doc = feature_collection(
+        feature(_star(2000), id="star", placement="surveyed"),
+        feature(_star(1000), id="fine", placement="surveyed"),  # 1,001 with the closing vertex
+        feature(_star(998), id="ok", placement="surveyed"),
+    )
+    code, _, err = run_cli("validate", write_geojson(doc, "detailed.geojson"))
+    assert code == 0
+    lines = scale_lines(err)
+    assert len(lines) == 2, err
+    assert lines[0].startswith(
+        "warning: detailed.geojson: site 'star' has 2,001 vertices in 1 part"
+    )
+    assert lines[1].startswith("warning: detailed.geojson: site 'fine' has 1,001 vertices")
+    assert all("simplify the footprint" in line for line in lines)
+
+
+def test_a_site_of_many_parts_is_named_with_its_parts(run_cli: Any, write_geojson: Any) -> None:
+    doc = feature_collection(feature(_campus(101), id="campus", placement="surveyed"))
+    code, _, err = run_cli("validate", write_geojson(doc, "campus.geojson"))
+    assert code == 0
+    (line,) = scale_lines(err)
+    assert "site 'campus' has 505 vertices in 101 parts" in line
+    assert "dissolve its parts" in line
+
+
+def test_many_detailed_sites_are_named_five_then_counted(run_cli: Any, write_geojson: Any) -> None:
+    doc = feature_collection(
+        *(feature(_campus(120), id=f"c{k}", placement="surveyed") for k in range(8))
+    )
+    code, _, err = run_cli("validate", write_geojson(doc, "many.geojson"))
+    assert code == 0
+    lines = scale_lines(err)
+    assert len(lines) == 6, err
+    assert [line.split("'")[1] for line in lines[:5]] == ["c0", "c1", "c2", "c3", "c4"]
+    assert lines[5].startswith("warning: many.geojson: 3 more sites have more than 1,000 vertices")

@@ -37,7 +37,6 @@ from siteplan.measure.reach import (
     measure_pairs,
     ordered_reach,
     overlap_table,
-    simplify_for_rings,
 )
 from siteplan.score.breakdown import score_breakdown, site_breakdown
 from siteplan.score.scoring import (
@@ -363,12 +362,8 @@ def analyze(
             len(ids),
             params.rings_m,
         )
-        footprints = simplify_for_rings(
-            np.asarray(sites_m.geometry.array, dtype=object), params.rings_m
-        )
-        band_table, band_geoms, buffers = ring_bands(
-            gpd.GeoSeries(footprints, crs=metric), ids, params.rings_m
-        )
+        # detailed footprints are simplified and filled per ring inside (measure._footprint)
+        band_table, band_geoms, buffers = ring_bands(sites_m.geometry, ids, params.rings_m)
         band_table["reaches"] = reaches
         rings = gpd.GeoDataFrame(
             band_table,

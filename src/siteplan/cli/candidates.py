@@ -16,6 +16,7 @@ from siteplan.cli._common import (
     output_format,
     refuse_stray_options,
 )
+from siteplan.cli._size import check_candidates_size, max_output_option
 from siteplan.cli.options import (
     MAP_KEYS,
     candidate_options,
@@ -71,6 +72,7 @@ def _refuse_map_over_output(map_path: Path | None, output: Path | None) -> None:
     "(text formats and geojson).",
 )
 @force_option
+@max_output_option
 @click.option(
     "--sensitivity",
     "with_sensitivity",
@@ -151,6 +153,7 @@ def candidates(
     approx_step_m: float | None,
     map_path: Path | None,
     force: bool,
+    max_output_mb: float,
     **options: Any,
 ) -> None:
     """Score candidate locations for a new facility and rank the best.
@@ -179,6 +182,7 @@ def candidates(
     _check_outputs(output, map_path, early, force=force)
     result = analyze_from_cli(study, options)
     _check_outputs(output, map_path, input_paths(result.inputs, early), force=force)
+    check_candidates_size(result, fmt, score_kwargs, max_output_mb)
     engine_options = EngineOptions(
         engine=engine,
         scheduler=scheduler,

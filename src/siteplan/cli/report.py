@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from siteplan.cli._common import analyze_from_cli, echo_warnings, report_format
+from siteplan.cli._size import check_report_size, max_output_option
 from siteplan.cli.options import force_option, scoring_options, study_argument
 
 __all__ = ["report"]
@@ -47,6 +48,7 @@ REPORT_FORMATS = ("markdown", "csv", "json", "html")
     help="Write the report here (atomically) instead of to standard output; - is standard output.",
 )
 @force_option
+@max_output_option
 @scoring_options
 def report(
     study: Path | None,
@@ -56,6 +58,7 @@ def report(
     output: Path | None,
     *,
     force: bool,
+    max_output_mb: float,
     **options: Any,
 ) -> None:
     """Report how close every pair of sites is, and how each site scores.
@@ -69,6 +72,7 @@ def report(
 
     fmt = report_format(fmt, output, REPORT_FORMATS)
     result = analyze_from_cli(study, options)
+    check_report_size(result, fmt, pairs, max_output_mb)
     echo_warnings(result.warnings)
     if output is None:
         click.echo(render_report(result, fmt, table, pairs), nl=False)

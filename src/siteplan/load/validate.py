@@ -5,11 +5,34 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
+
+import numpy as np
+import shapely
 
 from siteplan.load.layers import LAYER_SUFFIXES, LayerSpec, read_layer
 from siteplan.load.study import Study, StudyData, check_unique_ids, load_study, read_study
 
-__all__ = ["Validation", "validate_paths"]
+__all__ = [
+    "MANY_PARTS",
+    "MANY_SITES",
+    "MANY_VERTICES",
+    "SLOW_SITES",
+    "Validation",
+    "scale_warnings",
+    "validate_paths",
+]
+
+#: Above this many sites, the human formats shorten their pair tables (``analysis.LARGE_STUDY``).
+MANY_SITES: Final = 50
+#: Above this many sites, a report takes tens of seconds (every pair is measured and listed).
+SLOW_SITES: Final = 300
+#: A site footprint with more vertices than this slows distances and candidate scoring.
+MANY_VERTICES: Final = 1000
+#: A site with more parts than this slows distances and candidate scoring.
+MANY_PARTS: Final = 100
+#: Detailed sites named one line each, at most this many per layer (then a count).
+_NAMED: Final = 5
 
 
 @dataclass(frozen=True)
@@ -125,6 +148,59 @@ def validate_paths(
     return Validation(
         studies=read,
         text="\n".join(lines) + "\n",
-        warnings=tuple(w for data in read for w in data.warnings),
+        warnings=tuple(w for data in read for w in (*data.warnings, *scale_warnings(data))),
         inputs=inputs,
     )
+
+
+def scale_warnings(data: StudyData) -> list[str]:
+    """Return one line per reason a study is large enough to be slow, with the figures.
+
+    The number of sites (more than :data:`MANY_SITES`: the human formats
+    shorten; more than :data:`SLOW_SITES`: slow), and each site with more than
+    :data:`MANY_VERTICES` vertices or :data:`MANY_PARTS` parts (at most five
+    named per layer, then how many more).
+
+    Examples
+    --------
+    >>> from siteplan.load.study import read_study
+    >>> scale_warnings(read_study(None))
+    []
+    """
+    out: list[str] = []
+    n = len(data.sites)
+    name = data.study.path.name if data.study.path is not None else data.study.name
+    if n > SLOW_SITES:
+        out.append(
+            f"{name}: {n:,} sites make {n * (n - 1) // 2:,} pairs (more than {SLOW_SITES} sites "
+            "is slow: every pair is measured and listed): give --pairs within to json and csv "
+            "reports, or split the study into areas"
+        )
+    elif n > MANY_SITES:
+        out.append(
+            f"{name}: {n:,} sites (more than {MANY_SITES}): markdown and HTML reports and the map "
+            "show each site's nearest neighbours and the pairs within the first ring only; use "
+            "-f json or csv, or export, for every pair"
+        )
+    for layer in data.layers:
+        if layer.spec.role != "site" or not len(layer.frame):
+            continue
+        geoms = np.asarray(layer.frame.geometry.array, dtype=object)
+        ids = layer.frame["id"].astype(str).to_numpy(dtype=object)
+        vertices = shapely.get_num_coordinates(geoms)
+        parts = shapely.get_num_geometries(geoms)
+        heavy = np.flatnonzero((vertices > MANY_VERTICES) | (parts > MANY_PARTS))
+        out.extend(
+            f"{layer.spec.path.name}: site {ids[k]!r} has {int(vertices[k]):,} vertices in "
+            f"{int(parts[k]):,} part{'' if parts[k] == 1 else 's'} (more than "
+            f"{MANY_VERTICES:,} vertices or {MANY_PARTS} parts is slow to measure and to "
+            "score candidates against; rings use a simplified outline): simplify the "
+            "footprint (e.g. QGIS Simplify, 1 m) or dissolve its parts"
+            for k in heavy[:_NAMED]
+        )
+        if len(heavy) > _NAMED:
+            out.append(
+                f"{layer.spec.path.name}: {len(heavy) - _NAMED:,} more sites have more than "
+                f"{MANY_VERTICES:,} vertices or {MANY_PARTS} parts: simplify or dissolve them"
+            )
+    return out

@@ -1,8 +1,10 @@
-"""Measure sites in a metric CRS: pair distances, areas, ring buffers and overlaps.
+"""Measure sites in a metric CRS: argument checks, areas, ring buffers, which ring reaches.
 
 Every function takes geometries already projected to a metric CRS (see
 :mod:`siteplan.load.projection`) and returns pandas objects aligned to its input.
-Geodesic checks use :class:`pyproj.Geod` on the WGS84 ellipsoid.
+Geodesic checks use :class:`pyproj.Geod` on the WGS84 ellipsoid. The pairs
+themselves (distances, buffer overlaps) are measured in chunks by
+:mod:`siteplan.measure.reach`.
 """
 
 from __future__ import annotations
@@ -17,13 +19,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import shapely
-from pyproj import CRS, Geod
-from shapely.geometry import Polygon
-from shapely.geometry.polygon import orient
+from pyproj import Geod
 
 from siteplan.errors import ParameterError
 from siteplan.load.layers import MAX_DISTANCE_M
-from siteplan.load.projection import to_wgs84
+from siteplan.measure._footprint import ring_sources
 from siteplan.measure._kernel import DISTANCE_TOLERANCE_M
 
 __all__ = [
@@ -34,11 +34,9 @@ __all__ = [
     "check_radii",
     "geodesic_areas",
     "nearest_order",
-    "pair_distances",
     "pair_index",
     "reach_table",
     "ring_bands",
-    "ring_overlaps",
     "ring_reached",
 ]
 
@@ -167,83 +165,41 @@ def pair_index(n: int) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     return i.astype(np.intp), j.astype(np.intp)
 
 
-def pair_distances(
-    geoms: gpd.GeoSeries, ids: Sequence[str], crs: CRS
-) -> tuple[pd.DataFrame, npt.NDArray[np.object_]]:
-    """Measure every unordered pair of projected geometries.
-
-    Parameters
-    ----------
-    geoms
-        Site geometries in the metric CRS ``crs``.
-    ids
-        The sites' ids, in the same order.
-    crs
-        The metric CRS of ``geoms``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair ``(a, b)`` in input order, with ``edge_m`` (0 when the
-        footprints touch or overlap), ``centroid_m`` and ``geodesic_m`` (the
-        WGS84 geodesic length of the shortest edge-to-edge segment).
-    numpy.ndarray
-        The shortest edge-to-edge segments in ``crs`` (for drawing pair lines).
-    """
-    arr = np.asarray(geoms.array, dtype=object)
-    i, j = pair_index(len(arr))
-    a, b = arr[i], arr[j]
-    edge = shapely.distance(a, b)
-    centroids = shapely.centroid(arr)
-    centroid = shapely.distance(centroids[i], centroids[j])
-    lines = shapely.shortest_line(a, b)
-    geodesic = _geodesic_lengths(lines, crs)
-    geodesic = np.where(edge == 0.0, 0.0, geodesic)
-    id_arr = np.asarray(ids, dtype=object)
-    frame = pd.DataFrame(
-        {
-            "a": id_arr[i],
-            "b": id_arr[j],
-            "edge_m": edge.astype(float),
-            "centroid_m": centroid.astype(float),
-            "geodesic_m": geodesic.astype(float),
-        }
-    )
-    return frame, lines
-
-
-def _geodesic_lengths(lines: npt.NDArray[np.object_], crs: CRS) -> npt.NDArray[np.float64]:
-    """Return the geodesic length of each two-point segment given in ``crs``."""
-    if len(lines) == 0:
-        return np.zeros(0)
-    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
-    to_geo = to_wgs84(crs)
-    lon, lat = to_geo.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
-    lon = np.asarray(lon).reshape(-1, 2)
-    lat = np.asarray(lat).reshape(-1, 2)
-    _, _, dist = _GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
-    return np.asarray(dist, dtype=float)
-
-
 def geodesic_areas(geoms_wgs84: gpd.GeoSeries) -> npt.NDArray[np.float64]:
     """Return each WGS84 geometry's geodesic area in m² (0 for points and lines).
 
     Rings may wind either way (GeoJSON files do not always follow RFC 7946's
     right-hand rule): every polygon is oriented before its rings' signed areas
     are added, so holes are subtracted and the parts of a multipolygon add up.
+    The rings are measured one by one with :meth:`pyproj.Geod.polygon_area_perimeter`
+    (the calls ``Geod.geometry_area_perimeter`` makes, in the same order, without
+    its per-part Python overhead: a 5,000-part site takes milliseconds).
+
+    Examples
+    --------
+    >>> square = shapely.box(121.6, 31.1, 121.601, 31.101)
+    >>> geodesic_areas(gpd.GeoSeries([square, square.exterior])).round().tolist()
+    [10578.0, 0.0]
     """
-    return np.array([_geodesic_area(g) for g in geoms_wgs84.array], dtype=float)
-
-
-def _geodesic_area(geom: shapely.Geometry) -> float:
-    parts = getattr(geom, "geoms", [geom])
-    return float(
-        sum(
-            abs(_GEOD.geometry_area_perimeter(orient(part, sign=1.0))[0])
-            for part in parts
-            if isinstance(part, Polygon)
-        )
-    )
+    arr = np.asarray(geoms_wgs84.array, dtype=object)
+    if not len(arr):
+        return np.zeros(0)
+    parts, owner = shapely.get_parts(shapely.orient_polygons(arr), return_index=True)
+    polygon = shapely.get_type_id(parts) == 3  # Polygon
+    parts, owner = parts[polygon], owner[polygon]
+    rings, part_of = shapely.get_rings(parts, return_index=True)
+    coords, ring_of = shapely.get_coordinates(rings, return_index=True)
+    cuts = np.searchsorted(ring_of, np.arange(len(rings) + 1))
+    lon = np.ascontiguousarray(coords[:, 0])
+    lat = np.ascontiguousarray(coords[:, 1])
+    signed = [0.0] * len(parts)
+    for k in range(len(rings)):
+        lo, hi = cuts[k], cuts[k + 1]
+        signed[part_of[k]] += _GEOD.polygon_area_perimeter(lon[lo:hi], lat[lo:hi])[0]
+    totals: list[float] = [0.0] * len(arr)
+    for p, area in enumerate(signed):
+        totals[owner[p]] += abs(area)
+    return np.asarray(totals, dtype=float)
 
 
 def disagreement_warnings(
@@ -336,7 +292,10 @@ def ring_bands(
     radii = np.asarray(check_radii(rings_m), dtype=float)
     # flat, then reshaped: shapely's buffer refuses a 2-D broadcast under numpy 1.x
     # ("non-scalar parameters"), e.g. in the numpy<2 environment QGIS's Python needs
-    flat = shapely.buffer(np.repeat(arr, len(radii)), np.tile(radii, len(arr)), quad_segs=QUAD_SEGS)
+    # detailed footprints are simplified and their narrow pockets filled per ring first
+    # (siteplan.measure._footprint: within 0.1 % of the exact ring; the others as given)
+    sources = ring_sources(arr, radii).ravel()
+    flat = shapely.buffer(sources, np.tile(radii, len(arr)), quad_segs=QUAD_SEGS)
     buffers = flat.reshape(len(arr), len(radii))
     inner = np.concatenate([arr[:, None], buffers[:, :-1]], axis=1)
     bands = shapely.difference(buffers, inner)
@@ -351,35 +310,3 @@ def ring_bands(
         }
     )
     return frame, bands.ravel(), buffers
-
-
-def ring_overlaps(
-    buffers: npt.NDArray[np.object_],
-    pairs: pd.DataFrame,
-    rings_m: Sequence[float],
-) -> pd.DataFrame:
-    """Return the area where two sites' ring buffers overlap, for every pair and ring.
-
-    Only pairs whose edge distance is within twice the ring radius can overlap;
-    the others are 0 without an intersection.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``a``, ``b``, ``ring_m``, ``overlap_m2``.
-    """
-    i, j = pair_index(buffers.shape[0])
-    out = []
-    for k, r in enumerate(rings_m):
-        area = np.zeros(len(i))
-        near = pairs["edge_m"].to_numpy() <= 2.0 * r
-        if near.any():
-            area[near] = shapely.area(
-                shapely.intersection(buffers[i[near], k], buffers[j[near], k])
-            )
-        out.append(
-            pd.DataFrame({"a": pairs["a"], "b": pairs["b"], "ring_m": float(r), "overlap_m2": area})
-        )
-    if not out:
-        return pd.DataFrame(columns=["a", "b", "ring_m", "overlap_m2"])
-    return pd.concat(out, ignore_index=True).sort_values(["a", "b", "ring_m"], ignore_index=True)

@@ -1,9 +1,8 @@
 """Measure every pair of sites in chunks, so that memory stays bounded at any study size.
 
-:func:`measure_pairs` is the scaled counterpart of
-:func:`siteplan.measure.pairs.pair_distances`: the same numbers, computed over
-the pairs in chunks of :data:`PAIR_CHUNK` with vectorised shapely and pyproj
-calls and no Python object per pair. Every pair gets its exact edge distance
+:func:`measure_pairs` measures the pairs in chunks of :data:`PAIR_CHUNK` with
+vectorised shapely and pyproj calls and no Python object per pair (the one
+copy: there is no unchunked variant). Every pair gets its exact edge distance
 (``shapely.distance``), its centroid distance (numpy, from the centroids'
 coordinates) and its geodesic check (the endpoints of the shortest segment,
 converted to WGS84 and measured on the ellipsoid); the shortest segments
@@ -14,8 +13,8 @@ far pair costs a few floats and nothing more.
 sort, and intersects buffers only where they can overlap (edge gap < 2 x the
 ring), optionally only for the pairs a caller selects.
 
-:func:`simplify_for_rings` simplifies footprints before they are buffered, by a
-tolerance tied to the smallest ring (see :data:`SIMPLIFY_FRACTION`).
+Ring buffers are built by :func:`siteplan.measure.pairs.ring_bands`, which
+prepares detailed footprints per ring (:mod:`siteplan.measure._footprint`).
 """
 
 from __future__ import annotations
@@ -35,25 +34,14 @@ from siteplan.load.projection import to_wgs84
 
 __all__ = [
     "PAIR_CHUNK",
-    "SIMPLIFY_FRACTION",
     "PairLabels",
     "measure_pairs",
     "overlap_table",
     "pair_position",
-    "simplify_for_rings",
 ]
 
 #: Pairs measured per vectorised chunk (bounds the temporary geometry and arrays).
 PAIR_CHUNK: Final = 65_536
-#: Footprints are simplified by this fraction of the smallest ring radius before buffering.
-#: Simplifying moves the outline by at most the tolerance t, which changes a ring's area
-#: by at most (perimeter of the buffer) x t: a share 2 t / r of a small site's disc, and
-#: t / r of a large footprint's ring; 2e-4 of r keeps that under 0.04 %, which with the
-#: 0.041 % of the 32-segment quarter circles stays within 0.1 % of the exact buffer.
-SIMPLIFY_FRACTION: Final = 2e-4
-#: Footprints with fewer vertices than this are buffered as given (simplifying gains nothing).
-_SIMPLIFY_MIN_VERTICES: Final = 256
-
 _GEOD: Final = Geod(ellps="WGS84")
 
 
@@ -135,7 +123,8 @@ def measure_pairs(
     -------
     pandas.DataFrame
         One row per pair ``(a, b)`` in :func:`pair_index` order: ``a``, ``b``,
-        ``edge_m``, ``centroid_m``, ``geodesic_m`` (as in :func:`pair_distances`).
+        ``edge_m`` (0 when the footprints touch or overlap), ``centroid_m`` and
+        ``geodesic_m`` (the WGS84 geodesic length of the shortest edge-to-edge segment).
     numpy.ndarray
         The shortest segments in ``crs`` for the pairs kept, None for the others.
 
@@ -290,34 +279,6 @@ def _disc_overlap(d: npt.NDArray[np.float64], r: float) -> npt.NDArray[np.float6
     """Return the area shared by two discs of radius ``r`` whose centres are ``d`` apart."""
     h = np.clip(d / (2.0 * r), 0.0, 1.0)
     return np.asarray(2.0 * r * r * (np.arccos(h) - h * np.sqrt(1.0 - h * h)), dtype=float)
-
-
-def simplify_for_rings(
-    geoms: npt.NDArray[np.object_], rings_m: Sequence[float]
-) -> npt.NDArray[np.object_]:
-    """Simplify detailed footprints before buffering, by a tolerance tied to the rings.
-
-    Footprints with fewer than 256 vertices are returned as given; the others
-    are simplified (topology preserved) by :data:`SIMPLIFY_FRACTION` of the
-    smallest ring, so each ring's area stays within 0.1 % of the exact buffer.
-
-    Examples
-    --------
-    >>> import shapely
-    >>> star = shapely.Polygon([(0, 0), (1, 0), (1, 1), (0, 1)])
-    >>> simplify_for_rings(np.array([star]), [500.0])[0] is star
-    True
-    """
-    if len(geoms) == 0 or not len(rings_m):
-        return geoms
-    tolerance = SIMPLIFY_FRACTION * float(min(rings_m))
-    counts = shapely.get_num_coordinates(geoms)
-    detailed = counts >= _SIMPLIFY_MIN_VERTICES
-    if not detailed.any():
-        return geoms
-    out = geoms.copy()
-    out[detailed] = shapely.simplify(geoms[detailed], tolerance, preserve_topology=True)
-    return out
 
 
 def ordered_reach(
