@@ -90,7 +90,7 @@ siteplan.editMap = (function () {
   }
 
   return function (map, data, decay, hidden) {
-    var model = siteplan.scenarioModel(data, decay);
+    var model = siteplan.scenarioModel(data, decay, siteplan.networkGraph);
     var project = geo.projection(data.projection);
     var origin = data.origin;
     var original = {};
@@ -346,7 +346,9 @@ siteplan.editMap = (function () {
       full.pairs.forEach(function (p) {
         if (many && p.a !== selected && p.b !== selected) { return; }
         var a = back(p.from), b = back(p.to);
-        var text = metres(p.edge_m) + " \u00b7 " + fixed(p.score, 1);
+        var d = p.d === null ? Infinity : p.d;
+        var text = (!isFinite(d) ? "\u2014" : data.unit === "min" ? fixed(d, 1) + " min" :
+          metres(d)) + " \u00b7 " + fixed(p.score, 1);
         if (p.edge_m > 0) {
           L.polyline([a, b], {pane: "siteplan-pairs", className: "siteplan-scenario-pair",
             color: "#3a3a3a", weight: 2.5, opacity: 0.9, dashArray: "6 4"}).addTo(layers);
@@ -360,7 +362,10 @@ siteplan.editMap = (function () {
         }).addTo(layers);
       });
     }
+    // Ring bands of the selected site; a network measure's rings are reached areas along
+    // the roads, which the page does not redraw (the panel and pairs are recomputed).
     function drawRings() {
+      if (data.network) { return; }
       var site = null;
       model.sites().forEach(function (s) { if (s.id === selected) { site = s; } });
       if (!site) { return; }
