@@ -51,6 +51,8 @@ STRAIGHT_MEASURES: Final = ("edge", "centroid")
 #: The measures the page routes along the embedded road network.
 NETWORK_MEASURES: Final = ("network", "time")
 _COORD_DECIMALS: Final = 3  # metric coordinates in the page: millimetres
+# network measures: micrometres, so a moved footprint's travel time matches Python's to 1e-6 min
+_NETWORK_DECIMALS: Final = 6
 _BUNDLED: Final = "bundled:simz"
 _COMPUTED: Final = frozenset(
     {
@@ -116,6 +118,7 @@ def _palette() -> list[str]:
 
 
 def _site_entries(result: Result, origin: np.ndarray) -> list[dict[str, Any]]:
+    decimals = _COORD_DECIMALS if result.network is None else _NETWORK_DECIMALS
     sites = result.sites_m.sort_values("id", kind="stable", ignore_index=True)
     wgs = result.sites.set_index(result.sites["id"].astype(str))
     entries = []
@@ -131,10 +134,10 @@ def _site_entries(result: Result, origin: np.ndarray) -> list[dict[str, Any]]:
                 "weight": float(sites["weight"].iloc[i]),
                 "polygonal": shapely.get_type_id(metric) in (3, 6),
                 "rings": [
-                    np.round(ring - origin, _COORD_DECIMALS).ravel().tolist()
+                    np.round(ring - origin, decimals).ravel().tolist()
                     for ring in _rings(metric)
                 ],
-                "centroid": np.round(centroid, _COORD_DECIMALS).tolist(),
+                "centroid": np.round(centroid, decimals).tolist(),
                 "geometry": shapely.geometry.mapping(lonlat),
                 "properties": _properties(wgs.loc[site_id]),
             }
