@@ -97,9 +97,16 @@ def _function_imports_of_siteplan() -> dict[str, list[int]]:
 
 
 #: The only modules outside the CLI that may import siteplan inside a function: the
-#: network measure's entry points in ``analysis``, so that straight-line studies never
+#: network measure's entry points in ``analysis`` and in the candidates (scoring, picks,
+#: score_locations, location-allocation costs), so that straight-line studies never
 #: load scipy (each import carries a "# lazy: ..." comment, checked below).
-LAZY_OUTSIDE_CLI = ("analysis.py",)
+LAZY_OUTSIDE_CLI = (
+    "analysis.py",
+    "candidates/api.py",
+    "candidates/engines.py",
+    "candidates/locations.py",
+    "candidates/plan.py",
+)
 
 
 def test_only_cli_commands_import_siteplan_inside_functions() -> None:

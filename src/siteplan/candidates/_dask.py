@@ -44,6 +44,7 @@ from siteplan.errors import ParameterError
 
 if TYPE_CHECKING:
     from siteplan.measure._kernel import Targets
+    from siteplan.measure.network.places import SiteCosts
     from siteplan.score.decay import DecayFunction
 
 __all__ = [
@@ -238,7 +239,7 @@ def default_partition_size(n: int, workers: int) -> int:
     return max(1, math.ceil(n / parts))
 
 
-def _result_meta(m: int, keep_breakdown: bool) -> pd.DataFrame:
+def _result_meta(m: int, keep_breakdown: bool, network: bool = False) -> pd.DataFrame:
     """Return the (empty) frame one partition's scores come back in."""
     columns: dict[str, Any] = {
         "i": np.zeros(0, dtype=np.int64),
@@ -246,6 +247,7 @@ def _result_meta(m: int, keep_breakdown: bool) -> pd.DataFrame:
         "nearest": np.zeros(0, dtype=np.int64),
         "nearest_m": np.zeros(0),
     }
+    columns |= {"connector_m": np.zeros(0)} if network else {}
     if keep_breakdown:
         columns |= {f"b{j}": np.zeros(0) for j in range(m)}
     return pd.DataFrame(columns)
@@ -279,7 +281,7 @@ def _with_points(part: pd.DataFrame, crs: Any) -> gpd.GeoDataFrame:
 def _score_partition(
     part: pd.DataFrame,
     *,
-    targets: Targets,
+    targets: Targets | SiteCosts,
     weights: FloatArray,
     decay: DecayFunction,
     chunk_size: int,
@@ -309,6 +311,8 @@ def _score_partition(
         "nearest": scores.nearest.astype(np.int64),
         "nearest_m": scores.nearest_m,
     }
+    if scores.connector_m is not None:
+        columns["connector_m"] = scores.connector_m
     frame = pd.DataFrame(columns)
     if keep_breakdown and scores.breakdown is not None:
         names = [f"b{j}" for j in range(len(targets))]
@@ -372,7 +376,7 @@ def _candidate_frame(
 def score_surface_dask(
     x: FloatArray,
     y: FloatArray,
-    targets: Targets,
+    targets: Targets | SiteCosts,
     weights: FloatArray,
     decay: DecayFunction,
     *,
@@ -453,8 +457,10 @@ def score_surface_dask(
     nearest = np.full(n, -1, dtype=np.intp)
     nearest_m = np.full(n, np.inf)
     breakdown = np.zeros((m, n)) if keep_breakdown else None
+    network = hasattr(targets, "node_cost")  # joined to the road network: connectors too
+    connector = np.full(n, np.nan) if network else None
     if n == 0:
-        return SurfaceScores(score=score, nearest=nearest, nearest_m=nearest_m, breakdown=breakdown)
+        return SurfaceScores(score, nearest, nearest_m, breakdown, connector)
     if partition_size is None:
         nworkers = len(client.scheduler_info().get("workers", {}))
         partition_size = default_partition_size(n, nworkers)
@@ -471,7 +477,7 @@ def score_surface_dask(
         chunk_size=chunk_size,
         keep_breakdown=keep_breakdown,
         index=index,
-        meta=_result_meta(m, keep_breakdown),
+        meta=_result_meta(m, keep_breakdown, network),
     )
     futures = client.compute(scored.to_delayed())
     names = [f"b{j}" for j in range(m)]
@@ -483,10 +489,12 @@ def score_surface_dask(
             score[pos] = got["score"].to_numpy()
             nearest[pos] = got["nearest"].to_numpy()
             nearest_m[pos] = got["nearest_m"].to_numpy()
+            if connector is not None:
+                connector[pos] = got["connector_m"].to_numpy()
             if breakdown is not None:
                 breakdown[:, pos] = got[names].to_numpy().T
             bar.update(len(pos))
             future.release()
     finally:
         bar.close()
-    return SurfaceScores(score=score, nearest=nearest, nearest_m=nearest_m, breakdown=breakdown)
+    return SurfaceScores(score, nearest, nearest_m, breakdown, connector)

@@ -49,7 +49,7 @@ from siteplan.candidates.sites import (
 from siteplan.errors import ParameterError, StudyError
 from siteplan.load.layers import MAX_DISTANCE_M
 from siteplan.load.projection import check_crs_fits, check_within_reach
-from siteplan.measure._kernel import distance_matrix
+from siteplan.measure._kernel import Targets, distance_matrix
 from siteplan.measure.pairs import check_distance
 from siteplan.score.constraints import Constraint, evaluate_constraints, resolve_constraints
 
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     import geopandas as gpd
 
     from siteplan.analysis import Result
+    from siteplan.measure.network.places import SiteCosts
 
 __all__ = ["BREAKDOWN_LIMIT", "score_candidates"]
 
@@ -137,6 +138,7 @@ def score_candidates(
         study_path=result.study.path,
     )
     points = _candidate_points(result, resolved, cell_m=cell_m, parcels=parcels)
+    network = _network_sites(result, options)
     first, excluded = _constraints(resolved, points, sites, exclusions)
     keep_breakdown = len(points.x) * len(sites.ids) <= BREAKDOWN_LIMIT
     if not keep_breakdown:
@@ -145,12 +147,24 @@ def score_candidates(
             "kept for the picks only"
         )
     scores, approx_error = _score(
-        result, points, sites, options, keep_breakdown=keep_breakdown, progress=progress
+        result,
+        points,
+        sites.scoring if network is None else network,
+        sites.weights,
+        options,
+        keep_breakdown=keep_breakdown,
+        progress=progress,
     )
     if approx_error is not None:
         points.warnings.append(error_warning(approx_error))
     picks = _picks(points, scores, first, top=int(top), separation=separation)
-    pick_d = distance_matrix(sites.scoring, points.x[picks], points.y[picks])
+    if network is None:
+        pick_d = distance_matrix(sites.scoring, points.x[picks], points.y[picks])
+    else:
+        # lazy: the road network needs scipy, which straight-line candidates never load
+        from siteplan.candidates._network import location_costs
+
+        pick_d, _ = location_costs(network, points.x[picks], points.y[picks])
     parameters: dict[str, Any] = {
         "candidates": "grid" if points.grid is not None else "parcels",
         "cell_m": points.grid.cell_m if points.grid is not None else None,
@@ -189,6 +203,8 @@ def score_candidates(
         warnings=tuple(points.warnings),
         targets=sites.scoring,
         site_weights=sites.weights,
+        connector_m=scores.connector_m,
+        network=network,
     )
 
 
@@ -330,10 +346,27 @@ def _constraints(
     return first, excluded
 
 
+def _network_sites(result: Result, options: EngineOptions) -> SiteCosts | None:
+    """Join the sites to the road network for a network measure (None for straight lines)."""
+    if result.network is None:
+        return None
+    if options.approx is not None:
+        raise ParameterError(
+            f"approx {options.approx!r} measures straight lines and cannot follow measure "
+            f"{result.parameters.measure!r}; leave out approx, or use measure edge or centroid",
+            argument="approx",
+        )
+    # lazy: the road network needs scipy, which straight-line candidates never load
+    from siteplan.candidates._network import network_sites
+
+    return network_sites(result, limit=result.parameters.decay.cutoff_m)
+
+
 def _score(
     result: Result,
     points: _Points,
-    sites: SiteTargets,
+    targets: Targets | SiteCosts,
+    weights: FloatArray,
     options: EngineOptions,
     *,
     keep_breakdown: bool,
@@ -342,11 +375,12 @@ def _score(
     """Run the chosen engine; return the scores and, for an approximation, its error."""
     decay = result.parameters.decay
     if options.approx is not None:
+        assert isinstance(targets, Targets)
         done = approx_surface(
             points.x,
             points.y,
-            sites.scoring,
-            sites.weights,
+            targets,
+            weights,
             decay,
             method=options.approx,
             step_m=options.step_for(None if points.grid is None else points.grid.cell_m),
@@ -362,8 +396,8 @@ def _score(
     scores = run(
         points.x,
         points.y,
-        sites.scoring,
-        sites.weights,
+        targets,
+        weights,
         decay,
         chunk_size=options.chunk_size,
         keep_breakdown=keep_breakdown,

@@ -25,6 +25,7 @@ import numpy.typing as npt
 from siteplan.errors import ParameterError
 from siteplan.measure._kernel import (
     DISTANCE_TOLERANCE_M,
+    Targets,
     nearest_targets,
     reach_pairs,
     settle_ties,
@@ -33,7 +34,7 @@ from siteplan.measure.pairs import check_distance
 from siteplan.score.points import add_weighted, finish_weighted, weight_total
 
 if TYPE_CHECKING:
-    from siteplan.measure._kernel import Targets
+    from siteplan.measure.network.places import SiteCosts
     from siteplan.score.decay import DecayFunction
 
 __all__ = [
@@ -66,13 +67,17 @@ class SurfaceScores:
     """What the scoring pass returns for every candidate.
 
     ``breakdown`` is ``(M, N)``: row ``j`` holds every candidate's score against
-    site ``j`` (None when it was not kept).
+    site ``j`` (None when it was not kept). With a network measure ``nearest_m``
+    is in the measure's unit (``inf`` and ``nearest`` -1 when no site can be
+    reached) and ``connector_m`` each candidate's walk to the network (NaN
+    beyond ``snap_max_m``); None for straight lines.
     """
 
     score: FloatArray
     nearest: IntArray
     nearest_m: FloatArray
     breakdown: FloatArray | None
+    connector_m: FloatArray | None = None
 
 
 def _whole(value: Any) -> bool:
@@ -229,7 +234,7 @@ def progress_bar(total: int, progress: bool) -> ProgressBar:
 def score_surface(
     x: FloatArray,
     y: FloatArray,
-    targets: Targets,
+    targets: Targets | SiteCosts,
     weights: FloatArray,
     decay: DecayFunction,
     *,
@@ -248,7 +253,9 @@ def score_surface(
     x, y
         Candidate centres in the metric CRS.
     targets
-        The sites prepared for the kernel (footprints or centroids).
+        The sites prepared for the kernel (footprints or centroids), or joined
+        to the road network for a network measure
+        (:func:`siteplan.candidates._network.score_network_surface` then scores).
     weights
         The sites' weights, aligned to the targets.
     decay
@@ -277,6 +284,20 @@ def score_surface(
     >>> out.score.tolist(), out.nearest_m.tolist()
     ([100.0, 75.0], [0.0, 590.0])
     """
+    if not isinstance(targets, Targets):
+        # lazy: the road network needs scipy, which straight-line candidates never load
+        from siteplan.candidates._network import score_network_surface
+
+        return score_network_surface(
+            x,
+            y,
+            targets,
+            weights,
+            decay,
+            chunk_size=chunk_size,
+            keep_breakdown=keep_breakdown,
+            progress=progress,
+        )
     n, m = len(x), len(targets)
     score = np.zeros(n)
     nearest = np.full(n, -1, dtype=np.intp)

@@ -18,12 +18,14 @@ from siteplan.candidates.sites import site_targets
 from siteplan.load.projection import from_wgs84
 from siteplan.measure._kernel import Targets, distance_matrix, nearest_in_rows
 from siteplan.score.points import weighted_mean
+from siteplan.score.units import unit_name
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
+    from siteplan.measure.network.places import SiteCosts
     from siteplan.score.decay import DecayFunction
 
-__all__ = ["score_locations", "score_lonlat"]
+__all__ = ["score_locations", "score_lonlat", "score_network_lonlat", "site_names"]
 
 _WGS84: Final = "EPSG:4326"
 
@@ -76,6 +78,54 @@ def score_lonlat(
     return pd.DataFrame(columns)
 
 
+def site_names(site_ids: Sequence[str], index: npt.NDArray[np.intp]) -> npt.NDArray[np.object_]:
+    """Return the ids at ``index`` (positions in ``site_ids``), None where it is -1."""
+    names = np.asarray([*site_ids, None], dtype=object)
+    return np.asarray(names[np.where(index >= 0, index, len(site_ids))], dtype=object)
+
+
+def score_network_lonlat(
+    lon: npt.ArrayLike,
+    lat: npt.ArrayLike,
+    *,
+    result: Result,
+    sites: SiteCosts,
+    site_ids: Sequence[str],
+    weights: npt.NDArray[np.float64],
+    decay: DecayFunction,
+) -> pd.DataFrame:
+    """Score WGS84 locations along the road network (the table of :func:`score_locations`).
+
+    The costs are those the candidates get (location -> site, connector walked),
+    with the pairs beyond the decay's reach measured too; a location beyond
+    ``snap_max_m`` scores 0 with null distances.
+    """
+    # lazy: the road network needs scipy, which straight-line studies never load
+    from siteplan.candidates._network import location_costs
+
+    lon_arr = np.atleast_1d(np.asarray(lon, dtype=float)).ravel()
+    lat_arr = np.atleast_1d(np.asarray(lat, dtype=float)).ravel()
+    x, y = (np.asarray(v, dtype=float) for v in from_wgs84(result.crs).transform(lon_arr, lat_arr))
+    d, connector = location_costs(sites, x, y)
+    s = decay(d)
+    nearest, nearest_d = nearest_in_rows(d)
+    found = np.isfinite(nearest_d)
+    unit = result.parameters.unit
+    columns: dict[str, Any] = {
+        "lon": lon_arr,
+        "lat": lat_arr,
+        "score": weighted_mean(s, weights),
+        "nearest_id": site_names(site_ids, np.where(found, nearest, -1)),
+        unit_name("nearest_m", unit): np.where(found, nearest_d, np.nan),
+        "connector_m": connector,
+    }
+    name = unit_name("distance_m", unit)
+    for j, sid in enumerate(site_ids):
+        columns[f"score_{sid}"] = s[:, j]
+        columns[f"{name}_{sid}"] = np.where(np.isfinite(d[:, j]), d[:, j], np.nan)
+    return pd.DataFrame(columns)
+
+
 def score_locations(result: Result, lon: npt.ArrayLike, lat: npt.ArrayLike) -> pd.DataFrame:
     """Score WGS84 locations against a study's sites, as candidates and map clicks are.
 
@@ -90,7 +140,11 @@ def score_locations(result: Result, lon: npt.ArrayLike, lat: npt.ArrayLike) -> p
     -------
     pandas.DataFrame
         ``lon``, ``lat``, ``score``, ``nearest_id``, ``nearest_m`` and, for every
-        site in id order, ``score_<site>`` and ``distance_m_<site>``.
+        site in id order, ``score_<site>`` and ``distance_m_<site>``. With a
+        network measure the costs run along the roads from the location to each
+        site, the fields that carry the measure are named by its unit
+        (``nearest_min``, ``distance_min_<site>`` with time), ``connector_m`` is
+        the walk to the network, and what cannot be reached is null (NaN).
 
     Examples
     --------
@@ -100,6 +154,20 @@ def score_locations(result: Result, lon: npt.ArrayLike, lat: npt.ArrayLike) -> p
     ('cancer_center', 0.0, 93.75)
     """
     sites = site_targets(result)
+    if result.network is not None:
+        # lazy: the road network needs scipy, which straight-line studies never load
+        from siteplan.candidates._network import network_sites
+
+        joined = network_sites(result, limit=result.parameters.decay.cutoff_m)
+        return score_network_lonlat(
+            lon,
+            lat,
+            result=result,
+            sites=joined,
+            site_ids=sites.ids,
+            weights=sites.weights,
+            decay=result.parameters.decay,
+        )
     return score_lonlat(
         lon,
         lat,

@@ -7,7 +7,9 @@ replaces its picks with the optimal ones of ``mclp``, ``pmedian`` or ``pcenter``
 - the demand is the study's demand layers, placed as points
   (:func:`siteplan.access.study.study_demand_points`);
 - costs are measured with the study's measure from each demand point to each existing site
-  and to each candidate (:mod:`siteplan.access.costs`); the existing sites stay open;
+  and to each candidate (:mod:`siteplan.access.costs`; along the roads for a network
+  measure, one search per thinned candidate: :func:`siteplan.candidates._network.demand_costs`);
+  the existing sites stay open;
 - **thinning rule**: the model chooses among the ``keep`` eligible candidates with the
   highest suitability score, ties to the smaller id: 2,000 for ``mclp`` (one column per
   candidate), 500 for ``pmedian`` and ``pcenter`` (one column per point-candidate pair)
@@ -173,7 +175,13 @@ def plan_facilities(
     thinned = eligible[thin_candidates(cres.score[eligible], cres.ids(eligible), keep)]
     greedy = np.asarray(cres.pick_index, dtype=np.intp)
     columns = np.concatenate([thinned, greedy])
-    cand_cost = location_costs(result, points, cres.x[columns], cres.y[columns])
+    if cres.network is None:
+        cand_cost = location_costs(result, points, cres.x[columns], cres.y[columns])
+    else:
+        # lazy: the road network needs scipy, which straight-line candidates never load
+        from siteplan.candidates._network import demand_costs
+
+        cand_cost = demand_costs(cres.network, points, cres.x[columns], cres.y[columns])
     demand = points["population"].to_numpy(dtype=np.float64)
     n = min(int(cres.parameters["top"]), len(thinned))
     alloc = allocate(

@@ -20,13 +20,14 @@ import shapely
 from siteplan._io import input_paths
 from siteplan.candidates.areas import excluded_areas
 from siteplan.candidates.grid import Grid
-from siteplan.candidates.locations import score_lonlat
+from siteplan.candidates.locations import score_lonlat, score_network_lonlat, site_names
 from siteplan.load.projection import to_wgs84
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
     from siteplan.candidates.plan import Plan
     from siteplan.measure._kernel import Targets
+    from siteplan.measure.network.places import SiteCosts
     from siteplan.score.constraints import Constraint
     from siteplan.score.decay import DecayFunction
 
@@ -36,6 +37,11 @@ FloatArray: TypeAlias = npt.NDArray[np.float64]
 IntArray: TypeAlias = npt.NDArray[np.intp]
 
 _WGS84: Final = "EPSG:4326"
+
+
+def _nan_inf(values: FloatArray) -> FloatArray:
+    """Return the values with ``inf`` (no site reached) as NaN, for tables."""
+    return np.where(np.isfinite(values), values, np.nan)
 
 
 def _to_wgs84(crs: Any, x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
@@ -94,6 +100,17 @@ class CandidateResult:
     targets, site_weights
         The sites as the distance kernel sees them (footprints, or centroids
         for the centroid measure) and their weights, in :attr:`site_ids` order.
+    connector_m
+        With a network measure: each candidate's straight walk to the network
+        (NaN beyond ``snap_max_m``); None for straight lines.
+    network
+        With a network measure: the sites joined to the network
+        (:class:`~siteplan.measure.network.places.SiteCosts`); None otherwise.
+
+    With a network measure, ``nearest_m``, :attr:`pick_distances` and the
+    ``nearest_m`` / ``distance_m_<site>`` columns hold values in :attr:`unit`
+    (minutes for ``time``; the outputs name them by unit), ``inf`` (NaN in the
+    tables) where no site can be reached, with ``nearest`` -1.
     """
 
     result: Result
@@ -121,6 +138,8 @@ class CandidateResult:
     targets: Targets = field(repr=False, compare=False)
     site_weights: FloatArray = field(repr=False, compare=False)
     plan: Plan | None = field(default=None, repr=False, compare=False)
+    connector_m: FloatArray | None = field(default=None, repr=False, compare=False)
+    network: SiteCosts | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.x)
@@ -165,10 +184,12 @@ class CandidateResult:
             lat=lat,
             score=self.score,
             nearest_id=pd.Categorical.from_codes(self.nearest, categories=pd.Index(self.site_ids)),
-            nearest_m=self.nearest_m,
+            nearest_m=_nan_inf(self.nearest_m),
             excluded_by=pd.Categorical.from_codes(self.excluded_code, categories=pd.Index(names)),
             rank=ranks,
         )
+        if self.connector_m is not None:
+            columns["connector_m"] = self.connector_m
         return pd.DataFrame(columns)
 
     @cached_property
@@ -189,15 +210,17 @@ class CandidateResult:
             "lon": lon,
             "lat": lat,
             "score": self.score[p],
-            "nearest_id": np.asarray(self.site_ids, dtype=object)[self.nearest[p]],
-            "nearest_m": self.nearest_m[p],
+            "nearest_id": site_names(self.site_ids, self.nearest[p]),
+            "nearest_m": _nan_inf(self.nearest_m[p]),
         }
+        if self.connector_m is not None:
+            columns["connector_m"] = self.connector_m[p]
         # all at once: inserting 2 columns per site fragments the frame (a pandas
         # PerformanceWarning from about 50 sites on)
         for j, sid in enumerate(self.site_ids):
             columns[f"score_{sid}"] = self.pick_breakdown[:, j]
         for j, sid in enumerate(self.site_ids):
-            columns[f"distance_m_{sid}"] = self.pick_distances[:, j]
+            columns[f"distance_m_{sid}"] = _nan_inf(self.pick_distances[:, j])
         return pd.DataFrame(columns)
 
     @property
@@ -220,8 +243,13 @@ class CandidateResult:
 
     @property
     def measure(self) -> str:
-        """``edge`` or ``centroid``: what candidate distances follow."""
+        """``edge``, ``centroid``, ``network`` or ``time``: what candidate distances follow."""
         return self.result.parameters.measure
+
+    @property
+    def unit(self) -> str:
+        """The unit of the distances: ``m``, or ``min`` for the time measure."""
+        return self.result.parameters.unit
 
     @property
     def caveat(self) -> str:
@@ -312,7 +340,9 @@ class CandidateResult:
         -------
         pandas.DataFrame
             ``lon``, ``lat``, ``score``, ``nearest_id``, ``nearest_m`` and, for
-            every site, ``score_<site>`` and ``distance_m_<site>``.
+            every site, ``score_<site>`` and ``distance_m_<site>`` (with a network
+            measure named by unit and with ``connector_m``, as
+            :func:`siteplan.candidates.locations.score_locations`).
 
         Examples
         --------
@@ -323,6 +353,16 @@ class CandidateResult:
         >>> str(row["nearest_id"]), float(row["nearest_m"]), float(row["score"])
         ('cancer_center', 0.0, 93.75)
         """
+        if self.network is not None:
+            return score_network_lonlat(
+                lon,
+                lat,
+                result=self.result,
+                sites=self.network,
+                site_ids=self.site_ids,
+                weights=self.site_weights,
+                decay=self.decay,
+            )
         return score_lonlat(
             lon,
             lat,

@@ -183,10 +183,30 @@ def _surface_layer(
     return group, surface
 
 
+_MEASURE_WORDS: Final = {
+    "edge": "edge to edge",
+    "centroid": "centroid to centroid",
+    "network": "along the roads",
+    "time": "along the roads",
+}
+
+
+def _cost(value: Any, unit: str) -> str:
+    """Format a distance (m) or a travel time (min); a dash when nothing is reached."""
+    if unit != "min":
+        return _metres(value)
+    number = float(value) if value is not None else math.nan
+    return "—" if not math.isfinite(number) else f"{number:,.1f} min"
+
+
 def _pick_popup(cres: CandidateResult, i: int, names: dict[str, str], measure: str) -> str:
     picks = cres.picks
     row = picks.iloc[i]
-    nearest = str(row["nearest_id"])
+    unit = cres.unit
+    nearest = str(row["nearest_id"]) if isinstance(row["nearest_id"], str) else ""
+    connector = (
+        ("Walk to the road", _metres(row["connector_m"])) if "connector_m" in row.index else None
+    )
     body = _rows(
         [
             ("Score", f"{_score(row['score'])} (pick {int(row['rank'])} of {len(picks)})"),
@@ -195,14 +215,17 @@ def _pick_popup(cres: CandidateResult, i: int, names: dict[str, str], measure: s
             (
                 "Nearest",
                 f"{html_text(names.get(nearest, nearest))} ({html_text(nearest)}), "
-                f"{_metres(row['nearest_m'])} {html_text(measure)}",
+                f"{_cost(row['nearest_m'], unit)} {html_text(measure)}"
+                if nearest
+                else "no site reached",
             ),
+            *([connector] if connector else []),
         ]
     )
     weights = dict(zip(cres.site_ids, cres.site_weights.tolist(), strict=True))
     lines = "".join(
         f"<tr><td>{html_text(truncate(names.get(sid, sid), _NAME_LIMIT))}</td>"
-        f"<td>{_metres(cres.pick_distances[i, j])}</td>"
+        f"<td>{_cost(cres.pick_distances[i, j], unit)}</td>"
         f"<td>{_score(cres.pick_breakdown[i, j])}</td><td>{weights[sid]:g}</td></tr>"
         for j, sid in enumerate(cres.site_ids)
     )
@@ -210,7 +233,8 @@ def _pick_popup(cres: CandidateResult, i: int, names: dict[str, str], measure: s
         '<div class="siteplan-info">'
         f'<div class="siteplan-name">Pick {int(row["rank"])}: score {_score(row["score"])}</div>'
         f"<table>{body}</table>"
-        "<table><tr><th>Site</th><th>Distance</th><th>Score</th><th>Weight</th></tr>"
+        f"<table><tr><th>Site</th><th>{'Time' if unit == 'min' else 'Distance'}</th>"
+        "<th>Score</th><th>Weight</th></tr>"
         f"{lines}</table></div>"
     )
 
@@ -218,7 +242,7 @@ def _pick_popup(cres: CandidateResult, i: int, names: dict[str, str], measure: s
 def _pick_group(cres: CandidateResult, datum: str, names: dict[str, str]) -> folium.FeatureGroup:
     picks = cres.picks
     lon, lat = _shift_lonlat(picks["lon"].to_numpy(), picks["lat"].to_numpy(), datum)
-    measure = "edge to edge" if cres.measure == "edge" else "centroid to centroid"
+    measure = _MEASURE_WORDS.get(cres.measure, cres.measure)
     features = []
     for i in range(len(picks)):
         rank = int(picks["rank"].iloc[i])

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import pyogrio
 import shapely
 
@@ -25,6 +26,7 @@ from siteplan.render.sensitivity import markdown_section, sensitivity_dict
 from siteplan.render.styles import candidate_styles, write_layer_styles
 from siteplan.render.text import escape_markdown
 from siteplan.score.constraints import COUNTING_RULE
+from siteplan.score.units import unit_name
 
 if TYPE_CHECKING:
     from siteplan.candidates.result import CandidateResult
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CANDIDATE_FORMATS",
     "TEXT_FORMATS",
+    "by_unit",
     "candidates_dict",
     "render_candidates",
     "write_candidates",
@@ -50,9 +53,18 @@ def _stability(sres: SensitivityResult | None) -> FloatArray | None:
     return None if sres is None else sres.pick_stability
 
 
+def _finite(value: Any) -> float | None:
+    """Return a number, or None for NaN and inf (nothing reached)."""
+    number = float(value)
+    return number if np.isfinite(number) else None
+
+
 def _pick_records(
     cres: CandidateResult, stability: FloatArray | None = None
 ) -> list[dict[str, Any]]:
+    """Return the picks as json records; fields that carry the measure are named by unit."""
+    unit = cres.unit
+    nearest_key, distances_key = unit_name("nearest_m", unit), _unit_key("distances_m", unit)
     records = []
     picks = cres.picks
     for i in range(len(picks)):
@@ -65,19 +77,39 @@ def _pick_records(
             "breakdown": {
                 sid: float(cres.pick_breakdown[i, j]) for j, sid in enumerate(cres.site_ids)
             },
-            "nearest_id": str(row["nearest_id"]),
-            "nearest_m": float(row["nearest_m"]),
+            "nearest_id": str(row["nearest_id"]) if isinstance(row["nearest_id"], str) else None,
+            nearest_key: _finite(row["nearest_m"]),
             "id": str(row["id"]),
             "x": float(row["x"]),
             "y": float(row["y"]),
-            "distances_m": {
-                sid: float(cres.pick_distances[i, j]) for j, sid in enumerate(cres.site_ids)
+            distances_key: {
+                sid: _finite(cres.pick_distances[i, j]) for j, sid in enumerate(cres.site_ids)
             },
         }
+        if cres.connector_m is not None:
+            record["connector_m"] = _finite(row["connector_m"])
         if stability is not None:
             record["stability"] = float(stability[i])
         records.append(record)
     return records
+
+
+def _unit_key(name: str, unit: str) -> str:
+    """Return ``name`` (ending in ``_m``) in the measure's unit: ``distances_min`` with time."""
+    return name[: -len("_m")] + "_min" if unit == "min" else name
+
+
+def by_unit(frame: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """Return a candidates or picks table with its measure columns named by unit."""
+    if unit != "min":
+        return frame
+    names = {c: "nearest_min" for c in frame.columns if c == "nearest_m"}
+    names |= {
+        c: "distance_min_" + c[len("distance_m_") :]
+        for c in frame.columns
+        if str(c).startswith("distance_m_")
+    }
+    return frame.rename(columns=names)
 
 
 def _counting_text(cres: CandidateResult) -> str:
@@ -174,21 +206,33 @@ def _plan_markdown(cres: CandidateResult) -> list[str]:
 def _csv_text(cres: CandidateResult, sres: SensitivityResult | None = None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    header = ["rank", "id", "lon", "lat", "x", "y", "score", "nearest_id", "nearest_m"]
+    unit = cres.unit
+    nearest = unit_name("nearest_m", unit)
+    header = ["rank", "id", "lon", "lat", "x", "y", "score", "nearest_id", nearest]
+    head = len(header)
     has_stability = _stability(sres) is not None
+    network = cres.connector_m is not None
+    header += ["connector_m"] if network else []
     header += [f"score_{sid}" for sid in cres.site_ids]
-    header += [f"distance_m_{sid}" for sid in cres.site_ids]
+    header += [f"{unit_name('distance_m', unit)}_{sid}" for sid in cres.site_ids]
     if has_stability:
         header.append("stability")
     writer.writerow(header)
     for record in _pick_records(cres, _stability(sres)):
-        row = [record[k] for k in header[:9]]
+        row = [record[k] for k in header[:head]]
+        row += [record["connector_m"]] if network else []
         row += [repr(record["breakdown"][sid]) for sid in cres.site_ids]
-        row += [repr(record["distances_m"][sid]) for sid in cres.site_ids]
+        distances = record[_unit_key("distances_m", unit)]
+        row += [_csv_number(distances[sid]) for sid in cres.site_ids]
         if has_stability:
             row.append(repr(record["stability"]))
-        writer.writerow([repr(v) if isinstance(v, float) else v for v in row])
+        writer.writerow([repr(v) if isinstance(v, float) else "" if v is None else v for v in row])
     return buffer.getvalue()
+
+
+def _csv_number(value: float | None) -> str:
+    """Return a number at full precision, or an empty cell for nothing reached."""
+    return "" if value is None else repr(value)
 
 
 def _md(text: Any) -> str:
@@ -198,8 +242,16 @@ def _md(text: Any) -> str:
     return escape_markdown(" ".join(str(text).split()))
 
 
+def _markdown_cost(value: float | None, unit: str) -> str:
+    """Round a distance or a time for people; a dash when nothing is reached."""
+    if value is None:
+        return "—"
+    return f"{value:,.1f} min" if unit == "min" else f"{value:,.0f} m"
+
+
 def _markdown_text(cres: CandidateResult, sres: SensitivityResult | None = None) -> str:
     p = cres.parameters
+    unit = cres.unit
     lines = [f"# Candidate sites: {_md(cres.result.name)}", "", f"> {_md(cres.caveat)}", ""]
     what = (
         f"{p['cell_m']:g} m grid cells"
@@ -207,15 +259,17 @@ def _markdown_text(cres: CandidateResult, sres: SensitivityResult | None = None)
         else f"parcels{' from ' + _md(p['parcels']) if p['parcels'] else ''}"
     )
     decay_params = ", ".join(
-        f"{k} {v:g}" for k, v in cres.decay.params.items() if isinstance(v, float)
+        f"{unit_name(k, unit)} {v:g}" for k, v in cres.decay.params.items() if isinstance(v, float)
     )
     lines.append(
         f"Top {len(cres.picks)} of {int(cres.eligible.sum()):,} eligible candidates "
         f"({len(cres):,} {what}), picks at least {p['min_separation_m']:g} m apart. "
         f"Scored with the {cres.decay.kind} decay"
         + (f" ({decay_params})" if decay_params else "")
-        + f", rings {', '.join(f'{r:g}' for r in p['rings_m'])} m, {p['measure']} distances, "
-        f"in {cres.crs_name}; a candidate's score is the weighted mean of its per-site scores."
+        + f", rings {', '.join(f'{r:g}' for r in p[unit_name('rings_m', unit)])} {unit}, "
+        + (f"{p['measure']} distances, " if unit == "m" else f"{p['measure']} measure, ")
+        + (f"mode {p['mode']}, " if "mode" in p else "")
+        + f"in {cres.crs_name}; a candidate's score is the weighted mean of its per-site scores."
     )
     lines.append("")
     head = ["rank", "id", "lon", "lat", "score", "nearest site", *cres.site_ids]
@@ -232,7 +286,10 @@ def _markdown_text(cres: CandidateResult, sres: SensitivityResult | None = None)
             f"{record['lon']:.6f}",
             f"{record['lat']:.6f}",
             f"{record['score']:.1f}",
-            f"{_md(record['nearest_id'])} ({record['nearest_m']:,.0f} m)",
+            f"{_md(record['nearest_id'])} "
+            f"({_markdown_cost(record[unit_name('nearest_m', unit)], unit)})"
+            if record["nearest_id"] is not None
+            else "none reached",
             *(f"{record['breakdown'][sid]:.1f}" for sid in cres.site_ids),
         ]
         if "stability" in record:
@@ -307,8 +364,8 @@ def _feature(props: dict[str, Any], geometry: str) -> str:
 
 
 def _geojson_text(cres: CandidateResult, sres: SensitivityResult | None) -> str:
-    surface = cres.surface()
-    picks = cres.picks_wgs84()
+    surface = by_unit(cres.surface(), cres.unit)
+    picks = by_unit(cres.picks_wgs84(), cres.unit)
     stability = _stability(sres)
     if stability is not None:
         picks["stability"] = stability
@@ -334,12 +391,12 @@ def _write_gpkg(cres: CandidateResult, tmp: Path, sres: SensitivityResult | None
     previous = pyogrio.get_gdal_config_option("OGR_CURRENT_DATE")
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": _GPKG_DATE})
     try:
-        surface = cres.surface()
+        surface = by_unit(cres.surface(), cres.unit)
         surface["rank"] = surface["rank"].astype("float64")
         pyogrio.write_dataframe(
             surface, tmp, layer="surface", driver="GPKG", dataset_options={"VERSION": "1.3"}
         )
-        picks = cres.picks_wgs84()
+        picks = by_unit(cres.picks_wgs84(), cres.unit)
         picks["rank"] = picks["rank"].astype("int64")
         stability = _stability(sres)
         if stability is not None:

@@ -1,0 +1,329 @@
+"""Costs from many places (candidates, demand points, clicks) to a few sites.
+
+Direction is place -> site. :func:`site_costs` runs ONE Dijkstra per site on
+the reversed junction graph (:mod:`.chains`), with ``limit=`` at the decay's
+reach, and keeps every junction's cost to every site, ``(junctions, sites)``.
+A site joins where :func:`~siteplan.measure.network.snap.snap_places` puts
+each of its places (its entrances, else its footprint): the site is one
+virtual node, linked to each place's chain junctions by the partial chains
+plus the place's walk (its connector and, for an entrance, the straight walk
+from the footprint), so the search takes whichever place is cheaper.
+
+A place then reads its cost to every site (:func:`place_costs`): its own
+walk to the network at walking speed (minutes with ``time``, metres with
+``network``) plus the cheaper of its two chain junctions (the partial chain
+there, in a direction the mode may travel, plus the junction's cost), or the
+direct trip along the chain when a site joins the same chain. All of it is
+gathered with numpy, ``chunk`` places at a time; no Python loop per node or
+place. A place beyond ``snap_max_m``, or a site it cannot reach (another
+component, one-way roads, beyond the limit), costs ``inf``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Final
+
+import numpy as np
+import shapely
+from scipy import sparse
+from scipy.sparse import csgraph
+
+from siteplan.errors import ParameterError
+from siteplan.measure.network.chains import chains_of
+from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network, csr_graph
+from siteplan.measure.network.paths import (
+    _graph,
+    _same_chain,
+    arrival_legs,
+    departure_legs,
+    od_costs,
+)
+from siteplan.measure.network.snap import Snapped, snap_places
+
+__all__ = [
+    "PLACE_CHUNK",
+    "SiteCosts",
+    "exact_costs",
+    "nearest_beyond",
+    "place_costs",
+    "point_costs",
+    "site_costs",
+]
+
+#: Places snapped and gathered per chunk.
+PLACE_CHUNK: Final = 100_000
+#: Bytes of one Dijkstra result block (sites x nodes) at most.
+_BLOCK_BYTES: Final = 64 * 2**20
+
+
+@dataclass(frozen=True, eq=False)
+class SiteCosts:
+    """Every junction's cost to every site, and where the sites join.
+
+    Attributes
+    ----------
+    network
+        The graph.
+    cost
+        ``"length"`` (metres, shortest paths) or ``"time"`` (minutes, fastest).
+    limit
+        The searches' cutoff in the cost's unit (``inf``: none).
+    node_cost
+        ``(junctions, sites)``: the cost from each junction to each site, the
+        site's walk included; ``inf`` where unreachable or beyond ``limit``.
+    places
+        The sites' joining places.
+    owner
+        The site (column) of each place.
+    walk
+        Per place: its walk (connector plus ``extra``) in the cost's unit.
+    extra_m
+        Per place: the metres walked before its connector (footprint to entrance).
+    matrix
+        The search graph: reversed junction arcs, then one virtual node per site.
+    """
+
+    network: Network
+    cost: Cost
+    limit: float
+    node_cost: FloatArray
+    places: Snapped
+    owner: IntArray
+    walk: FloatArray
+    extra_m: FloatArray
+    matrix: sparse.csr_matrix
+
+    @property
+    def n_sites(self) -> int:
+        """The number of sites (columns)."""
+        return int(self.node_cost.shape[1])
+
+    def __len__(self) -> int:
+        return self.n_sites
+
+    def in_unit(self, metres: FloatArray) -> FloatArray:
+        """Return walked metres in the cost's unit (minutes at walking speed for time)."""
+        if self.cost == "time":
+            return np.asarray(metres / self.network.walk_m_per_min, dtype=np.float64)
+        return np.asarray(metres, dtype=np.float64)
+
+    @cached_property
+    def nearest_nodes(self) -> tuple[FloatArray, IntArray]:
+        """Each junction's cost to its nearest site, and that site, with no limit.
+
+        One multi-source search (``min_only``); sites equally near a junction are
+        told apart by the search's order, not by id.
+        """
+        n = self.node_cost.shape[0]
+        m = self.n_sites
+        if m == 0:
+            return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+        dist, _, source = csgraph.dijkstra(
+            self.matrix,
+            directed=True,
+            indices=n + np.arange(m),
+            min_only=True,
+            return_predecessors=True,
+        )
+        site = np.where(source[:n] >= n, source[:n] - n, -1).astype(np.int64)
+        return np.asarray(dist[:n], dtype=np.float64), site
+
+
+def site_costs(
+    network: Network,
+    places: Snapped,
+    owner: IntArray,
+    n_sites: int,
+    *,
+    cost: Cost,
+    extra_m: FloatArray | None = None,
+    limit: float | None = None,
+) -> SiteCosts:
+    """Search the network once per site, towards it; return every junction's cost.
+
+    Parameters
+    ----------
+    network
+        The graph (its mode decides directions and speeds).
+    places
+        Where the sites join (:func:`~siteplan.measure.network.snap.snap_places`).
+    owner
+        The site (0 .. ``n_sites`` - 1) of each place.
+    n_sites
+        The number of sites.
+    cost
+        ``"length"`` or ``"time"``.
+    extra_m
+        Per place, metres walked before its connector (footprint to entrance); 0 when None.
+    limit
+        Give up beyond this cost (the decay's reach, in the cost's unit); None: no limit.
+
+    Returns
+    -------
+    SiteCosts
+        The junctions' costs to the sites.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> from siteplan.load.network import NetworkParams
+    >>> from siteplan.measure.network.graph import build_network
+    >>> roads = gpd.GeoDataFrame(
+    ...     {"id": ["r"], "highway": [None], "oneway": [0], "maxspeed_kmh": [float("nan")]},
+    ...     geometry=[shapely.LineString([(0, 0), (1000, 0)])], crs="EPSG:32651")
+    >>> net = build_network(roads, "EPSG:32651", NetworkParams())
+    >>> sites = site_costs(net, snap_places(net, [shapely.Point(900, -50)]), np.array([0]), 1,
+    ...                    cost="length")
+    >>> place_costs(sites, snap_places(net, [shapely.Point(100, 30)])).tolist()
+    [[880.0]]
+    """
+    if cost not in ("length", "time"):
+        raise ParameterError(f"cost {cost!r} is not one of length, time", argument="cost")
+    lim = np.inf if limit is None else float(limit)
+    if not lim >= 0:
+        raise ParameterError(f"limit {limit!r} is not a number >= 0 (or None)", argument="limit")
+    owner = np.asarray(owner, dtype=np.int64)
+    extra = np.zeros(len(places)) if extra_m is None else np.asarray(extra_m, dtype=np.float64)
+    walk_m = np.where(places.reachable, places.connector_m + extra, np.inf)
+    walk = walk_m / network.walk_m_per_min if cost == "time" else walk_m
+    n = chains_of(network).n_junctions
+    legs = arrival_legs(network, places, cost)
+    tail, head, weight, _ = _graph(network, cost, reverse=True)
+    link = legs.primary + walk[:, None]
+    ok = np.isfinite(link)
+    virtual = n + np.repeat(owner, 2).reshape(-1, 2)
+    tail = np.concatenate([tail, virtual[ok]])
+    head = np.concatenate([head, legs.node[ok]])
+    weight = np.concatenate([weight, link[ok]])
+    matrix, _ = csr_graph(n + n_sites, tail, head, weight, weight)
+    node_cost = np.full((n, n_sites), np.inf)
+    block = max(1, _BLOCK_BYTES // (8 * (n + n_sites)))
+    for start in range(0, n_sites, block):
+        stop = min(start + block, n_sites)
+        dist = csgraph.dijkstra(
+            matrix, directed=True, indices=n + np.arange(start, stop), limit=lim
+        )
+        node_cost[:, start:stop] = dist[:, :n].T
+    return SiteCosts(
+        network=network,
+        cost=cost,
+        limit=lim,
+        node_cost=node_cost,
+        places=places,
+        owner=owner,
+        walk=walk,
+        extra_m=extra,
+        matrix=matrix,
+    )
+
+
+def _raw_costs(sites: SiteCosts, snapped: Snapped) -> tuple[FloatArray, FloatArray]:
+    """Return (places, sites) costs through the junctions and along shared chains.
+
+    The first array honours the limit through the junctions only; the second is
+    the place's walk in the cost's unit (``inf`` when it cannot join).
+    """
+    legs = departure_legs(sites.network, snapped, sites.cost)
+    node = sites.node_cost
+    out = np.minimum(
+        node[legs.node[:, 0]] + legs.primary[:, 0, None],
+        node[legs.node[:, 1]] + legs.primary[:, 1, None],
+    )
+    oi, di, direct, _ = _same_chain(sites.network, snapped, sites.places, sites.cost)
+    if oi.shape[0]:
+        np.minimum.at(out, (oi, sites.owner[di]), direct + sites.walk[di])
+    own = np.where(snapped.reachable, sites.in_unit(snapped.connector_m), np.inf)
+    return out, own
+
+
+def place_costs(sites: SiteCosts, snapped: Snapped) -> FloatArray:
+    """Return the cost from each place to each site, ``(places, sites)``, in the cost's unit.
+
+    ``inf`` where the place cannot join the network, cannot reach the site, or
+    only beyond the limit.
+    """
+    out, own = _raw_costs(sites, snapped)
+    out += own[:, None]
+    out[~(out <= sites.limit)] = np.inf
+    return out
+
+
+def nearest_beyond(sites: SiteCosts, snapped: Snapped) -> tuple[IntArray, FloatArray]:
+    """Return each place's nearest site and its cost, with no limit.
+
+    For places that reach no site within :attr:`SiteCosts.limit`: through the
+    junctions' nearest sites (:attr:`SiteCosts.nearest_nodes`) or along a
+    shared chain, whichever is cheaper. -1 and ``inf`` where no site can be reached.
+    """
+    cost, site = sites.nearest_nodes
+    legs = departure_legs(sites.network, snapped, sites.cost)
+    via = cost[legs.node] + legs.primary
+    pick = np.argmin(via, axis=1)
+    rows = np.arange(len(snapped))
+    best = via[rows, pick]
+    best_site = site[legs.node[rows, pick]]
+    oi, di, direct, _ = _same_chain(sites.network, snapped, sites.places, sites.cost)
+    if oi.shape[0]:
+        value = direct + sites.walk[di]
+        # The cheapest direct trip of each place (ties: the smaller site).
+        order = np.lexsort((sites.owner[di], value, oi))
+        first = np.ones(order.shape[0], dtype=bool)
+        first[1:] = oi[order][1:] != oi[order][:-1]
+        o, v, s = oi[order][first], value[order][first], sites.owner[di][order][first]
+        better = v < best[o]
+        best[o[better]] = v[better]
+        best_site[o[better]] = s[better]
+    best = best + np.where(snapped.reachable, sites.in_unit(snapped.connector_m), np.inf)
+    gone = ~np.isfinite(best)
+    best_site[gone] = -1
+    best[gone] = np.inf
+    return best_site.astype(np.intp), best
+
+
+def exact_costs(sites: SiteCosts, snapped: Snapped) -> FloatArray:
+    """Return :func:`place_costs` with the pairs beyond the limit measured too.
+
+    For a few places (picks, clicks): the missing pairs come from searches
+    from the places themselves (:func:`~siteplan.measure.network.paths.od_costs`).
+    """
+    out = place_costs(sites, snapped)
+    if not np.isfinite(sites.limit) or not len(snapped):
+        return out
+    missing = ~np.isfinite(out) & snapped.reachable[:, None]
+    if not missing.any():
+        return out
+    rows = np.flatnonzero(missing.any(axis=1))
+    od = od_costs(sites.network, snapped.take(rows), sites.places, cost=sites.cost)
+    values = od.metres if sites.cost == "length" else od.minutes
+    values = values + sites.in_unit(sites.extra_m)[None, :]
+    full = np.full((sites.n_sites, rows.shape[0]), np.inf)
+    np.minimum.at(full, sites.owner, values.T)
+    full = full.T
+    out[rows] = np.where(missing[rows], full, out[rows])
+    return out
+
+
+def point_costs(
+    sites: SiteCosts, x: FloatArray, y: FloatArray, *, chunk: int = PLACE_CHUNK
+) -> tuple[FloatArray, FloatArray]:
+    """Return the costs from points to the sites and the points' connectors (metres).
+
+    The points are snapped and gathered ``chunk`` at a time.
+
+    Returns
+    -------
+    tuple
+        ``(points, sites)`` costs as :func:`place_costs`, and each point's
+        ``connector_m`` (``nan`` when it cannot join the network).
+    """
+    k = len(x)
+    out = np.full((k, sites.n_sites), np.inf)
+    connector = np.full(k, np.nan)
+    for start in range(0, k, chunk):
+        sl = slice(start, min(start + chunk, k))
+        snapped = snap_places(sites.network, shapely.points(x[sl], y[sl]))
+        out[sl] = place_costs(sites, snapped)
+        connector[sl] = np.where(snapped.reachable, snapped.connector_m, np.nan)
+    return out, connector
