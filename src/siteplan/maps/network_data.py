@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import shapely
 
-from siteplan.measure.network.node_costs import site_node_costs
+from siteplan.measure.network.node_costs import SiteCosts, site_node_costs
 from siteplan.measure.network.sites import site_places
 from siteplan.measure.network.snap import snap_places
 
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_PAGE_EDGES",
     "click_costs_data",
+    "encode_costs",
+    "encode_graph",
     "graph_data",
     "network_blocker",
     "page_origin",
@@ -89,12 +91,16 @@ def graph_data(result: Result, origin: np.ndarray | None = None) -> dict[str, An
     the graph's coordinates, so lengths match Python's); ``u``, ``v``: int32 end
     nodes; ``dir``: uint8, bit 0 forward, bit 1 backward; ``kmh``: float64 speeds.
     """
-    net = _network(result)
-    params = net.params
     origin = page_origin(result) if origin is None else origin
+    return encode_graph(_network(result), origin, _cost(result))
+
+
+def encode_graph(net: Network, origin: np.ndarray, cost: Cost) -> dict[str, Any]:
+    """Return a graph's compact page form (see :func:`graph_data`), searched by ``cost``."""
+    params = net.params
     direction = net.seg_forward.astype(np.uint8) | (net.seg_backward.astype(np.uint8) << 1)
     return {
-        "cost": _cost(result),
+        "cost": cost,
         "mode": params.mode,
         "walk_kmh": float(params.walk_kmh),
         "snap_max_m": float(params.snap_max_m),
@@ -127,8 +133,13 @@ def click_costs_data(result: Result, sites: Any) -> dict[str, Any]:
     places, owner, extra = _places(result, sites)
     reach = result.parameters.decay.cutoff_m
     costs = site_node_costs(net, places, owner, extra, len(sites), cost=_cost(result), limit=reach)
+    return encode_costs(costs)
+
+
+def encode_costs(costs: SiteCosts) -> dict[str, Any]:
+    """Return per-site node costs in their compact page form (see :func:`click_costs_data`)."""
     return {
-        "sites": len(sites),
+        "sites": int(costs.node_cost.shape[0]),
         "limit": None if not math.isfinite(costs.limit) else costs.limit,
         "node_cost": _b64(costs.node_cost.ravel(), "<f4"),
         "places": [

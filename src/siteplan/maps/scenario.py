@@ -134,8 +134,7 @@ def _site_entries(result: Result, origin: np.ndarray) -> list[dict[str, Any]]:
                 "weight": float(sites["weight"].iloc[i]),
                 "polygonal": shapely.get_type_id(metric) in (3, 6),
                 "rings": [
-                    np.round(ring - origin, decimals).ravel().tolist()
-                    for ring in _rings(metric)
+                    np.round(ring - origin, decimals).ravel().tolist() for ring in _rings(metric)
                 ],
                 "centroid": np.round(centroid, decimals).tolist(),
                 "geometry": shapely.geometry.mapping(lonlat),
