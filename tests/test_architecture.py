@@ -106,6 +106,9 @@ LAZY_OUTSIDE_CLI = (
     "candidates/engines.py",
     "candidates/locations.py",
     "candidates/plan.py",
+    "maps/clickscore.py",  # the road network's page data (scipy) for network measures only
+    "maps/make.py",
+    "maps/scenario.py",
 )
 
 

@@ -111,7 +111,7 @@ def _tile_layer(tiles: TileChoice, name: str | None = None) -> folium.TileLayer:
 
 
 def _add_plugins(fmap: folium.Map, tiles: TileChoice | None) -> None:
-    # imported here: the plugins cost ~80 ms of start-up and offline maps leave them out
+    # lazy: the plugins cost ~80 ms of start-up and offline maps leave them out
     import folium.plugins
 
     folium.plugins.MeasureControl(  # type: ignore[no-untyped-call]
