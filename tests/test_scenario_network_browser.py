@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from browser import open_page
 from scenario_cases import MOVES, NEW_POINT, edited_sites, equivalent_study
 
 import siteplan
+from siteplan.load.study import bundled_study_path
 from siteplan.maps.make import write_map
 from siteplan.maps.network_data import MAX_PAGE_EDGES
 
@@ -130,6 +134,28 @@ def test_the_bundled_time_study_routes_in_the_page(browser: Any, tmp_path: Path)
         want = numbers(siteplan.analyze(study, measure="time"))
         assert_same(got, want, str(ops[k]))
     assert any(not p["reachable"] or p["time_min"] > 0 for p in got["pairs"])
+    # the download (scenario.geojson and a study TOML with [scoring] and [network]) scores
+    # the same in Python, and siteplan compare reads it
+    files = page.evaluate("() => siteplan.scenario.files()")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    toml = tomllib.loads(files["scenario.toml"])
+    assert toml["scoring"]["measure"] == "time"
+    assert toml["network"]["mode"] == "walk"
+    assert_same(got, numbers(siteplan.analyze(tmp_path / "scenario.toml")), "downloaded")
+    completed = subprocess.run(
+        [
+            *(sys.executable, "-m", "siteplan", "compare", str(bundled_study_path())),
+            *(str(tmp_path / "scenario.toml"), "--measure", "time", "-f", "json"),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(Path(siteplan.__file__).parents[1])},
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert "new_1" in completed.stdout
     assert not opened.page_errors
     assert not opened.external_requests()
     opened.close()

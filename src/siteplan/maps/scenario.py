@@ -171,7 +171,10 @@ def scenario_data(result: Result, *, datum: str = "wgs84") -> dict[str, Any]:
     bounds = _extent(result, [])
     decay = result.parameters.decay
     # the study file's [scoring] keys only: the unit follows from the measure
-    scoring = {k: v for k, v in result.parameters.as_dict().items() if k != "unit"}
+    network = dict(result.parameters.network or {})
+    scoring = {
+        k: v for k, v in result.parameters.as_dict().items() if k != "unit" and k not in network
+    }
     return {
         "crs": result.crs_name,
         "projection": projection_for(result.crs, bounds),
@@ -189,6 +192,8 @@ def scenario_data(result: Result, *, datum: str = "wgs84") -> dict[str, Any]:
             "focus": result.study.focus,
             "scoring": scoring,
             "schematic": bool(result.schematic),
+            # the study file's [network] keys (network measures only)
+            **({"network": network} if network else {}),
         },
         "sites": _site_entries(result, origin),
         # network measures only (straight-line pages stay as they were)

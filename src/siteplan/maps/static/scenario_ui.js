@@ -58,6 +58,19 @@ siteplan.editMap = (function () {
     Object.keys(s.scoring).sort().forEach(function (key) {
       lines.push(key + " = " + tomlValue(s.scoring[key]));
     });
+    if (s.network) {  // network measures: the mode, speeds and snap_max_m of the map
+      lines.push("", "[network]");
+      Object.keys(s.network).sort().forEach(function (key) {
+        if (key !== "class_kmh") { lines.push(key + " = " + tomlValue(s.network[key])); }
+      });
+      var classes = s.network.class_kmh || {};
+      if (Object.keys(classes).length) {
+        lines.push("", "[network.class_kmh]");
+        Object.keys(classes).sort().forEach(function (key) {
+          lines.push(tomlString(key) + " = " + tomlValue(classes[key]));
+        });
+      }
+    }
     lines.push("", "[[layers]]", "path = \"scenario.geojson\"", "role = \"site\"",
       "datum = \"wgs84\"", "id_field = \"id\"", "name_field = \"name\"", "");
     return lines.join("\n");
