@@ -319,6 +319,7 @@ def test_network_map_draws_isochrones_and_scores_clicks_along_the_roads(
     assert "along the roads" in got[0]["text"]
     assert not np.isfinite(got[-1]["rows"]).any()  # 5 km out: beyond snap_max_m
     assert got[-1]["score"] == 0
+    assert "Nearest" not in got[-1]["text"]  # no site is reached
     assert not opened.page_errors
     assert not opened.external_requests()
     opened.close()

@@ -17,7 +17,7 @@ siteplan.clickScore = (function () {
       rows.push({distance: d, score: s});
       total += site.weight;
       sum += site.weight * s;
-      if (nearest < 0 || d < rows[nearest].distance) { nearest = j; }
+      if (isFinite(d) && (nearest < 0 || d < rows[nearest].distance)) { nearest = j; }
     });
     return {x: xy[0], y: xy[1], score: total > 0 ? sum / total : 0, nearest: nearest, rows: rows};
   }
