@@ -42,6 +42,7 @@ STATIC_FILES: Final = (
     "clickscore.js",
     "network.js",
     "scenario.js",
+    "scenario_files.js",
     "scenario_ui.js",
     "style.css",
 )
@@ -88,7 +89,8 @@ def add_assets(
 ) -> None:
     """Add Leaflet (embedded offline, else from the CDN) and siteplan's script and style.
 
-    ``edit``: also the edit mode's scripts (``scenario.js``, ``scenario_ui.js``);
+    ``edit``: also the edit mode's scripts (``scenario.js``, ``scenario_files.js``,
+    ``scenario_ui.js``);
     ``network``: the road network's (``network.js``, for network measures).
     """
     header = figure_of(fmap).header
@@ -107,7 +109,7 @@ def add_assets(
     if network:
         names.append("network.js")
     if edit:
-        names += ["scenario.js", "scenario_ui.js"]
+        names += ["scenario.js", "scenario_files.js", "scenario_ui.js"]
     code = "\n".join(static_text(name) for name in names)
     header.add_child(RawHtml(f"<style>\n{style}</style>"), name="siteplan_css")
     header.add_child(RawHtml(f"<script>\n{code}</script>"), name="siteplan_js")

@@ -6,6 +6,7 @@ siteplan.editMap = (function () {
   "use strict";
   var geo = siteplan.geo;
   var RING_FILL = [0.16, 0.12, 0.08, 0.05, 0.03];
+  var files_ = siteplan.scenarioFiles;
 
   function node(tag, className, text) {
     var el = document.createElement(tag);
@@ -22,84 +23,6 @@ siteplan.editMap = (function () {
   function metres(d) {
     if (d < 1000) { return Math.round(d).toLocaleString("en-US") + " m"; }
     return (d / 1000).toFixed(2) + " km";
-  }
-
-  // TOML basic string: JSON's escapes are TOML's, plus DEL, and no lone surrogates.
-  function tomlString(text) {
-    return JSON.stringify(String(text))
-      .replace(/\x7f/g, "\\u007F")
-      .replace(/\\ud[89a-f][0-9a-f]{2}/gi, "\\uFFFD");
-  }
-  function tomlValue(v) {
-    if (typeof v === "string") { return tomlString(v); }
-    if (Array.isArray(v)) { return "[" + v.map(tomlValue).join(", ") + "]"; }
-    if (typeof v === "number" && isFinite(v)) {
-      var t = String(v);
-      return /[.e]/.test(t) ? t : t + ".0";
-    }
-    if (typeof v === "boolean") { return String(v); }
-    throw new TypeError("cannot write " + String(v) + " to TOML");
-  }
-
-  function studyToml(data, sites) {
-    var s = data.study, lines = [
-      "# A scenario saved from a siteplan map page (edit mode): the edited sites are in",
-      "# scenario.geojson; every other layer, and the scoring, come from the base study.",
-      "# Compare: siteplan compare ORIGINAL_STUDY scenario.toml",
-      "name = " + tomlString(s.name + " (scenario)")
-    ];
-    if (s.base !== null) { lines.push("base = " + tomlString(s.base)); }
-    lines.push("crs = " + tomlString(s.crs));
-    var ids = sites.map(function (x) { return x.id; });
-    if (s.focus !== null && ids.indexOf(s.focus) >= 0) {
-      lines.push("focus = " + tomlString(s.focus));
-    }
-    lines.push("", "[scoring]");
-    Object.keys(s.scoring).sort().forEach(function (key) {
-      lines.push(key + " = " + tomlValue(s.scoring[key]));
-    });
-    if (s.network) {  // network measures: the mode, speeds and snap_max_m of the map
-      lines.push("", "[network]");
-      Object.keys(s.network).sort().forEach(function (key) {
-        if (key !== "class_kmh") { lines.push(key + " = " + tomlValue(s.network[key])); }
-      });
-      var classes = s.network.class_kmh || {};
-      if (Object.keys(classes).length) {
-        lines.push("", "[network.class_kmh]");
-        Object.keys(classes).sort().forEach(function (key) {
-          lines.push(tomlString(key) + " = " + tomlValue(classes[key]));
-        });
-      }
-    }
-    lines.push("", "[[layers]]", "path = \"scenario.geojson\"", "role = \"site\"",
-      "datum = \"wgs84\"", "id_field = \"id\"", "name_field = \"name\"", "");
-    return lines.join("\n");
-  }
-
-  function scenarioGeojson(model) {
-    var features = model.sites().map(function (site) {
-      var props = {};
-      Object.keys(site.properties).forEach(function (k) { props[k] = site.properties[k]; });
-      props.id = site.id;
-      props.name = site.name;
-      props.weight = site.weight;
-      props.edited = site.status !== "original";
-      props.status = site.status;
-      return {type: "Feature", id: site.id, properties: props,
-        geometry: model.geometryOf(site)};
-    });
-    return JSON.stringify({type: "FeatureCollection", features: features}, null, 1) + "\n";
-  }
-
-  function save(name, text, type) {
-    var blob = new Blob([text], {type: type});
-    var link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = name;
-    link.style.display = "none";
-    document.body.appendChild(link);
-    link.click();
-    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
   }
 
   return function (map, data, decay, hidden) {
@@ -504,13 +427,13 @@ siteplan.editMap = (function () {
     resetButton.addEventListener("click", function () { api.reset(); say("Reset.", false); });
 
     function files() {
-      return {"scenario.geojson": scenarioGeojson(model),
-        "scenario.toml": studyToml(data, model.sites())};
+      return {"scenario.geojson": files_.scenarioGeojson(model),
+        "scenario.toml": files_.studyToml(data, model.sites())};
     }
     download.addEventListener("click", function () {
       var out = files();
-      save("scenario.geojson", out["scenario.geojson"], "application/geo+json");
-      save("scenario.toml", out["scenario.toml"], "application/toml");
+      files_.save("scenario.geojson", out["scenario.geojson"], "application/geo+json");
+      files_.save("scenario.toml", out["scenario.toml"], "application/toml");
       say("Saved scenario.geojson and scenario.toml.", false);
     });
 
