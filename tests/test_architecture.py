@@ -107,6 +107,9 @@ LAZY_OUTSIDE_CLI = (
     "candidates/locations.py",
     "candidates/plan.py",
     "scenarios/sensitivity.py",
+    "maps/clickscore.py",  # the road network's page data (scipy) for network measures only
+    "maps/make.py",
+    "maps/scenario.py",
 )
 
 

@@ -51,6 +51,7 @@ NODE_TESTS = (
     "clickscore.test.js",
     "helpers.test.js",
     "scenario.test.js",
+    "network.test.js",
 )
 TMERC_CASES = {  # as tests/test_candidate_map.py
     "EPSG:32651": (121.58, 31.07, 121.65, 31.13),

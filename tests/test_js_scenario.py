@@ -26,6 +26,8 @@ from test_js import _close  # noqa: E402
 
 import siteplan  # noqa: E402
 from siteplan.load.study import load_study  # noqa: E402
+from siteplan.maps import network_data  # noqa: E402
+from siteplan.maps.network_data import network_blocker  # noqa: E402
 from siteplan.maps.scenario import edit_blocker, scenario_data  # noqa: E402
 
 FIXTURE = HERE / "js" / "scenario_reference.json"
@@ -55,13 +57,20 @@ def test_scenario_fixture_is_current(tmp_path: Path) -> None:
     _close(json.loads(json.dumps(build_reference(tmp_path))), stored)
 
 
-def test_straight_line_measures_are_editable_and_network_ones_are_not() -> None:
-    assert edit_blocker("edge") is None
-    assert edit_blocker("centroid") is None
-    for measure in ("network", "time"):
-        note = edit_blocker(measure)
-        assert note is not None
-        assert "routing in the page is a later step" in note
+def test_every_measure_is_editable_and_large_networks_are_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for measure in ("edge", "centroid", "network", "time"):
+        assert edit_blocker(measure) is None
+    result = siteplan.analyze(measure="time")
+    assert network_blocker(result) is None
+    assert network_blocker(siteplan.analyze()) is None  # no network at all
+    segments = result.network.network.n_segments if result.network else 0
+    monkeypatch.setattr(network_data, "MAX_PAGE_EDGES", segments)
+    note = network_blocker(result)
+    assert note is not None
+    assert note.startswith("Editing is off")
+    assert f"{segments:,} segments" in note
 
 
 def test_the_bundled_study_is_named_as_the_base() -> None:

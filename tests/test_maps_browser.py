@@ -8,12 +8,17 @@ Playwright or Chromium is missing, unless ``SITEPLAN_REQUIRE_BROWSER=1`` (set by
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+import numpy as np
 import pytest
+import shapely
 from browser import SCAN_JS, open_page
 from hostile import PAYLOADS, SENTINEL, by_key, filename_safe, write_hostile_study
+from pyproj import Transformer
 
 import siteplan
 from siteplan.analysis import LARGE_STUDY
@@ -177,3 +182,144 @@ def test_hostile_names_run_nothing_when_hovered_and_clicked(
     assert opened.console_errors == tile_errors  # only the aborted tile requests
     assert all(u.startswith(TILE_HOST) for u in opened.external_requests())
     page.close()
+
+
+# -- network measures: isochrone bands and click-to-score along the roads -------------
+
+BANDS_JS = """
+() => {
+  const map = window[Object.keys(window).find((k) => /^map_sp/.test(k))];
+  const tips = [];
+  map.eachLayer((layer) => {
+    const el = layer.getElement && layer.getElement();
+    if (el && el.classList && el.classList.contains("siteplan-ring") && layer.getTooltip()) {
+      const content = layer.getTooltip().getContent();
+      tips.push(typeof content === "string" ? content : content.textContent);
+    }
+  });
+  return tips;
+}
+"""
+
+CLICKS_JS = """
+(points) => {
+  const map = window[Object.keys(window).find((k) => /^map_sp/.test(k))];
+  const out = [];
+  let box = null;
+  map.on("popupopen", (e) => { box = e.popup.getElement().querySelector(".siteplan-score"); });
+  for (const [lon, lat] of points) {
+    box = null;
+    map.fire("click", {latlng: L.latLng(lat, lon)});
+    out.push({score: Number(box.getAttribute("data-score")),
+      rows: [...box.querySelectorAll("tr.siteplan-score-site")].map(
+        (tr) => Number(tr.getAttribute("data-distance"))),
+      text: box.textContent});
+    map.closePopup();
+  }
+  return out;
+}
+"""
+
+
+def _networkx_minutes(result: Any, x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Minutes from each point to each site (id order) with networkx on the same segments.
+
+    Independent of siteplan's searches: points and site footprints join the nearest
+    point of the nearest segment (shapely), their segments are split there, and one
+    networkx Dijkstra per site runs on the reversed graph; connectors are walked.
+    """
+    net = result.network.network
+    segs = shapely.linestrings(np.stack([net.node_xy[net.seg_u], net.node_xy[net.seg_v]], axis=1))
+    walk = net.params.walk_kmh * 1000 / 60
+    minutes = net.seg_length / (net.seg_kmh * 1000 / 60)
+    sites = result.sites_m.sort_values("id", kind="stable")
+    places = list(shapely.points(x, y)) + list(sites.geometry)
+    joins: dict[int, list[tuple[float, str]]] = {}
+    connector = []
+    for k, place in enumerate(places):
+        d = shapely.distance(place, segs)
+        s = int(np.argmin(d))
+        if d[s] > net.params.snap_max_m:
+            connector.append(np.inf)
+            continue
+        line = shapely.shortest_line(place, segs[s])
+        on = shapely.get_coordinates(line)[1]
+        a, b = net.node_xy[net.seg_u[s]], net.node_xy[net.seg_v[s]]
+        t = float(np.clip(np.dot(on - a, b - a) / np.dot(b - a, b - a), 0, 1))
+        joins.setdefault(s, []).append((t, f"p{k}"))
+        connector.append(float(shapely.length(line)))
+    graph = nx.DiGraph()
+    for s in range(net.n_segments):
+        chain = [(0.0, int(net.seg_u[s])), *sorted(joins.get(s, [])), (1.0, int(net.seg_v[s]))]
+        for (t0, n0), (t1, n1) in itertools.pairwise(chain):
+            w = (t1 - t0) * minutes[s]
+            for tail, head, ok in ((n0, n1, net.seg_forward[s]), (n1, n0, net.seg_backward[s])):
+                if ok and (not graph.has_edge(tail, head) or graph[tail][head]["w"] > w):
+                    graph.add_edge(tail, head, w=w)
+    reverse = graph.reverse(copy=True)
+    out = np.full((len(x), len(sites)), np.inf)
+    for j in range(len(sites)):
+        k = len(x) + j
+        if not np.isfinite(connector[k]):
+            continue
+        lengths = nx.single_source_dijkstra_path_length(reverse, f"p{k}", weight="w")
+        for i in range(len(x)):
+            if f"p{i}" in lengths and np.isfinite(connector[i]):
+                out[i, j] = lengths[f"p{i}"] + (connector[i] + connector[k]) / walk
+    return out
+
+
+def test_network_map_draws_isochrones_and_scores_clicks_along_the_roads(
+    browser: Any, tmp_path: Path
+) -> None:
+    result = siteplan.analyze(measure="time")
+    path = write_map(result, tmp_path / "map.html", offline=True)
+    opened = open_page(browser, path)
+    page = opened.page
+    # the focus site's four bands, drawn from its reached roads and labelled in minutes
+    focus = result.rings[result.rings["site_id"] == result.study.focus]
+    drawn = int((~focus.geometry.is_empty).sum())
+    assert drawn >= 3
+    assert page.evaluate(COUNT_JS)["rings"] == drawn
+    tips = page.evaluate(BANDS_JS)
+    assert len(tips) == drawn
+    assert all("min to" in t and "along the roads" in t for t in tips)
+    assert any(t.startswith("0 min to 5 min") for t in tips)
+    legend = page.inner_text(".siteplan-legend")
+    assert "isochrone bands (reached roads): 5 / 10 / 15 / 30 min" in legend
+    assert "travel time along the roads (walk)" in legend
+
+    # clicks score along the roads, as networkx on the same graph and score_locations do
+    rng = np.random.default_rng(12)
+    x0, y0, x1, y1 = shapely.total_bounds(result.sites_m.geometry)
+    x = np.concatenate([rng.uniform(x0 - 800, x1 + 800, 40), [x1 + 5000]])
+    y = np.concatenate([rng.uniform(y0 - 800, y1 + 800, 40), [y1 + 5000]])
+    lon, lat = Transformer.from_crs(result.crs, "EPSG:4326", always_xy=True).transform(x, y)
+    got = page.evaluate(CLICKS_JS, np.stack([lon, lat], axis=1).tolist())
+    want = _networkx_minutes(result, x, y)
+    table = siteplan.score_locations(result, lon, lat)
+    ids = sorted(str(i) for i in result.sites["id"])
+    python = table[[f"distance_min_{i}" for i in ids]].to_numpy(dtype=float)
+    reach = result.parameters.decay.cutoff_m
+    assert reach is not None
+    shown = 0
+    for i, row in enumerate(got):
+        page_min = np.asarray(row["rows"], dtype=float)
+        for j in range(len(ids)):
+            if np.isfinite(page_min[j]):
+                shown += 1
+                for ref in (want[i, j], python[i, j]):
+                    assert abs(page_min[j] - ref) <= max(0.02 * ref, 0.5), (i, j, page_min, ref)
+            else:  # beyond the decay's reach, or not reachable at all
+                assert not want[i, j] <= reach - 1e-6, (i, j, want[i, j])
+                assert not python[i, j] <= reach - 1e-6, (i, j, python[i, j])
+        if not np.any(np.abs(want[i][np.isfinite(want[i])] - 5 * np.arange(1, 7)[:, None]) < 1e-3):
+            assert abs(row["score"] - float(table["score"].iloc[i])) < 1e-6, (i, row)
+    assert shown > 40
+    assert "along the roads" in got[0]["text"]
+    assert not np.isfinite(got[-1]["rows"]).any()  # 5 km out: beyond snap_max_m
+    assert got[-1]["score"] == 0
+    assert "Nearest" not in got[-1]["text"]  # no site is reached
+    assert not opened.page_errors
+    assert not opened.external_requests()
+    opened.close()

@@ -10,7 +10,7 @@ writes such a file (see :mod:`siteplan.maps.scenario`).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -60,6 +60,25 @@ def merge_base(own: Study, base: Study, keys: Collection[str]) -> Study:
         layers=own.layers + tuple(s for s in base.layers if s.role != "site"),
         crs=own.crs if "crs" in keys else base.crs,
         focus=own.focus if "focus" in keys else base.focus,
-        scoring={**base.scoring, **own.scoring},
+        scoring=_scoring(base.scoring, own.scoring),
         constraints=base.constraints + own.constraints,
     )
+
+
+def _scoring(base: Mapping[str, Any], own: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the base's scoring settings updated by the study's own.
+
+    When the study's measure scores in another unit than the base's (``time`` in
+    minutes against metres), the base's rings and decay parameters (``*_m`` /
+    ``*_min`` keys) do not carry over: they are in the other unit.
+
+    Examples
+    --------
+    >>> _scoring({"measure": "edge", "rings_m": [500]}, {"measure": "time", "rings_min": [5]})
+    {'measure': 'time', 'rings_min': [5]}
+    """
+    minutes = str(own.get("measure", base.get("measure", "edge"))) == "time"
+    if minutes == (str(base.get("measure", "edge")) == "time"):
+        return {**base, **own}
+    kept = {k: v for k, v in base.items() if not k.endswith(("_m", "_min"))}
+    return {**kept, **own}

@@ -40,7 +40,9 @@ STATIC_FILES: Final = (
     "helpers.js",
     "geometry.js",
     "clickscore.js",
+    "network.js",
     "scenario.js",
+    "scenario_files.js",
     "scenario_ui.js",
     "style.css",
 )
@@ -82,10 +84,14 @@ def figure_of(fmap: folium.Map) -> Figure:
     return figure
 
 
-def add_assets(fmap: folium.Map, offline: bool, *, edit: bool = False) -> None:
+def add_assets(
+    fmap: folium.Map, offline: bool, *, edit: bool = False, network: bool = False
+) -> None:
     """Add Leaflet (embedded offline, else from the CDN) and siteplan's script and style.
 
-    ``edit``: also the edit mode's scripts (``scenario.js``, ``scenario_ui.js``).
+    ``edit``: also the edit mode's scripts (``scenario.js``, ``scenario_files.js``,
+    ``scenario_ui.js``);
+    ``network``: the road network's (``network.js``, for network measures).
     """
     header = figure_of(fmap).header
     if offline:
@@ -100,8 +106,10 @@ def add_assets(fmap: folium.Map, offline: bool, *, edit: bool = False) -> None:
         fmap.default_css = [css_link]
     style = static_text("style.css")
     names = ["helpers.js", "geometry.js", "clickscore.js"]
+    if network:
+        names.append("network.js")
     if edit:
-        names += ["scenario.js", "scenario_ui.js"]
+        names += ["scenario.js", "scenario_files.js", "scenario_ui.js"]
     code = "\n".join(static_text(name) for name in names)
     header.add_child(RawHtml(f"<style>\n{style}</style>"), name="siteplan_css")
     header.add_child(RawHtml(f"<script>\n{code}</script>"), name="siteplan_js")

@@ -346,10 +346,24 @@ def click_data(
     """
     bounds = _extent(result, extra or [])
     geoms = _target_geometries(result)
-    west, south, east, north = (float(v) for v in shapely.total_bounds(geoms))
+    routed = result.network is not None
+    # a network page shares its origin with the edit mode's (the footprints' centre)
+    extent = np.asarray(result.sites_m.geometry.array, dtype=object) if routed else geoms
+    west, south, east, north = (float(v) for v in shapely.total_bounds(extent))
     origin = np.round(np.array([(west + east) / 2, (south + north) / 2]), 0)
     decay = result.parameters.decay
+    network: dict[str, Any] = {}
+    if routed:
+        # lazy: only maps of network measures need the per-site searches (scipy)
+        from siteplan.maps.network_data import click_costs_data
+
+        network = {
+            "unit": result.parameters.unit,
+            "network_mode": dict(result.parameters.network or {}).get("mode", "walk"),
+            "network": click_costs_data(result, _sites_by_id(result)),
+        }
     return {
+        **network,
         "crs": result.crs_name,
         "projection": projection_for(result.crs, bounds),
         "datum": datum,

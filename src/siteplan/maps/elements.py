@@ -25,6 +25,7 @@ from siteplan.maps.escape import inert_js, js_json
 __all__ = [
     "ClickScore",
     "FeatureLayer",
+    "NetworkGraph",
     "Panel",
     "Panes",
     "RawHtml",
@@ -159,6 +160,27 @@ class ClickScore(MacroElement):
         self.data = js_json(data, quotes=True)
         self.decay = inert_js(decay)
         self.surface = surface
+
+
+class NetworkGraph(MacroElement):
+    """Decode the study's road network for the page (``siteplan.networkGraph``).
+
+    ``data`` comes from :func:`siteplan.maps.network_data.graph_data`; click-to-score
+    and the edit mode of a network measure read the graph from there.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            siteplan.networkGraph = siteplan.network.decode({{ this.data }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, data: dict[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "SiteplanNetworkGraph"
+        self.data = js_json(data, quotes=True)
 
 
 class Panes(MacroElement):

@@ -68,6 +68,19 @@ def _short_distance(value: Any) -> str:
     return f"{number:,.0f} m" if number < 1000 else f"{number / 1000:,.2f} km"
 
 
+def _amount(value: Any, unit: str) -> str:
+    """Format a value in the measure's unit: metres as :func:`_metres`, minutes to 0.1."""
+    if unit != "min":
+        return _metres(value)
+    number = _number(value)
+    return "—" if number is None else f"{number:,.1f} min"
+
+
+def _short_amount(value: Any, unit: str) -> str:
+    """Format a value in the measure's unit: metres as :func:`_short_distance`, or minutes."""
+    return _short_distance(value) if unit != "min" else _amount(value, unit)
+
+
 def _score(value: Any) -> str:
     number = _number(value)
     return "—" if number is None else f"{number:.1f}"
@@ -147,4 +160,9 @@ def _names(result: Result) -> dict[str, str]:
 
 
 def _measure_words(result: Result) -> str:
-    return "edge to edge" if result.parameters.measure == "edge" else "centroid to centroid"
+    measure = result.parameters.measure
+    if measure in ("network", "time"):
+        mode = dict(result.parameters.network or {}).get("mode", "walk")
+        what = "travel time" if measure == "time" else "distance"
+        return f"{what} along the roads ({mode})"
+    return "edge to edge" if measure == "edge" else "centroid to centroid"

@@ -24,7 +24,7 @@ fetch nothing (:mod:`siteplan.maps.assets`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import branca.colormap
 import folium
@@ -44,7 +44,14 @@ from siteplan.maps.candidate_layers import (
     _surface_layer,
 )
 from siteplan.maps.clickscore import click_data
-from siteplan.maps.elements import ClickScore, Panel, Panes, SurfaceLayer, renumber
+from siteplan.maps.elements import (
+    ClickScore,
+    NetworkGraph,
+    Panel,
+    Panes,
+    SurfaceLayer,
+    renumber,
+)
 from siteplan.maps.escape import html_text
 from siteplan.maps.features import (
     COLOUR_SCALE,
@@ -106,7 +113,7 @@ def _tile_layer(tiles: TileChoice, name: str | None = None) -> folium.TileLayer:
 
 
 def _add_plugins(fmap: folium.Map, tiles: TileChoice | None) -> None:
-    # imported here: the plugins cost ~80 ms of start-up and offline maps leave them out
+    # lazy: the plugins cost ~80 ms of start-up and offline maps leave them out
     import folium.plugins
 
     folium.plugins.MeasureControl(  # type: ignore[no-untyped-call]
@@ -121,6 +128,20 @@ def _add_plugins(fmap: folium.Map, tiles: TileChoice | None) -> None:
         folium.plugins.MiniMap(  # type: ignore[no-untyped-call]
             tile_layer=_tile_layer(tiles, name="minimap"), toggle_display=True
         ).add_to(fmap)
+
+
+def _network_blocker(result: Result) -> str | None:
+    # lazy: network_data loads scipy, which straight-line maps never need
+    from siteplan.maps.network_data import network_blocker
+
+    return network_blocker(result)
+
+
+def _graph_data(result: Result) -> dict[str, Any]:
+    # lazy: as _network_blocker
+    from siteplan.maps.network_data import graph_data
+
+    return graph_data(result)
 
 
 def make_map(
@@ -171,7 +192,8 @@ def make_map(
         Edit mode (:mod:`siteplan.maps.scenario`): drag, add and remove sites and change
         weights in the page, which recomputes every score as :func:`siteplan.analyze`
         would, and download the scenario (``scenario.geojson`` and a study TOML) for
-        ``siteplan compare``. Studies measured along a network get a note instead.
+        ``siteplan compare``. Network measures route the edited plan along the
+        embedded road network (under 50,000 segments; larger networks get a note instead).
     access
         An access result of this study (:func:`siteplan.analyze_access`): adds the demand
         coloured by accessibility index and each site's catchment bands
@@ -220,8 +242,11 @@ def make_map(
     )
     figure_of(fmap).title = html_text(result.name)
     blocker = edit_blocker(result.parameters.measure) if edit else None
+    routed = result.network is not None
+    if edit and blocker is None and routed:
+        blocker = _network_blocker(result)
     editing = edit and blocker is None
-    add_assets(fmap, offline, edit=editing)
+    add_assets(fmap, offline, edit=editing, network=routed and (editing or click_score))
     panes = _PANES + (_CANDIDATE_PANES if candidates is not None else ())
     Panes(panes + (ACCESS_PANES if overlay is not None else ())).add_to(fmap)
     if choice is not None:
@@ -259,6 +284,8 @@ def make_map(
         for group in _role_groups(frame, role, shift):
             group.add_to(fmap)
 
+    if routed and (editing or click_score):
+        NetworkGraph(_graph_data(result)).add_to(fmap)
     if click_score:
         area = [] if candidates is None else _candidate_extent(candidates)
         ClickScore(

@@ -51,8 +51,10 @@ def _title_panel(
 
 def _legend_panel(result: Result, scale: branca.colormap.LinearColormap, extra: str = "") -> Panel:
     stops = ", ".join(str(scale.rgb_hex_str(v)) for v in np.linspace(0, 100, 11))
-    rings = " / ".join(f"{r:,.0f}" for r in result.parameters.rings_m)
     params = result.parameters
+    unit = "min" if params.unit == "min" else "m"
+    rings = " / ".join(f"{r:,.4g}" if unit == "min" else f"{r:,.0f}" for r in params.rings_m)
+    what = "isochrone bands (reached roads)" if result.network is not None else "ring bands"
     decay = html_text(params.decay.kind)
     body = (
         f"<b>Site score</b> (0 to 100, colour scale: {COLOUR_SCALE})"
@@ -63,7 +65,7 @@ def _legend_panel(result: Result, scale: branca.colormap.LinearColormap, extra: 
         f'<p><span class="siteplan-key" style="border: 3px solid {_FOCUS_OUTLINE}"></span>'
         "focus site</p>"
         f'<p><span class="siteplan-key" style="background: {_RING_COLOUR}; opacity: 0.4">'
-        f"</span>ring bands: {html_text(rings)} m</p>"
+        f"</span>{what}: {html_text(rings)} {unit}</p>"
         '<p><span class="siteplan-key" style="border-top: 2px dashed #3a3a3a; height: 0">'
         "</span>site pairs, labelled distance · pair score</p>"
         '<p><span class="siteplan-key" style="border-top: 2px dashed #4d4d4d; height: 0">'

@@ -10,9 +10,18 @@ API" in DESIGN.md) and ``static/scenario_ui.js`` (the handles, the panel and the
 download). :func:`scenario_data` builds what the page needs; :class:`EditMode` is the
 map element that starts it.
 
-Network measures route along roads, which the page cannot do yet: a map of a study
-measured that way has no edit mode, and :func:`edit_blocker` gives the note that says
-why.
+Network measures (``network``, ``time``) route along the study's roads in the page
+(``static/network.js``, a Dijkstra with a binary heap on the embedded graph, see
+:mod:`siteplan.maps.network_data`), with the rules of :func:`siteplan.analyze`: a site
+joins at the nearest point of the nearest segment from its footprint (or its entrances),
+the connector is walked, ``drive`` honours one-way segments, a site farther than
+``snap_max_m`` is unreachable, and a pair is the mean of both directions (unreachable
+pairs score 0). Sites that are not moved join where Python joined them, entrances
+included; a moved or added site joins from its (moved) footprint: its entrances do not
+move with it and are no longer used (the downloaded scenario keeps the study's
+entrance layer, so ``siteplan compare`` still routes it through them). On networks of
+:data:`~siteplan.maps.network_data.MAX_PAGE_EDGES` segments or more, editing is off and
+:func:`~siteplan.maps.network_data.network_blocker` gives the note that says why.
 """
 
 from __future__ import annotations
@@ -35,11 +44,15 @@ if TYPE_CHECKING:
 
     from siteplan.analysis import Result
 
-__all__ = ["STRAIGHT_MEASURES", "EditMode", "edit_blocker", "scenario_data"]
+__all__ = ["NETWORK_MEASURES", "STRAIGHT_MEASURES", "EditMode", "edit_blocker", "scenario_data"]
 
 #: The measures the page can recompute.
 STRAIGHT_MEASURES: Final = ("edge", "centroid")
+#: The measures the page routes along the embedded road network.
+NETWORK_MEASURES: Final = ("network", "time")
 _COORD_DECIMALS: Final = 3  # metric coordinates in the page: millimetres
+# network measures: micrometres, so a moved footprint's travel time matches Python's to 1e-6 min
+_NETWORK_DECIMALS: Final = 6
 _BUNDLED: Final = "bundled:simz"
 _COMPUTED: Final = frozenset(
     {
@@ -65,16 +78,12 @@ def edit_blocker(measure: str) -> str | None:
     --------
     >>> edit_blocker("edge") is None
     True
-    >>> edit_blocker("network").startswith("Editing is off")
+    >>> edit_blocker("time") is None
     True
     """
-    if measure in STRAIGHT_MEASURES:
+    if measure in STRAIGHT_MEASURES or measure in NETWORK_MEASURES:
         return None
-    return (
-        f"Editing is off: this study is measured along the road network ({measure}), and "
-        "routing in the page is a later step, so the page cannot recompute its distances. "
-        "Draw the map with --measure edge or centroid to plan in the page."
-    )
+    return f"Editing is off: the page cannot recompute the measure {measure!r}."
 
 
 def _properties(row: Any) -> dict[str, Any]:
@@ -109,6 +118,7 @@ def _palette() -> list[str]:
 
 
 def _site_entries(result: Result, origin: np.ndarray) -> list[dict[str, Any]]:
+    decimals = _COORD_DECIMALS if result.network is None else _NETWORK_DECIMALS
     sites = result.sites_m.sort_values("id", kind="stable", ignore_index=True)
     wgs = result.sites.set_index(result.sites["id"].astype(str))
     entries = []
@@ -124,10 +134,9 @@ def _site_entries(result: Result, origin: np.ndarray) -> list[dict[str, Any]]:
                 "weight": float(sites["weight"].iloc[i]),
                 "polygonal": shapely.get_type_id(metric) in (3, 6),
                 "rings": [
-                    np.round(ring - origin, _COORD_DECIMALS).ravel().tolist()
-                    for ring in _rings(metric)
+                    np.round(ring - origin, decimals).ravel().tolist() for ring in _rings(metric)
                 ],
-                "centroid": np.round(centroid, _COORD_DECIMALS).tolist(),
+                "centroid": np.round(centroid, decimals).tolist(),
                 "geometry": shapely.geometry.mapping(lonlat),
                 "properties": _properties(wgs.loc[site_id]),
             }
@@ -162,7 +171,10 @@ def scenario_data(result: Result, *, datum: str = "wgs84") -> dict[str, Any]:
     bounds = _extent(result, [])
     decay = result.parameters.decay
     # the study file's [scoring] keys only: the unit follows from the measure
-    scoring = {k: v for k, v in result.parameters.as_dict().items() if k != "unit"}
+    network = dict(result.parameters.network or {})
+    scoring = {
+        k: v for k, v in result.parameters.as_dict().items() if k != "unit" and k not in network
+    }
     return {
         "crs": result.crs_name,
         "projection": projection_for(result.crs, bounds),
@@ -180,9 +192,25 @@ def scenario_data(result: Result, *, datum: str = "wgs84") -> dict[str, Any]:
             "focus": result.study.focus,
             "scoring": scoring,
             "schematic": bool(result.schematic),
+            # the study file's [network] keys (network measures only)
+            **({"network": network} if network else {}),
         },
         "sites": _site_entries(result, origin),
+        # network measures only (straight-line pages stay as they were)
+        **(
+            {}
+            if result.network is None
+            else {"unit": result.parameters.unit, "network": _network_places(result)}
+        ),
     }
+
+
+def _network_places(result: Result) -> list[list[dict[str, Any]]]:
+    # lazy: only maps of network measures need the graph's snapping (scipy, shapely trees)
+    from siteplan.maps.network_data import scenario_network_data
+
+    sites = result.sites_m.sort_values("id", kind="stable", ignore_index=True)
+    return scenario_network_data(result, sites)
 
 
 class EditMode(MacroElement):

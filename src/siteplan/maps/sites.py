@@ -26,6 +26,7 @@ from siteplan.maps.features import (
     _NAME_LIMIT,
     _RING_COLOUR,
     Shift,
+    _amount,
     _feature,
     _geometries,
     _layer,
@@ -35,7 +36,7 @@ from siteplan.maps.features import (
     _number,
     _rows,
     _score,
-    _short_distance,
+    _short_amount,
     _text,
 )
 from siteplan.render.palette import RING_FILL
@@ -66,7 +67,8 @@ def _site_popup(row: pd.Series, result: Result, names: dict[str, str]) -> str:
     if nearest_id:
         nearest = (
             f"{html_text(names.get(nearest_id, nearest_id))} ({html_text(nearest_id)}), "
-            f"{_metres(row['nearest_m'])} {html_text(_measure_words(result))}"
+            f"{_amount(row['nearest_m'], result.parameters.unit)} "
+            f"{html_text(_measure_words(result))}"
         )
     accuracy = _number(row["accuracy_m"]) if "accuracy_m" in row.index else None
     accuracy_text = (
@@ -122,17 +124,32 @@ def _feature_tooltip(row: pd.Series) -> str:
     return f"<b>{name}</b>" + (f" {zh}" if zh else "")
 
 
-def _pair_text(row: pd.Series, names: dict[str, str]) -> str:
+def _pair_text(row: pd.Series, names: dict[str, str], unit: str = "m") -> str:
     name_a = html_text(truncate(names.get(str(row["a"]), clean_text(row["a"])), _NAME_LIMIT))
     name_b = html_text(truncate(names.get(str(row["b"]), clean_text(row["b"])), _NAME_LIMIT))
     ring = _number(row["ring_m"])
-    ring_text = f"within the {ring:,.0f} m ring" if ring is not None else "beyond the last ring"
+    ring_text = (
+        f"within the {_ring_label(ring, unit)} ring" if ring is not None else "beyond the last ring"
+    )
+    network = ""
+    if "network_m" in row.index:
+        network = (
+            f"along the roads {_metres(row['network_m'])} · "
+            f"{_amount(row['time_min'], 'min')} (mean of both ways)<br>"
+            if bool(row["reachable"])
+            else "not reachable along the roads both ways<br>"
+        )
     return (
         f"<b>{name_a}</b> ↔ <b>{name_b}</b><br>"
         f"edge {_metres(row['edge_m'])} · centroid {_metres(row['centroid_m'])} · "
         f"geodesic {_metres(row['geodesic_m'])}<br>"
-        f"{ring_text} · pair score {_score(row['score'])}"
+        f"{network}{ring_text} · pair score {_score(row['score'])}"
     )
+
+
+def _ring_label(value: float, unit: str) -> str:
+    """Return a ring's value with its unit: ``500 m`` or ``15 min``."""
+    return f"{value:,.0f} m" if unit != "min" else f"{value:,.4g} min"
 
 
 # -- layers ---------------------------------------------------------------------------
@@ -186,6 +203,8 @@ def _ring_groups(result: Result, shift: Shift, focus: str | None) -> list[folium
     geoms = _geometries(rings, shift)
     reach = result.reach.groupby(["site_id", "ring_m"])["other_id"].agg(list)
     radii = list(result.parameters.rings_m)
+    unit = result.parameters.unit
+    network = result.network is not None
     order = [str(i) for i in result.sites["id"]]
     if focus in order:
         order.remove(focus)
@@ -208,9 +227,16 @@ def _ring_groups(result: Result, shift: Shift, focus: str | None) -> list[folium
             k = radii.index(float(row["ring_m"])) if float(row["ring_m"]) in radii else 0
             others = reach.get((site_id, row["ring_m"]), [])
             reached = ", ".join(html_text(names.get(str(o), clean_text(o))) for o in others)
+            if unit == "m" and not network:
+                span = f"{_metres(row['inner_m'])} to {_metres(row['ring_m'])} around "
+            else:
+                lo, hi = float(row["inner_m"]), float(row["ring_m"])
+                span = (
+                    f"{_ring_label(lo, unit)} to {_ring_label(hi, unit)} along the roads "
+                    "(reached network) to "
+                )
             tooltip = (
-                f"{_metres(row['inner_m'])} to {_metres(row['ring_m'])} around "
-                f"<b>{html_text(truncate(name, _NAME_LIMIT))}</b><br>"
+                f"{span}<b>{html_text(truncate(name, _NAME_LIMIT))}</b><br>"
                 f"reaches: {reached or 'no other site'}"
             )
             style = {
@@ -235,7 +261,7 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
     group = folium.FeatureGroup(name="Site pairs (distance · score)", overlay=True, show=True)
     lines, labels = [], []
     for i, (_, row) in enumerate(pairs.iterrows()):
-        text = _pair_text(row, names)
+        text = _pair_text(row, names, result.parameters.unit)
         lines.append(
             _feature(
                 geoms[i],
@@ -254,7 +280,7 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
         if geom is not None and not shapely.is_empty(geom):
             middle = shapely.line_interpolate_point(geom, 0.5, normalized=True)
             label = (
-                f"<span>{html_text(_short_distance(row['distance_m']))} · "
+                f"<span>{html_text(_short_amount(row['distance_m'], result.parameters.unit))} · "
                 f"{html_text(_score(row['score']))}</span>"
             )
             labels.append(

@@ -1,5 +1,6 @@
 // The page's scenario: the study's sites, editable (move, add, remove, reweight), scored
-// as siteplan.analyze scores them for straight-line measures. Pure maths and state; the
+// as siteplan.analyze scores them: straight-line measures, or routed along the embedded
+// road network (network.js) for network measures. Pure maths and state; the
 // map and the panels are wired by scenario_ui.js. Contract (DESIGN.md, "Scenario page
 // API"): calls are synchronous, mutators return result(), bad input throws and leaves
 // the state unchanged.
@@ -87,16 +88,64 @@ siteplan.scenarioModel = (function () {
     return withBox({id: s.id, name: s.name, weight: s.weight, polygonal: s.polygonal,
       rings: s.rings.map(function (r) { return r.slice(); }), centroid: s.centroid.slice(),
       measure: s.measure, status: s.status, moved: s.moved.slice(), lonlat: s.lonlat,
-      properties: s.properties});
+      properties: s.properties, joined: s.joined, searches: s.searches});
   }
 
-  function make(data, decay) {
+  // -- routing on the road network (network measures) -----------------------------------
+  // Where a site joins the network: as Python joined it (entrances included) until it is
+  // moved or when it is new; then at the nearest point of the nearest segment from its
+  // footprint. A site that cannot join has no places.
+  function placesOf(graph, site) {
+    if (!site.joined) {
+      var p = siteplan.network.snap(graph, {rings: site.rings, polygonal: site.polygonal});
+      site.joined = p ? [p] : [];
+    }
+    return site.joined;
+  }
+  // One forward search per place of a site, kept until the site moves.
+  function searchesOf(graph, site) {
+    if (!site.searches) {
+      site.searches = placesOf(graph, site).map(function (p) {
+        return siteplan.network.search(graph, siteplan.network.departures(graph, p));
+      });
+    }
+    return site.searches;
+  }
+  // The cheapest trip from site a to site b over their places (ties: the first places).
+  function route(graph, a, b) {
+    var best = {cost: Infinity, metres: Infinity, minutes: Infinity};
+    var from = placesOf(graph, a), to = placesOf(graph, b), found = searchesOf(graph, a);
+    from.forEach(function (p, i) {
+      to.forEach(function (q) {
+        var t = siteplan.network.trip(graph, found[i], p, q);
+        if (t.cost < best.cost) { best = t; }
+      });
+    });
+    return best;
+  }
+  // A pair's network fields, as the JSON report gives them: the mean of both directions;
+  // null (and reachable false) when either direction cannot be travelled.
+  function networkPair(graph, a, b) {
+    var ab = route(graph, a, b), ba = route(graph, b, a);
+    var ok = isFinite(ab.cost) && isFinite(ba.cost);
+    function keep(v) { return ok ? v : null; }
+    return {network_m_ab: keep(ab.metres), network_m_ba: keep(ba.metres),
+      network_m: keep((ab.metres + ba.metres) / 2), time_min_ab: keep(ab.minutes),
+      time_min_ba: keep(ba.minutes), time_min: keep((ab.minutes + ba.minutes) / 2),
+      reachable: ok};
+  }
+  var NETWORK_FIELDS = ["network_m_ab", "network_m_ba", "network_m", "time_min_ab",
+    "time_min_ba", "time_min", "reachable"];
+
+  function make(data, decay, graph) {
+    var routing = data.network && graph ? graph : null;
     var project = geo.projection(data.projection);
     var origin = data.origin;
-    var initial = data.sites.map(function (s) {
+    var initial = data.sites.map(function (s, k) {
       return withBox({id: s.id, name: s.name, weight: s.weight, polygonal: s.polygonal,
         rings: s.rings, centroid: s.centroid, measure: data.measure, status: "original",
-        moved: [0, 0], lonlat: s.geometry, properties: s.properties || {}});
+        moved: [0, 0], lonlat: s.geometry, properties: s.properties || {},
+        joined: routing ? data.network[k] : null, searches: null});
     });
     var sites = [], index = {};
 
@@ -119,9 +168,18 @@ siteplan.scenarioModel = (function () {
       for (i = 0; i < n; i += 1) {
         for (var j = i + 1; j < n; j += 1) {
           var a = sites[i], b = sites[j], found = geo.siteDistance(a.target, b.target);
-          var s = decay(found.d);
-          pairs.push({a: a.id, b: b.id, edge_m: found.d, score: s,
-            from: found.from, to: found.to});
+          var s, pair = {a: a.id, b: b.id, edge_m: found.d, from: found.from, to: found.to};
+          if (routing) {
+            var net = networkPair(routing, a, b);
+            NETWORK_FIELDS.forEach(function (k) { pair[k] = net[k]; });
+            pair.d = data.unit === "min" ? net.time_min : net.network_m;
+            s = net.reachable ? decay(pair.d) : 0;
+          } else {
+            pair.d = found.d;
+            s = decay(found.d);
+          }
+          pair.score = s;
+          pairs.push(pair);
           total += s;
           sums[i] += b.weight * s;
           wsum[i] += b.weight;
@@ -143,7 +201,9 @@ siteplan.scenarioModel = (function () {
       return {
         sites: full.sites,
         pairs: full.pairs.map(function (p) {
-          return {a: p.a, b: p.b, edge_m: p.edge_m, score: p.score};
+          var out = {a: p.a, b: p.b, edge_m: p.edge_m, score: p.score};
+          if (routing) { NETWORK_FIELDS.forEach(function (k) { out[k] = p[k]; }); }
+          return out;
         }),
         cluster_score: full.cluster_score
       };
@@ -160,6 +220,8 @@ siteplan.scenarioModel = (function () {
       });
       site.centroid = [site.centroid[0] + dx, site.centroid[1] + dy];
       site.moved = [site.moved[0] + dx, site.moved[1] + dy];
+      site.joined = null;  // it joins the network again, from its moved footprint
+      site.searches = null;
       if (site.status === "original") { site.status = "edited"; }
       withBox(site);
       return result();
@@ -228,7 +290,8 @@ siteplan.scenarioModel = (function () {
       }
       var site = withBox({id: id, name: name, weight: weight, polygonal: polygonal,
         rings: rings, centroid: centroid(rings, polygonal), measure: data.measure,
-        status: "new", moved: [0, 0], lonlat: geometry, properties: {}});
+        status: "new", moved: [0, 0], lonlat: geometry, properties: {}, joined: null,
+        searches: null});
       sites.push(site);
       load(sites);
       return result();

@@ -6,6 +6,7 @@ siteplan.editMap = (function () {
   "use strict";
   var geo = siteplan.geo;
   var RING_FILL = [0.16, 0.12, 0.08, 0.05, 0.03];
+  var files_ = siteplan.scenarioFiles;
 
   function node(tag, className, text) {
     var el = document.createElement(tag);
@@ -24,73 +25,8 @@ siteplan.editMap = (function () {
     return (d / 1000).toFixed(2) + " km";
   }
 
-  // TOML basic string: JSON's escapes are TOML's, plus DEL, and no lone surrogates.
-  function tomlString(text) {
-    return JSON.stringify(String(text))
-      .replace(/\x7f/g, "\\u007F")
-      .replace(/\\ud[89a-f][0-9a-f]{2}/gi, "\\uFFFD");
-  }
-  function tomlValue(v) {
-    if (typeof v === "string") { return tomlString(v); }
-    if (Array.isArray(v)) { return "[" + v.map(tomlValue).join(", ") + "]"; }
-    if (typeof v === "number" && isFinite(v)) {
-      var t = String(v);
-      return /[.e]/.test(t) ? t : t + ".0";
-    }
-    if (typeof v === "boolean") { return String(v); }
-    throw new TypeError("cannot write " + String(v) + " to TOML");
-  }
-
-  function studyToml(data, sites) {
-    var s = data.study, lines = [
-      "# A scenario saved from a siteplan map page (edit mode): the edited sites are in",
-      "# scenario.geojson; every other layer, and the scoring, come from the base study.",
-      "# Compare: siteplan compare ORIGINAL_STUDY scenario.toml",
-      "name = " + tomlString(s.name + " (scenario)")
-    ];
-    if (s.base !== null) { lines.push("base = " + tomlString(s.base)); }
-    lines.push("crs = " + tomlString(s.crs));
-    var ids = sites.map(function (x) { return x.id; });
-    if (s.focus !== null && ids.indexOf(s.focus) >= 0) {
-      lines.push("focus = " + tomlString(s.focus));
-    }
-    lines.push("", "[scoring]");
-    Object.keys(s.scoring).sort().forEach(function (key) {
-      lines.push(key + " = " + tomlValue(s.scoring[key]));
-    });
-    lines.push("", "[[layers]]", "path = \"scenario.geojson\"", "role = \"site\"",
-      "datum = \"wgs84\"", "id_field = \"id\"", "name_field = \"name\"", "");
-    return lines.join("\n");
-  }
-
-  function scenarioGeojson(model) {
-    var features = model.sites().map(function (site) {
-      var props = {};
-      Object.keys(site.properties).forEach(function (k) { props[k] = site.properties[k]; });
-      props.id = site.id;
-      props.name = site.name;
-      props.weight = site.weight;
-      props.edited = site.status !== "original";
-      props.status = site.status;
-      return {type: "Feature", id: site.id, properties: props,
-        geometry: model.geometryOf(site)};
-    });
-    return JSON.stringify({type: "FeatureCollection", features: features}, null, 1) + "\n";
-  }
-
-  function save(name, text, type) {
-    var blob = new Blob([text], {type: type});
-    var link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = name;
-    link.style.display = "none";
-    document.body.appendChild(link);
-    link.click();
-    setTimeout(function () { URL.revokeObjectURL(link.href); link.remove(); }, 1000);
-  }
-
   return function (map, data, decay, hidden) {
-    var model = siteplan.scenarioModel(data, decay);
+    var model = siteplan.scenarioModel(data, decay, siteplan.networkGraph);
     var project = geo.projection(data.projection);
     var origin = data.origin;
     var original = {};
@@ -346,7 +282,9 @@ siteplan.editMap = (function () {
       full.pairs.forEach(function (p) {
         if (many && p.a !== selected && p.b !== selected) { return; }
         var a = back(p.from), b = back(p.to);
-        var text = metres(p.edge_m) + " \u00b7 " + fixed(p.score, 1);
+        var d = p.d === null ? Infinity : p.d;
+        var text = (!isFinite(d) ? "\u2014" : data.unit === "min" ? fixed(d, 1) + " min" :
+          metres(d)) + " \u00b7 " + fixed(p.score, 1);
         if (p.edge_m > 0) {
           L.polyline([a, b], {pane: "siteplan-pairs", className: "siteplan-scenario-pair",
             color: "#3a3a3a", weight: 2.5, opacity: 0.9, dashArray: "6 4"}).addTo(layers);
@@ -360,7 +298,10 @@ siteplan.editMap = (function () {
         }).addTo(layers);
       });
     }
+    // Ring bands of the selected site; a network measure's rings are reached areas along
+    // the roads, which the page does not redraw (the panel and pairs are recomputed).
     function drawRings() {
+      if (data.network) { return; }
       var site = null;
       model.sites().forEach(function (s) { if (s.id === selected) { site = s; } });
       if (!site) { return; }
@@ -486,13 +427,13 @@ siteplan.editMap = (function () {
     resetButton.addEventListener("click", function () { api.reset(); say("Reset.", false); });
 
     function files() {
-      return {"scenario.geojson": scenarioGeojson(model),
-        "scenario.toml": studyToml(data, model.sites())};
+      return {"scenario.geojson": files_.scenarioGeojson(model),
+        "scenario.toml": files_.studyToml(data, model.sites())};
     }
     download.addEventListener("click", function () {
       var out = files();
-      save("scenario.geojson", out["scenario.geojson"], "application/geo+json");
-      save("scenario.toml", out["scenario.toml"], "application/toml");
+      files_.save("scenario.geojson", out["scenario.geojson"], "application/geo+json");
+      files_.save("scenario.toml", out["scenario.toml"], "application/toml");
       say("Saved scenario.geojson and scenario.toml.", false);
     });
 

@@ -32,7 +32,6 @@ from scipy.sparse import csgraph
 
 from siteplan.errors import ParameterError
 from siteplan.measure.network.graph import Cost, FloatArray, Network, csr_graph
-from siteplan.measure.network.paths import arrival_legs
 from siteplan.measure.network.snap import Snapped
 
 __all__ = ["isochrone_bands", "node_costs_to", "wgs84_bands"]
@@ -52,13 +51,19 @@ def node_costs_to(
         raise ParameterError(f"site holds {len(site)} places; give exactly one")
     n = network.n_nodes
     tail, head, primary, secondary = network.arcs(cost)
-    legs = arrival_legs(network, site, cost)
-    ok = np.isfinite(legs.primary[0])
+    # The place is entered from its own segment's nodes (not its chain's junctions, so
+    # that the nodes between them on the chain get their direct costs too): from u when
+    # the segment runs forward, from v when it runs backward.
+    s, t = int(site.segment[0]), float(site.fraction[0])
+    w, w2 = network.seg_cost(cost)[s], network.seg_cost("time" if cost == "length" else "length")[s]
+    ends = [(int(network.seg_u[s]), t) if network.seg_forward[s] else None]
+    ends.append((int(network.seg_v[s]), 1.0 - t) if network.seg_backward[s] else None)
+    legs = [e for e in ends if e is not None and bool(site.reachable[0])]
     # Reversed graph: arcs head -> tail, plus the virtual site node n -> its segment's nodes.
-    rev_tail = np.concatenate([head, np.full(int(ok.sum()), n)])
-    rev_head = np.concatenate([tail, legs.node[0][ok]])
-    weight = np.concatenate([primary, legs.primary[0][ok]])
-    other = np.concatenate([secondary, legs.secondary[0][ok]])
+    rev_tail = np.concatenate([head, np.full(len(legs), n)])
+    rev_head = np.concatenate([tail, np.asarray([node for node, _ in legs], dtype=np.int64)])
+    weight = np.concatenate([primary, np.asarray([part * w for _, part in legs])])
+    other = np.concatenate([secondary, np.asarray([part * w2 for _, part in legs])])
     matrix, _ = csr_graph(n + 1, rev_tail, rev_head, weight, other)
     dist = csgraph.dijkstra(matrix, directed=True, indices=n, limit=limit)
     return np.asarray(dist[:n], dtype=float)

@@ -18,6 +18,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -408,10 +409,33 @@ def area_overlaps(
     for k, r in enumerate(rings):
         values = np.full(len(i), np.nan)
         if both.shape[0]:
-            values[both] = shapely.area(shapely.intersection(areas[i[both], k], areas[j[both], k]))
+            values[both] = shapely.area(_intersection(areas[i[both], k], areas[j[both], k]))
         out.append(
             pd.DataFrame(
                 {"a": pairs["a"], "b": pairs["b"], "ring_m": float(r), "overlap_m2": values}
             )
         )
     return pd.concat(out, ignore_index=True)
+
+
+def _intersection(a: Any, b: Any) -> Any:
+    """Return ``a & b`` of reached areas, robustly.
+
+    Where GEOS's floating overlay fails (nearly coincident band edges, or an area
+    left as a collection with stray lines or points), the areas' polygons are
+    intersected with snap-rounding to a micrometre grid (areas change by < 1e-6 m²).
+    """
+    try:
+        return shapely.intersection(a, b)
+    except shapely.errors.GEOSException:
+        return shapely.intersection(_polygons(a), _polygons(b), grid_size=1e-6)
+
+
+def _polygons(geoms: Any) -> Any:
+    """Return each geometry's polygons only, as one (multi)polygon."""
+    out = []
+    for geom in np.atleast_1d(np.asarray(geoms, dtype=object)):
+        parts = shapely.get_parts(shapely.get_parts(geom))  # collections of multi-parts too
+        polys = parts[shapely.get_type_id(parts) == 3]
+        out.append(shapely.multipolygons(polys) if len(polys) else shapely.Polygon())
+    return np.asarray(out, dtype=object)
