@@ -55,7 +55,7 @@ PAIR_LINE_CAP: Final = 2_000
 _REACH_NAMES: Final = 20
 #: Simplification of the every-site ring layer, as a fraction of the ring's radius: it
 #: keeps a large study's map small; the focus site's rings are drawn exactly.
-_RING_SIMPLIFY: Final = 0.01
+_RING_SIMPLIFY: Final = 0.02
 _M_PER_DEGREE: Final = 111_000.0
 _RING_GRID_DEG: Final = 1e-5  # the every-site ring layer's coordinate grid (about 1 m)
 
@@ -284,13 +284,6 @@ def _large_ring_groups(
     )
     rows = np.flatnonzero(site_ids != first)
     edges = _outer_edges(geoms[rows], rings["ring_m"].to_numpy(dtype=float)[rows])
-    codes, sites = pd.factorize(site_ids[rows])
-    parts, index = shapely.get_parts(edges, return_index=True)
-    merged = np.full(len(sites), None, dtype=object)
-    if len(parts):
-        order = np.argsort(codes[index], kind="stable")
-        shapely.multilinestrings(parts[order], indices=codes[index][order], out=merged)
-    radii = ", ".join(_metres(r).removesuffix(" m") for r in result.parameters.rings_m)
     style = {
         "pane": "siteplan-rings",
         "className": "siteplan-ring",
@@ -300,9 +293,15 @@ def _large_ring_groups(
         "fill": False,
     }
     features = []
-    for site, line in zip(sites.tolist(), merged.tolist(), strict=True):
-        label = html_text(truncate(names.get(site, clean_text(site)), _NAME_LIMIT))
-        features.append(_feature(line, style, tooltip=f"rings {radii} m around <b>{label}</b>"))
+    for edge, index in zip(edges.tolist(), rows.tolist(), strict=True):
+        row = rings.iloc[index]
+        site = names.get(str(row["site_id"]), clean_text(row["site_id"]))
+        others = reach.get((row["site_id"], row["ring_m"]), [])
+        tooltip = (
+            f"{_metres(row['ring_m'])} around <b>{html_text(truncate(site, _NAME_LIMIT))}</b>"
+            f"<br>reaches {len(others):,} other sites"
+        )
+        features.append(_feature(edge, style, tooltip=tooltip))
     every.add_child(_layer(features))
     return [focus_group, every]
 
@@ -372,7 +371,7 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
             )
         )
         geom = geoms[i]
-        if not large and geom is not None and not shapely.is_empty(geom):
+        if geom is not None and not shapely.is_empty(geom):
             middle = shapely.line_interpolate_point(geom, 0.5, normalized=True)
             label = (
                 f"<span>{html_text(_short_distance(row['distance_m']))} · "
