@@ -51,7 +51,8 @@ _SKIP_PROPERTIES: Final = frozenset({"geometry", "weight", "layer"})
 #: lines are drawn: every site's line to its nearest neighbour, then the shortest of
 #: the pairs within the first ring.
 PAIR_LINE_CAP: Final = 2_000
-#: A ring tooltip names the sites it reaches up to this many, else it counts them.
+#: Above LARGE_STUDY sites, a ring tooltip names the sites it reaches up to this many,
+#: else it counts them.
 _REACH_NAMES: Final = 20
 #: Simplification of the every-site ring layer, as a fraction of the ring's radius: it
 #: keeps a large study's map small; the focus site's rings are drawn exactly.
@@ -192,9 +193,9 @@ def _site_group(
     return group
 
 
-def _reached(others: list[Any], names: dict[str, str]) -> str:
-    """Return the sites a ring reaches, by name, or their number when there are many."""
-    if len(others) > _REACH_NAMES:
+def _reached(others: list[Any], names: dict[str, str], large: bool) -> str:
+    """Return the sites a ring reaches, by name, or (large studies) their number past a few."""
+    if large and len(others) > _REACH_NAMES:
         return f"{len(others):,} other sites"
     return ", ".join(html_text(names.get(str(o), clean_text(o))) for o in others)
 
@@ -210,7 +211,8 @@ def _ring_features(
         row = rings.iloc[index]
         site_id = str(row["site_id"])
         k = radii.index(float(row["ring_m"])) if float(row["ring_m"]) in radii else 0
-        reached = _reached(reach.get((row["site_id"], row["ring_m"]), []), names)
+        others = reach.get((row["site_id"], row["ring_m"]), [])
+        reached = _reached(others, names, len(result.sites) > LARGE_STUDY)
         name = names.get(site_id, site_id)
         tooltip = (
             f"{_metres(row['inner_m'])} to {_metres(row['ring_m'])} around "
