@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         metavar="NAME",
         help="run only this case (repeatable): latency, kernel, nearest, big, cutoff, "
-        "scaling, approx, dask, scale, growth",
+        "scaling, approx, dask, scale, scale_geometry, growth",
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per case (>= 5)")
     parser.add_argument("--out", type=Path, help="results folder")
