@@ -236,14 +236,14 @@ def _ring_groups(result: Result, shift: Shift, focus: str | None) -> list[folium
     """Return the ring layers: one per site, or (many sites) the focus site's and one of all."""
     names = _names(result)
     rings = result.rings
-    geoms = _geometries(rings, shift)
-    reach = result.reach.groupby(["site_id", "ring_m"])["other_id"].agg(list)
     order = [str(i) for i in result.sites["id"]]
     if focus in order:
         order.remove(focus)
         order.insert(0, focus)
     if len(order) > LARGE_STUDY:
-        return _large_ring_groups(result, shift, order[0], names, reach)
+        return _large_ring_groups(result, shift, order[0], names)
+    geoms = _geometries(rings, shift)
+    reach = result.reach.groupby(["site_id", "ring_m"])["other_id"].agg(list)
     # The layer control keys its entries by name: sites that share a name get their id added.
     shared = {n for n, count in Counter(names.get(i, i) for i in order).items() if count > 1}
     site_ids = rings["site_id"].astype(str).to_numpy()
@@ -265,7 +265,7 @@ def _ring_groups(result: Result, shift: Shift, focus: str | None) -> list[folium
 
 
 def _large_ring_groups(
-    result: Result, shift: Shift, first: str, names: dict[str, str], reach: Any
+    result: Result, shift: Shift, first: str, names: dict[str, str]
 ) -> list[folium.FeatureGroup]:
     """Return the focus (or best-ranked) site's ring bands, and every site's rings as one layer.
 
@@ -280,7 +280,11 @@ def _large_ring_groups(
     )
     geoms = _geometries(rings, shift)
     rows = np.flatnonzero(site_ids == first)
+    table = result.reach
+    mine = table.loc[table["site_id"].astype(str).to_numpy() == first]
+    reach = mine.groupby(["site_id", "ring_m"])["other_id"].agg(list)
     focus_group.add_child(_layer(_ring_features(result, geoms, rows, names, reach)))
+    counts = table.groupby(["site_id", "ring_m"]).size().to_dict()
     every = folium.FeatureGroup(
         name=f"Rings: all {len(result.sites):,} sites (outer edges)", overlay=True, show=False
     )
@@ -295,13 +299,14 @@ def _large_ring_groups(
         "fill": False,
     }
     features = []
-    for edge, index in zip(edges.tolist(), rows.tolist(), strict=True):
-        row = rings.iloc[index]
-        site = names.get(str(row["site_id"]), clean_text(row["site_id"]))
-        others = reach.get((row["site_id"], row["ring_m"]), [])
+    ring_site = rings["site_id"].to_numpy(dtype=object)[rows]
+    ring_m = rings["ring_m"].to_numpy(dtype=object)[rows]
+    for edge, site_id, radius in zip(edges.tolist(), ring_site, ring_m, strict=True):
+        site = names.get(str(site_id), clean_text(site_id))
+        reached = int(counts.get((site_id, radius), 0))
         tooltip = (
-            f"{_metres(row['ring_m'])} around <b>{html_text(truncate(site, _NAME_LIMIT))}</b>"
-            f"<br>reaches {len(others):,} other sites"
+            f"{_metres(radius)} around <b>{html_text(truncate(site, _NAME_LIMIT))}</b>"
+            f"<br>reaches {reached:,} other sites"
         )
         features.append(_feature(edge, style, tooltip=tooltip))
     every.add_child(_layer(features))
