@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         metavar="NAME",
         help="run only this case (repeatable): latency, kernel, nearest, big, cutoff, "
-        "scaling, approx, dask, access, network",
+        "scaling, approx, dask, access, network, scale, scale_geometry, growth",
     )
     parser.add_argument("--runs", type=int, default=5, help="timed runs per case (>= 5)")
     parser.add_argument("--out", type=Path, help="results folder")
@@ -56,17 +56,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.meter:
         meter(args.meter)
         return 0
-    from cases import CASES, WORKLOADS, Config
+    from cases import CASES as BASE_CASES
+    from cases import WORKLOADS, Config
+    from scale_cases import SCALE_CASES
+
+    cases = {**BASE_CASES, **SCALE_CASES}
 
     if args.child:
         child(args.child, WORKLOADS)
         return 0
     if args.runs < 5:
         parser.error("--runs must be at least 5")
-    names = args.only or list(CASES)
-    unknown = sorted(set(names) - set(CASES))
+    names = args.only or list(cases)
+    unknown = sorted(set(names) - set(cases))
     if unknown:
-        parser.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(CASES)}")
+        parser.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(cases)}")
     out = args.out or (
         Path(tempfile.mkdtemp(prefix="siteplan-bench-smoke-")) if args.smoke else RESULTS
     )
@@ -88,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         t0 = time.perf_counter()
         print(f"[bench] {name} ...", file=sys.stderr, flush=True)
-        got = CASES[name](cfg)
+        got = cases[name](cfg)
         if isinstance(got, tuple):
             got, extra = got
             plots.update(extra)
@@ -101,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     meta["load_average_at_end"] = [round(v, 2) for v in os.getloadavg()]
     if args.only and (out / "results.json").exists():
         # a partial run replaces its cases' rows in the results of an earlier run
-        rows, plots, meta = _merge(out / "results.json", rows, plots, meta, list(CASES))
+        rows, plots, meta = _merge(out / "results.json", rows, plots, meta, list(cases))
     meta["plots"] = plots
 
     text = _markdown(rows, meta)
@@ -168,7 +172,10 @@ def _markdown(rows: list[Row], meta: dict[str, Any]) -> str:
         "",
         "Ratios: for `latency`, case time / baseline time (lower is better); for "
         "`kernel`, `nearest`, `big`, `approx` and `dask`, baseline time / case time (the "
-        "speed-up); for `cutoff` and `scaling`, case time / baseline time (the growth).",
+        "speed-up); for `cutoff` and `scaling`, case time / baseline time (the growth); for "
+        "`scale`, whole-process time / the import floor `python -c 'import geopandas'` timed "
+        "alternately in the same run (memory there: the process's peak resident size); "
+        "`growth`: one run per size, its exponent fitted against the pairs within reach.",
         "Memory: peak resident-size growth of a fresh child process running the case once, "
         "over its size after imports and inputs.",
         "",
@@ -178,6 +185,10 @@ def _markdown(rows: list[Row], meta: dict[str, Any]) -> str:
 
 
 def _plots(plots: dict[str, Any], out: Path) -> None:
+    if "growth" in plots:
+        from scale_cases import plot_growth
+
+        plot_growth(plots["growth"], out / "growth.png")
     if "n" in plots:
         plot_series(
             out / "scaling_n.png",

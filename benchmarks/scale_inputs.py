@@ -8,7 +8,9 @@ seeded, so the same call writes the same bytes.
 - :func:`polygons_study`: ``n`` 20-vertex footprints (radius 20-60 m) over the same bounds;
 - :func:`multipart_study`: the bundled four sites plus one MultiPolygon site of 5,000 parts;
 - :func:`star_study`: the bundled four sites plus one 5,000-vertex star-shaped polygon;
-- :func:`context_study`: the bundled study plus a 20,000-point context layer.
+- :func:`context_study`: the bundled study plus a 20,000-point context layer;
+- :func:`spread_points_study`: ``n`` point sites at a constant density (a square
+  around SIMZ that grows with ``n``), so the pairs within reach grow like ``n``.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "multipart_study",
     "points_study",
     "polygons_study",
+    "spread_points_study",
     "star_study",
 ]
 
@@ -154,3 +157,20 @@ def context_study(folder: Path, n: int = 20_000) -> Path:
     ]
     _write(folder / "poi.geojson", feats)
     return _study(folder, [("poi.geojson", "context")], bundled=True)
+
+
+def spread_points_study(folder: Path, n: int, per_km2: float) -> Path:
+    """Write ``n`` point sites uniform over a square of ``n / per_km2`` km² centred on SIMZ."""
+    folder.mkdir(parents=True, exist_ok=True)
+    side_m = math.sqrt(n / per_km2) * 1000.0
+    lon0 = (BOUNDS[0] + BOUNDS[2]) / 2
+    lat0 = (BOUNDS[1] + BOUNDS[3]) / 2
+    rng = np.random.default_rng(SEED + 4)
+    x = rng.uniform(-side_m / 2, side_m / 2, n) / M_PER_DEG_LON + lon0
+    y = rng.uniform(-side_m / 2, side_m / 2, n) / M_PER_DEG_LAT + lat0
+    feats = [
+        _feature(i, {"type": "Point", "coordinates": [round(a, 7), round(b, 7)]})
+        for i, (a, b) in enumerate(zip(x.tolist(), y.tolist(), strict=True))
+    ]
+    _write(folder / "sites.geojson", feats)
+    return _study(folder, [("sites.geojson", "site")])

@@ -15,10 +15,11 @@ import branca.colormap
 import folium
 import geopandas as gpd
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import shapely
 
-from siteplan.analysis import Result
+from siteplan.analysis import LARGE_STUDY, Result
 from siteplan.maps.escape import clean_text, html_text, truncate
 from siteplan.maps.features import (
     _CONTEXT_COLOUR,
@@ -47,6 +48,18 @@ _RING_FILL: Final = RING_FILL
 _NO_SCORE: Final = "#bdbdbd"
 _EXCLUSION_COLOUR: Final = "#b2182b"
 _SKIP_PROPERTIES: Final = frozenset({"geometry", "weight", "layer"})
+#: With more than :data:`~siteplan.analysis.LARGE_STUDY` sites, at most this many pair
+#: lines are drawn: every site's line to its nearest neighbour, then the shortest of
+#: the pairs within the first ring.
+PAIR_LINE_CAP: Final = 2_000
+#: Above LARGE_STUDY sites, a ring tooltip names the sites it reaches up to this many,
+#: else it counts them.
+_REACH_NAMES: Final = 20
+#: Simplification of the every-site ring layer, as a fraction of the ring's radius: it
+#: keeps a large study's map small; the focus site's rings are drawn exactly.
+_RING_SIMPLIFY: Final = 0.02
+_M_PER_DEGREE: Final = 111_000.0
+_RING_GRID_DEG: Final = 1e-5  # the every-site ring layer's coordinate grid (about 1 m)
 
 
 # -- popups and tooltips (HTML built from escaped text only) ----------------------------
@@ -197,20 +210,69 @@ def _site_group(
     return group
 
 
+def _reached(others: list[Any], names: dict[str, str], large: bool) -> str:
+    """Return the sites a ring reaches, by name, or (large studies) their number past a few."""
+    if large and len(others) > _REACH_NAMES:
+        return f"{len(others):,} other sites"
+    return ", ".join(html_text(names.get(str(o), clean_text(o))) for o in others)
+
+
+def _ring_span(result: Result, inner: float, outer: float) -> str:
+    """Return a band's range: ``500 m to 1,000 m around`` or, along roads, in their unit."""
+    unit = result.parameters.unit
+    if unit == "m" and result.network is None:
+        return f"{_metres(inner)} to {_metres(outer)} around "
+    lo, hi = _ring_label(float(inner), unit), _ring_label(float(outer), unit)
+    return f"{lo} to {hi} along the roads (reached network) to "
+
+
+def _ring_features(
+    result: Result, geoms: Any, indices: Any, names: dict[str, str], reach: Any
+) -> list[dict[str, Any] | None]:
+    """Return the ring-band features of the rows ``indices`` of ``result.rings``."""
+    rings = result.rings
+    radii = list(result.parameters.rings_m)
+    features = []
+    for index in indices:
+        row = rings.iloc[index]
+        site_id = str(row["site_id"])
+        k = radii.index(float(row["ring_m"])) if float(row["ring_m"]) in radii else 0
+        others = reach.get((row["site_id"], row["ring_m"]), [])
+        reached = _reached(others, names, len(result.sites) > LARGE_STUDY)
+        name = names.get(site_id, site_id)
+        tooltip = (
+            f"{_ring_span(result, row['inner_m'], row['ring_m'])}"
+            f"<b>{html_text(truncate(name, _NAME_LIMIT))}</b><br>"
+            f"reaches: {reached or 'no other site'}"
+        )
+        style = {
+            "pane": "siteplan-rings",
+            "className": "siteplan-ring",
+            "color": _RING_COLOUR,
+            "weight": 1,
+            "dashArray": "4 4",
+            "fillColor": _RING_COLOUR,
+            "fillOpacity": _RING_FILL[min(k, len(_RING_FILL) - 1)],
+        }
+        features.append(_feature(geoms[index], style, tooltip=tooltip))
+    return features
+
+
 def _ring_groups(result: Result, shift: Shift, focus: str | None) -> list[folium.FeatureGroup]:
+    """Return the ring layers: one per site, or (many sites) the focus site's and one of all."""
     names = _names(result)
     rings = result.rings
-    geoms = _geometries(rings, shift)
-    reach = result.reach.groupby(["site_id", "ring_m"])["other_id"].agg(list)
-    radii = list(result.parameters.rings_m)
-    unit = result.parameters.unit
-    network = result.network is not None
     order = [str(i) for i in result.sites["id"]]
     if focus in order:
         order.remove(focus)
         order.insert(0, focus)
+    if len(order) > LARGE_STUDY:
+        return _large_ring_groups(result, shift, order[0], names)
+    geoms = _geometries(rings, shift)
+    reach = result.reach.groupby(["site_id", "ring_m"])["other_id"].agg(list)
     # The layer control keys its entries by name: sites that share a name get their id added.
     shared = {n for n, count in Counter(names.get(i, i) for i in order).items() if count > 1}
+    site_ids = rings["site_id"].astype(str).to_numpy()
     groups = []
     for site_id in order:
         name = names.get(site_id, site_id)
@@ -221,44 +283,111 @@ def _ring_groups(result: Result, shift: Shift, focus: str | None) -> list[folium
             overlay=True,
             show=site_id == focus,
         )
-        features = []
-        for index in np.flatnonzero((rings["site_id"] == site_id).to_numpy()):
-            row = rings.iloc[index]
-            k = radii.index(float(row["ring_m"])) if float(row["ring_m"]) in radii else 0
-            others = reach.get((site_id, row["ring_m"]), [])
-            reached = ", ".join(html_text(names.get(str(o), clean_text(o))) for o in others)
-            if unit == "m" and not network:
-                span = f"{_metres(row['inner_m'])} to {_metres(row['ring_m'])} around "
-            else:
-                lo, hi = float(row["inner_m"]), float(row["ring_m"])
-                span = (
-                    f"{_ring_label(lo, unit)} to {_ring_label(hi, unit)} along the roads "
-                    "(reached network) to "
-                )
-            tooltip = (
-                f"{span}<b>{html_text(truncate(name, _NAME_LIMIT))}</b><br>"
-                f"reaches: {reached or 'no other site'}"
-            )
-            style = {
-                "pane": "siteplan-rings",
-                "className": "siteplan-ring",
-                "color": _RING_COLOUR,
-                "weight": 1,
-                "dashArray": "4 4",
-                "fillColor": _RING_COLOUR,
-                "fillOpacity": _RING_FILL[min(k, len(_RING_FILL) - 1)],
-            }
-            features.append(_feature(geoms[index], style, tooltip=tooltip))
-        group.add_child(_layer(features))
+        rows = np.flatnonzero(site_ids == site_id)
+        shown = {**names, site_id: name}
+        group.add_child(_layer(_ring_features(result, geoms, rows, shown, reach)))
         groups.append(group)
     return groups
 
 
+def _large_ring_groups(
+    result: Result, shift: Shift, first: str, names: dict[str, str]
+) -> list[folium.FeatureGroup]:
+    """Return the focus (or best-ranked) site's ring bands, and every site's rings as one layer.
+
+    The every-site layer draws each ring's outer edge as a line, simplified to
+    :data:`_RING_SIMPLIFY` of its radius, so that 1,200 sites' rings stay a few MB.
+    """
+    rings = result.rings
+    site_ids = rings["site_id"].astype(str).to_numpy()
+    name = names.get(first, first)
+    focus_group = folium.FeatureGroup(
+        name=f"Rings: {html_text(truncate(name, _NAME_LIMIT))}", overlay=True, show=True
+    )
+    geoms = _geometries(rings, shift)
+    rows = np.flatnonzero(site_ids == first)
+    table = result.reach
+    mine = table.loc[table["site_id"].astype(str).to_numpy() == first]
+    reach = mine.groupby(["site_id", "ring_m"])["other_id"].agg(list)
+    focus_group.add_child(_layer(_ring_features(result, geoms, rows, names, reach)))
+    counts = table.groupby(["site_id", "ring_m"]).size().to_dict()
+    every = folium.FeatureGroup(
+        name=f"Rings: all {len(result.sites):,} sites (outer edges)", overlay=True, show=False
+    )
+    rows = np.flatnonzero(site_ids != first)
+    edges = _outer_edges(geoms[rows], rings["ring_m"].to_numpy(dtype=float)[rows])
+    style = {
+        "pane": "siteplan-rings",
+        "className": "siteplan-ring",
+        "color": _RING_COLOUR,
+        "weight": 1,
+        "opacity": 0.6,
+        "fill": False,
+    }
+    features = []
+    ring_site = rings["site_id"].to_numpy(dtype=object)[rows]
+    ring_m = rings["ring_m"].to_numpy(dtype=object)[rows]
+    for edge, site_id, radius in zip(edges.tolist(), ring_site, ring_m, strict=True):
+        site = names.get(str(site_id), clean_text(site_id))
+        reached = int(counts.get((site_id, radius), 0))
+        tooltip = (
+            f"{_ring_label(float(radius), result.parameters.unit)} "
+            f"{'along the roads to' if result.network is not None else 'around'} "
+            f"<b>{html_text(truncate(site, _NAME_LIMIT))}</b>"
+            f"<br>reaches {reached:,} other sites"
+        )
+        features.append(_feature(edge, style, tooltip=tooltip))
+    every.add_child(_layer(features))
+    return [focus_group, every]
+
+
+def _outer_edges(bands: Any, radii_m: Any) -> Any:
+    """Return each band's outer edge as lines, simplified in proportion to its radius."""
+    parts, index = shapely.get_parts(np.asarray(bands, dtype=object), return_index=True)
+    outer = shapely.get_exterior_ring(parts)
+    edges = np.full(len(bands), None, dtype=object)
+    if len(outer):
+        shapely.multilinestrings(outer, indices=index, out=edges)
+    tolerance = np.asarray(radii_m, dtype=float) * _RING_SIMPLIFY / _M_PER_DEGREE
+    simple = shapely.simplify(edges, tolerance)
+    return shapely.set_precision(simple, _RING_GRID_DEG)
+
+
+def _drawn_pairs(result: Result) -> npt.NDArray[np.intp]:
+    """Return the positions of the pairs drawn as lines.
+
+    Every pair, up to :data:`~siteplan.analysis.LARGE_STUDY` sites; above, each site's
+    pair with its nearest neighbour, then the shortest pairs within the first ring, up
+    to :data:`PAIR_LINE_CAP` lines (pairs without a line are skipped).
+    """
+    pairs = result.pairs
+    if len(result.sites) <= LARGE_STUDY:
+        return np.arange(len(pairs), dtype=np.intp)
+    has_line = ~(pairs.geometry.isna() | pairs.geometry.is_empty).to_numpy(dtype=bool)
+    nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
+    is_nearest = (
+        (pairs["a"].map(nearest) == pairs["b"]) | (pairs["b"].map(nearest) == pairs["a"])
+    ).to_numpy(dtype=bool)
+    first = result.parameters.rings_m[0] if result.parameters.rings_m else 0.0
+    distance = pairs["distance_m"].to_numpy(dtype=float)
+    chosen = np.flatnonzero(has_line & is_nearest)
+    others = np.flatnonzero(has_line & ~is_nearest & (distance <= first))
+    others = others[np.argsort(distance[others], kind="stable")]
+    room = max(PAIR_LINE_CAP - len(chosen), 0)
+    picked = np.sort(np.concatenate([chosen, others[:room]]))
+    return np.asarray(picked, dtype=np.intp)
+
+
 def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
     names = _names(result)
-    pairs = result.pairs
+    drawn = _drawn_pairs(result)
+    large = len(drawn) < len(result.pairs)
+    pairs = result.pairs.iloc[drawn]
     geoms = _geometries(pairs, shift)
-    group = folium.FeatureGroup(name="Site pairs (distance · score)", overlay=True, show=True)
+    title = "Site pairs (distance · score)"
+    if large:
+        title = f"Site pairs: {len(pairs):,} of {len(result.pairs):,} (nearest, then shortest)"
+    group = folium.FeatureGroup(name=title, overlay=True, show=True)
     lines, labels = [], []
     for i, (_, row) in enumerate(pairs.iterrows()):
         text = _pair_text(row, names, result.parameters.unit)

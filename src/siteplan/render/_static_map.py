@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
+from siteplan.analysis import LARGE_STUDY
 from siteplan.load.projection import from_wgs84, to_wgs84
 from siteplan.render.text import metres
 
@@ -250,6 +251,11 @@ def _draw_rings(
 ) -> list[Any]:
     from matplotlib.lines import Line2D
 
+    whose = "{}"
+    if focus is None and len(result.sites) > LARGE_STUDY:
+        # thousands of ring outlines hide the map: draw the best-ranked site's only
+        focus = str(result.sites["id"].iloc[0])
+        whose = "{} (best-ranked)"
     rings = result.rings if focus is None else result.rings.loc[result.rings["site_id"] == focus]
     if not len(rings):
         return []
@@ -259,7 +265,8 @@ def _draw_rings(
     )
     radii = ", ".join(metres(r) for r in result.parameters.rings_m)
     if focus is None or result.network is not None:  # network rings: reached-street bands
-        label = f"rings around each site\n({radii} {result.parameters.unit})"
+        around = "each site" if focus is None else whose.format(focus)
+        label = f"rings around {around}\n({radii} {result.parameters.unit})"
         return [Line2D([], [], color="#2563eb", label=label)]
     minx, miny, maxx, maxy = result.sites_m.loc[result.sites_m["id"] == focus].total_bounds
     centre = ((minx + maxx) / 2, (miny + maxy) / 2)
@@ -284,7 +291,8 @@ def _draw_rings(
             path_effects=_halo(),
             zorder=3,
         )
-    return [Line2D([], [], color="#2563eb", label=f"rings around {focus}\n({radii} m)")]
+    label = f"rings around {whose.format(focus)}\n({radii} m)"
+    return [Line2D([], [], color="#2563eb", label=label)]
 
 
 def site_map_png(result: Result) -> bytes:
@@ -413,7 +421,8 @@ def heatmap_png(result: Result) -> bytes:
     """Draw the sites-by-sites matrix of distances (the chosen measure) as an annotated PNG."""
     ids, matrix = distance_matrix(result)
     n = len(ids)
-    side = min(3.0 + 0.7 * n, 14.0)
+    # Above LARGE_STUDY sites a cell is under a pixel anyway: a smaller picture says the same.
+    side = min(3.0 + 0.7 * n, 14.0 if n <= LARGE_STUDY else 8.0)
     measure = {
         "edge": "edge-to-edge",
         "centroid": "centroid-to-centroid",

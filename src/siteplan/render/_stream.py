@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -33,8 +33,11 @@ if TYPE_CHECKING:
 __all__ = [
     "PAIR_SELECTIONS",
     "ROWS_PER_PIECE",
+    "breakdown_table",
     "csv_pair_pieces",
+    "in_order",
     "json_pieces",
+    "ordered_pairs",
     "overlap_matrix",
     "pair_selection",
 ]
@@ -54,12 +57,35 @@ def pair_selection(result: Result, pairs: str) -> npt.NDArray[np.bool_]:
     return np.ones(len(distance), dtype=bool)
 
 
-def _is_sorted(a: npt.NDArray[np.object_], b: npt.NDArray[np.object_]) -> bool:
-    if len(a) < 2:
+def _str_codes(values: Any) -> tuple[npt.NDArray[np.intp], list[str]]:
+    """Return a code per value and the distinct ``str`` of the values, codes in first-seen order.
+
+    Values whose ``str`` is the same share a code. ``str`` is called once per
+    distinct value, not per position.
+    """
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+    texts = [str(v) for v in uniques.tolist()]
+    text_codes, distinct = pd.factorize(pd.Series(texts, dtype=object))
+    return np.asarray(text_codes, dtype=np.intp)[codes], [str(v) for v in distinct.tolist()]
+
+
+def _str_ranks(values: Any) -> npt.NDArray[np.intp]:
+    """Return each value's rank among the distinct ``str`` of the values (code-point order)."""
+    codes, texts = _str_codes(values)
+    rank = np.empty(len(texts), dtype=np.intp)
+    rank[sorted(range(len(texts)), key=texts.__getitem__)] = np.arange(len(texts))
+    out: npt.NDArray[np.intp] = rank[codes]
+    return out
+
+
+def in_order(first: Any, second: Any) -> bool:
+    """Return whether ``(str(first[k]), str(second[k]))`` strictly increases with ``k``."""
+    if len(first) < 2:
         return True
-    ka = [str(v) for v in a]
-    kb = [str(v) for v in b]
-    return all((x, y) < (u, v) for x, y, u, v in zip(ka[:-1], kb[:-1], ka[1:], kb[1:], strict=True))
+    a = _str_ranks(first)
+    b = _str_ranks(second)
+    less = (a[:-1] < a[1:]) | ((a[:-1] == a[1:]) & (b[:-1] < b[1:]))
+    return bool(less.all())
 
 
 def ordered_pairs(result: Result) -> tuple[pd.DataFrame, npt.NDArray[np.intp]]:
@@ -70,7 +96,7 @@ def ordered_pairs(result: Result) -> tuple[pd.DataFrame, npt.NDArray[np.intp]]:
     frame = result.pairs
     a = frame["a"].to_numpy(dtype=object)
     b = frame["b"].to_numpy(dtype=object)
-    if _is_sorted(a, b):
+    if in_order(a, b):
         return frame.reset_index(drop=True), np.arange(len(frame), dtype=np.intp)
     positions = np.lexsort(
         (np.array([str(v) for v in b], dtype=object), np.array([str(v) for v in a], dtype=object))
@@ -102,23 +128,42 @@ def overlap_matrix(result: Result, pairs: pd.DataFrame) -> npt.NDArray[np.float6
     return out
 
 
-def _reprs(values: npt.NDArray[np.float64], missing: str) -> list[str]:
+def _reprs(values: npt.NDArray[np.float64], missing: str) -> npt.NDArray[np.object_]:
     """Return ``repr`` of each float (as ``json.dumps`` writes it), ``missing`` if not finite.
 
-    One ``repr`` of the whole list formats every float in C, without a Python
-    call per value.
+    Each distinct value (by its bits, so ``-0.0`` stays apart from ``0.0``) is
+    formatted once, and by one ``repr`` of a list, in C, without a Python call
+    per value; the texts are then spread back to every position.
     """
-    if not len(values):
-        return []
-    texts = repr(np.asarray(values, dtype=float).tolist())[1:-1].split(", ")
-    bad = ~np.isfinite(values)
-    if bad.any():
-        for k in np.flatnonzero(bad).tolist():
-            texts[k] = missing
-    return texts
+    floats = np.ascontiguousarray(values, dtype=np.float64)
+    if not len(floats):
+        return np.empty(0, dtype=object)
+    distinct, inverse = np.unique(floats.view(np.int64), return_inverse=True)
+    unique_floats = distinct.view(np.float64)
+    texts = np.array(repr(unique_floats.tolist())[1:-1].split(", "), dtype=object)
+    texts[~np.isfinite(unique_floats)] = missing
+    out: npt.NDArray[np.object_] = texts[inverse.reshape(-1)]
+    return out
 
 
-def _json_floats(values: npt.NDArray[np.float64]) -> list[str]:
+class _Formatter:
+    """Format float columns, reusing the texts of a column equal to one formatted before."""
+
+    def __init__(self, missing: str) -> None:
+        self._missing = missing
+        self._done: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.object_]]] = []
+
+    def __call__(self, values: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
+        bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+        for seen, texts in self._done:
+            if np.array_equal(seen, bits):
+                return texts
+        texts = _reprs(values, self._missing)
+        self._done.append((bits, texts))
+        return texts
+
+
+def _json_floats(values: npt.NDArray[np.float64]) -> npt.NDArray[np.object_]:
     return _reprs(values, "null")
 
 
@@ -133,70 +178,124 @@ def _site_names(result: Result, frame: pd.DataFrame) -> dict[Any, Any]:
     return names
 
 
+def _encoded(keys: list[Any], texts: list[str], values: Any) -> npt.NDArray[np.object_]:
+    """Return ``texts[keys.index(v)]`` for each of ``values``, looked up in C."""
+    positions = pd.Index(keys, dtype=object).get_indexer(pd.Index(values, dtype=object))
+    table = np.array(texts, dtype=object)
+    out: npt.NDArray[np.object_] = table[positions]
+    return out
+
+
+def _interleave(literals: Sequence[str], columns: Sequence[npt.NDArray[np.object_]]) -> str:
+    """Return ``literals[0] + columns[0][k] + literals[1] + ...`` for every row ``k``, joined.
+
+    ``len(literals) == len(columns) + 1``; the rows are joined with nothing between.
+    """
+    rows = len(columns[0]) if columns else 0
+    grid = np.empty((rows, 2 * len(columns) + 1), dtype=object)
+    grid[:, 0::2] = np.array(literals, dtype=object)
+    for k, column in enumerate(columns):
+        grid[:, 2 * k + 1] = column
+    return "".join(grid.ravel().tolist())
+
+
+_PAIR_FLOATS: Final = ("edge_m", "centroid_m", "geodesic_m", "ring_m", "score")
+
+
 def _pair_pieces(result: Result, frame: pd.DataFrame, keep: npt.NDArray[np.bool_]) -> Iterator[str]:
     rows = np.flatnonzero(keep)
     if not len(rows):
         yield "[]"
         return
     names = _site_names(result, frame)
-    ids = {k: json.dumps(json_value(k), ensure_ascii=False) for k in names}
-    encoded_names = {k: json.dumps(json_value(v), ensure_ascii=False) for k, v in names.items()}
+    keys = list(names)
+    ids = [json.dumps(json_value(k), ensure_ascii=False) for k in keys]
+    encoded_names = [json.dumps(json_value(names[k]), ensure_ascii=False) for k in keys]
+    a_all = frame["a"].to_numpy(dtype=object)
+    b_all = frame["b"].to_numpy(dtype=object)
     overlaps = overlap_matrix(result, frame)
-    columns = ("edge_m", "centroid_m", "geodesic_m", "ring_m", "score", "distance_m")
+    rings = overlaps.shape[1]
+    literals = [
+        ',\n    {\n      "a": ',
+        ',\n      "b": ',
+        *[f',\n      "{c}": ' for c in _PAIR_FLOATS],
+        ',\n      "name_a": ',
+        ',\n      "name_b": ',
+        ',\n      "distance_m": ',
+        ',\n      "overlap_m2": ' + ("[\n        " if rings else "[]"),
+        *([",\n        "] * (rings - 1)),
+        ("\n      ]" if rings else "") + "\n    }",
+    ]
     yield "[\n"
     for start in range(0, len(rows), ROWS_PER_PIECE):
         part = rows[start : start + ROWS_PER_PIECE]
-        a = frame["a"].to_numpy(dtype=object)[part]
-        b = frame["b"].to_numpy(dtype=object)[part]
-        num = {c: _json_floats(frame[c].to_numpy(dtype=float)[part]) for c in columns}
-        ov = [_json_floats(overlaps[part, k]) for k in range(overlaps.shape[1])]
-        items = []
-        for k in range(len(part)):
-            if ov:
-                listed = ",\n        ".join(col[k] for col in ov)
-                overlap = f"[\n        {listed}\n      ]"
-            else:
-                overlap = "[]"
-            items.append(
-                "    {\n"
-                f'      "a": {ids[a[k]]},\n'
-                f'      "b": {ids[b[k]]},\n'
-                f'      "edge_m": {num["edge_m"][k]},\n'
-                f'      "centroid_m": {num["centroid_m"][k]},\n'
-                f'      "geodesic_m": {num["geodesic_m"][k]},\n'
-                f'      "ring_m": {num["ring_m"][k]},\n'
-                f'      "score": {num["score"][k]},\n'
-                f'      "name_a": {encoded_names[a[k]]},\n'
-                f'      "name_b": {encoded_names[b[k]]},\n'
-                f'      "distance_m": {num["distance_m"][k]},\n'
-                f'      "overlap_m2": {overlap}\n'
-                "    }"
-            )
-        yield ("" if start == 0 else ",\n") + ",\n".join(items)
+        a = a_all[part]
+        b = b_all[part]
+        number = _Formatter("null")
+        columns = [
+            _encoded(keys, ids, a),
+            _encoded(keys, ids, b),
+            *[number(frame[c].to_numpy(dtype=float)[part]) for c in _PAIR_FLOATS],
+            _encoded(keys, encoded_names, a),
+            _encoded(keys, encoded_names, b),
+            number(frame["distance_m"].to_numpy(dtype=float)[part]),
+            *[number(overlaps[part, k]) for k in range(rings)],
+        ]
+        text = _interleave(literals, columns)
+        yield text[2:] if start == 0 else text
     yield "\n  ]"
 
 
-def _breakdown_text(entries: Mapping[str, float], keys: dict[str, str]) -> str:
-    if not entries:
-        return "{}"
-    for k in entries:
-        if k not in keys:
-            keys[k] = json.dumps(k, ensure_ascii=False)
-    values = _json_floats(np.fromiter(entries.values(), dtype=float, count=len(entries)))
-    body = ",\n        ".join([f"{keys[k]}: {v}" for k, v in zip(entries, values, strict=True)])
-    return "{\n        " + body + "\n      }"
+class _Breakdowns:
+    """Each site's breakdown (neighbour id -> contribution), formatted on demand.
+
+    Built from the analysis' breakdown table in one vectorised pass: the rows
+    are grouped by site in table order (a site's neighbours keep their order),
+    keys are encoded once per neighbour and values by :func:`_reprs`.
+    """
+
+    def __init__(self, table: pd.DataFrame) -> None:
+        codes, uniques = _str_codes(table["site_id"].to_numpy(dtype=object))
+        order = np.argsort(codes, kind="stable")
+        counts = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(0, int)
+        ends = np.cumsum(counts)
+        self._bounds = {
+            str(site): (int(end - n), int(end))
+            for site, n, end in zip(uniques, counts.tolist(), ends.tolist(), strict=True)
+        }
+        other_codes, others = _str_codes(table["other_id"].to_numpy(dtype=object)[order])
+        keys = np.array([json.dumps(k, ensure_ascii=False) + ": " for k in others], dtype=object)
+        values = _json_floats(table["contribution"].to_numpy(dtype=float)[order])
+        self._entries: npt.NDArray[np.object_] = keys[other_codes] + values
+
+    def text(self, site: str) -> str:
+        """Return the site's breakdown as the indented JSON object of the report."""
+        start, stop = self._bounds.get(site, (0, 0))
+        if stop == start:
+            return "{}"
+        return "{\n        " + ",\n        ".join(self._entries[start:stop].tolist()) + "\n      }"
+
+
+def breakdown_table(result: Result, within_m: float | None = None) -> pd.DataFrame:
+    """Return the breakdown rows in ``(site, other)`` order (those within ``within_m``)."""
+    table = result.breakdown
+    if within_m is not None:
+        table = table.loc[table["distance_m"].to_numpy(dtype=float) <= within_m]
+    if len(table) > 1 and not in_order(table["site_id"], table["other_id"]):
+        table = table.sort_values(["site_id", "other_id"], kind="stable")
+    return table
 
 
 def json_pieces(
     head: dict[str, Any],
-    breakdowns: Mapping[str, Mapping[str, float]],
+    breakdowns: pd.DataFrame,
     result: Result,
     keep: npt.NDArray[np.bool_],
 ) -> Iterator[str]:
     """Yield the JSON report in pieces (the same bytes as ``json_text(report_dict(...))``).
 
     ``head`` is the report without its pairs; each site's ``breakdown`` comes
-    from ``breakdowns`` (by site id), formatted here.
+    from the rows of ``breakdowns`` (:func:`breakdown_table`), formatted here.
     """
     document = dict(head)
     document["pairs"] = _PLACEHOLDER
@@ -208,11 +307,11 @@ def json_pieces(
     marker = json.dumps(_PLACEHOLDER)[1:-1]
     pieces = text.split('"' + marker)
     yield pieces[0]
-    keys: dict[str, str] = {}
+    formatted = _Breakdowns(breakdowns)
     for piece in pieces[1:]:
         key, rest = piece.split('"', 1)
         if key:
-            yield _breakdown_text(breakdowns.get(order[int(key)], {}), keys)
+            yield formatted.text(order[int(key)])
         else:
             frame, positions = ordered_pairs(result)
             yield from _pair_pieces(result, frame, keep[positions])
@@ -231,10 +330,6 @@ def _csv_plain(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def _csv_floats(values: npt.NDArray[np.float64]) -> list[str]:
-    return _reprs(values, "")
-
-
 def csv_pair_pieces(
     result: Result, header: Sequence[str], keep: npt.NDArray[np.bool_]
 ) -> Iterator[str]:
@@ -246,22 +341,25 @@ def csv_pair_pieces(
     csv.writer(buffer, lineterminator="\n").writerow(header)
     yield buffer.getvalue()
     names = _site_names(result, frame)
-    id_cells = {k: _csv_cell(k) for k in names}
-    name_cells = {k: _csv_cell(v) for k, v in names.items()}
+    keys = list(names)
+    id_cells = [_csv_cell(k) for k in keys]
+    name_cells = [_csv_cell(names[k]) for k in keys]
     numeric = ("edge_m", "centroid_m", "geodesic_m", "distance_m", "ring_m", "score")
+    a_all = frame["a"].to_numpy(dtype=object)
+    b_all = frame["b"].to_numpy(dtype=object)
     rows = np.flatnonzero(keep)
+    literals = ["", *([","] * (3 + len(numeric) + overlaps.shape[1])), "\n"]
     for start in range(0, len(rows), ROWS_PER_PIECE):
         part = rows[start : start + ROWS_PER_PIECE]
-        a = frame["a"].to_numpy(dtype=object)[part]
-        b = frame["b"].to_numpy(dtype=object)[part]
-        cols = [_csv_floats(frame[c].to_numpy(dtype=float)[part]) for c in numeric]
-        cols += [_csv_floats(overlaps[part, k]) for k in range(overlaps.shape[1])]
-        lines = [
-            ",".join(
-                [id_cells[a[k]], id_cells[b[k]], name_cells[a[k]], name_cells[b[k]]]
-                + [col[k] for col in cols]
-            )
-            + "\n"
-            for k in range(len(part))
-        ]
-        yield "".join(lines)
+        number = _Formatter("")
+        yield _interleave(
+            literals,
+            [
+                _encoded(keys, id_cells, a_all[part]),
+                _encoded(keys, id_cells, b_all[part]),
+                _encoded(keys, name_cells, a_all[part]),
+                _encoded(keys, name_cells, b_all[part]),
+                *[number(frame[c].to_numpy(dtype=float)[part]) for c in numeric],
+                *[number(overlaps[part, k]) for k in range(overlaps.shape[1])],
+            ],
+        )

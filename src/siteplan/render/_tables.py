@@ -31,6 +31,7 @@ __all__ = [
     "has",
     "headline_parts",
     "is_large",
+    "nearest_pairs",
     "overlap_lookup",
     "records",
     "scope",
@@ -80,6 +81,24 @@ def is_large(result: Result) -> bool:
     return len(result.sites) > LARGE_STUDY
 
 
+def nearest_pairs(result: Result, pairs: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Return, per pair, whether one of its sites is the other's nearest neighbour.
+
+    Ids are compared as ``str``, through integer codes (no Python work per pair).
+    """
+    ids = pd.Index([str(v) for v in result.sites["id"].tolist()], dtype=object)
+    wanted = [None if is_missing(v) else str(v) for v in result.sites["nearest_id"].tolist()]
+    nearest = np.where(
+        [v is None for v in wanted], -1, ids.get_indexer(pd.Index(wanted, dtype=object))
+    )
+    a = ids.get_indexer(pd.Index(pairs["a"].to_numpy(dtype=object)).astype(str))
+    b = ids.get_indexer(pd.Index(pairs["b"].to_numpy(dtype=object)).astype(str))
+    known = (a >= 0) & (b >= 0)
+    near_a = np.where(a >= 0, nearest[np.maximum(a, 0)], -2)
+    near_b = np.where(b >= 0, nearest[np.maximum(b, 0)], -2)
+    return np.asarray(known & ((near_a == b) | (near_b == a)), dtype=bool)
+
+
 def _listed(
     result: Result, pairs: pd.DataFrame, within_first: bool = True
 ) -> npt.NDArray[np.bool_]:
@@ -92,20 +111,7 @@ def _listed(
     keep = pairs["distance_m"].to_numpy(dtype=float) <= first
     if not within_first:
         keep[:] = False
-    nearest = {
-        (str(min(s, n)), str(max(s, n)))
-        for s, n in (
-            (str(i), str(j))
-            for i, j in zip(result.sites["id"], result.sites["nearest_id"], strict=True)
-            if not is_missing(j)
-        )
-    }
-    a = pairs["a"].astype(str).tolist()
-    b = pairs["b"].astype(str).tolist()
-    for k in np.flatnonzero(~keep).tolist():
-        if (a[k], b[k]) in nearest:
-            keep[k] = True
-    return np.asarray(keep, dtype=bool)
+    return np.asarray(keep | nearest_pairs(result, pairs), dtype=bool)
 
 
 def _left_out_note(

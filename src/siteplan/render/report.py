@@ -37,6 +37,7 @@ from siteplan.measure.network.columns import NETWORK_PAIR_COLUMNS
 from siteplan.render._report_pages import render_html, render_markdown
 from siteplan.render._stream import (
     PAIR_SELECTIONS,
+    breakdown_table,
     csv_pair_pieces,
     json_pieces,
     pair_selection,
@@ -283,9 +284,8 @@ def _json_report(result: Result, pairs: str) -> Iterator[str]:
             document["pairs"] = [p for p in document["pairs"] if (p["a"], p["b"]) in wanted]
         return iter([json_text(document)])
     limit = reach_m(result.parameters) if pairs == "within" else None
-    breakdowns = _breakdowns(result, limit)
     head = _report_head(result, {})
-    return json_pieces(head, breakdowns, result, keep)
+    return json_pieces(head, breakdown_table(result, limit), result, keep)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -300,15 +300,10 @@ def _by_unit(record: dict[str, Any], result: Result) -> dict[str, Any]:
     return {unit_name(key, unit): value for key, value in record.items()}
 
 
-def _breakdowns(result: Result, within_m: float | None = None) -> dict[str, dict[str, float]]:
-    """Return site id -> neighbour id -> contribution (neighbours within ``within_m``)."""
+def _breakdowns(result: Result) -> dict[str, dict[str, float]]:
+    """Return site id -> neighbour id -> contribution."""
     out: dict[str, dict[str, float]] = {}
-    table = result.breakdown
-    if within_m is not None:
-        table = table.loc[table["distance_m"].to_numpy(dtype=float) <= within_m]
-    site_ids = table["site_id"].to_numpy(dtype=object)
-    if len(site_ids) > 1 and not _grouped_in_order(table):
-        table = table.sort_values(["site_id", "other_id"], kind="stable")
+    table = breakdown_table(result)
     for site, other, value in zip(
         table["site_id"].tolist(),
         table["other_id"].tolist(),
@@ -317,13 +312,6 @@ def _breakdowns(result: Result, within_m: float | None = None) -> dict[str, dict
     ):
         out.setdefault(str(site), {})[str(other)] = float(value)
     return out
-
-
-def _grouped_in_order(table: pd.DataFrame) -> bool:
-    """Return whether the breakdown rows are already in (site, other) order."""
-    s = [str(v) for v in table["site_id"].tolist()]
-    o = [str(v) for v in table["other_id"].tolist()]
-    return all((s[k], o[k]) < (s[k + 1], o[k + 1]) for k in range(len(s) - 1))
 
 
 def _site_record(
