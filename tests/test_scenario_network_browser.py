@@ -367,8 +367,16 @@ def test_a_hand_network_routes_in_the_page(browser: Any, tmp_path: Path) -> None
         if op[0] == "move":
             moved.add(op[1])
         sites = edited_sites(result, ops[: k + 1])
-        want = numbers(siteplan.analyze(hand_study(tmp_path / f"e{k}", sites, tuple(moved))))
-        assert_same(got, want, str(op))
+        edited = siteplan.analyze(hand_study(tmp_path / f"e{k}", sites, tuple(moved)))
+        assert_same(got, numbers(edited), str(op))
+        if op[0] in ("move", "add"):  # its rings along the roads (drive: one-way bridge)
+            site = op[1] if op[0] == "move" else op[1]["id"]
+            rings = page.evaluate("() => siteplan.scenario.roadRings()")
+            assert rings["site"] == site
+            reached = [b["reached_m"] for b in rings["bands"]]
+            want = python_reached(edited, site)
+            assert np.allclose(reached, want, rtol=0, atol=1e-6), (op, reached, want)
+            assert max(want) > 0
     assert not opened.page_errors
     opened.close()
 
