@@ -215,6 +215,10 @@ REACH_RINGS = {"length": [60.0, 400.0, 900.0], "time": [0.05, 0.5, 1.2]}
 def _reach(net: Network, places: list[shapely.Geometry], cost: str) -> list[dict[str, Any]]:
     """Each place's reached length per ring, from siteplan's isochrone pieces.
 
+    ``reached_m`` sums the pieces (overlaps twice, as the page's ``reached_m``),
+    ``merged_m`` is the length of their union (what the page's bands draw, up to
+    that ring).
+
     The places are the fixture's and, 3 m beside them, the middles of a few one-way
     segments of each direction (where the search must enter the place from one node).
     """
@@ -239,11 +243,13 @@ def _reach(net: Network, places: list[shapely.Geometry], cost: str) -> list[dict
         if cost == "time":
             connector /= net.walk_m_per_min
         dist = node_costs_to(net, site, cost="time" if cost == "time" else "length")
-        reached = []
+        reached, merged = [], []
         for ring in rings:
             budget = ring - connector
             pieces = _reached_pieces(net, site, dist, budget, w) if budget >= 0 else []
             reached.append(float(shapely.length(np.asarray(pieces, dtype=object)).sum()))
+            # the streets reached, overlaps counted once (GEOS's union of the pieces)
+            merged.append(float(shapely.length(shapely.union_all(pieces, grid_size=1e-6))))
         xy = shapely.get_coordinates(place.exterior if place.geom_type == "Polygon" else place)
         out.append(
             {
@@ -254,6 +260,7 @@ def _reach(net: Network, places: list[shapely.Geometry], cost: str) -> list[dict
                 "one_way": k >= len(places),
                 "rings": rings,
                 "reached_m": reached,
+                "merged_m": merged,
             }
         )
     return out

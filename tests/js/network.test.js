@@ -80,8 +80,13 @@ for (const c of reference.cases) {
     c.reach.forEach((want, i) => {
       const p = net.snap(g, want.place);
       const bands = reach.bands(g, p, want.rings);
+      let drawn = 0;
       want.reached_m.forEach((metres, k) => {
         close(bands[k].reached_m, metres, 1e-6, `place ${i} ring ${k}`);
+        // the bands drawn so far cover the ring's reached streets, each once (to 1e-4 m:
+        // the reference union is noded on a 1e-6 m grid)
+        bands[k].lines.forEach((l) => { drawn += Math.hypot(l[2] - l[0], l[3] - l[1]); });
+        close(drawn, want.merged_m[k], 1e-4, `place ${i} ring ${k} drawn`);
         // the band's lines are what this ring adds: their length is the growth of the
         // merged reached network, never more than the growth of the summed pieces
         assert.strictEqual(bands[k].lines.length > 0, metres > (k ? want.reached_m[k - 1] : 0));
