@@ -8,7 +8,9 @@ Moved sites join the network from their moved footprint, so the equivalent study
 drops a moved site's entrances (DESIGN: the page documents this). A network of
 50,000 segments or more leaves editing off, with a note that says why. With
 ``SITEPLAN_BENCH_RECORD=1`` the recompute times are written to
-``benchmarks/results/scenario_page_network.json``.
+``benchmarks/results/scenario_page_network.json``. After a move or an add, the page
+redraws that site's rings along the roads (``static/reach.js``): its reached length
+per ring equals siteplan's isochrone pieces on the edited study.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ import siteplan
 from siteplan.load.study import bundled_study_path
 from siteplan.maps.make import write_map
 from siteplan.maps.network_data import MAX_PAGE_EDGES
+from siteplan.measure.network.isochrones import _reached_pieces, node_costs_to
 
 pytestmark = pytest.mark.browser
 
@@ -134,6 +137,7 @@ def test_the_bundled_time_study_routes_in_the_page(browser: Any, tmp_path: Path)
         want = numbers(siteplan.analyze(study, measure="time"))
         assert_same(got, want, str(ops[k]))
     assert any(not p["reachable"] or p["time_min"] > 0 for p in got["pairs"])
+    assert max(times) < 50, times  # the recompute includes the moved site's road rings
     # the download (scenario.geojson and a study TOML with [scoring] and [network]) scores
     # the same in Python, and siteplan compare reads it
     files = page.evaluate("() => siteplan.scenario.files()")
@@ -165,7 +169,9 @@ def test_the_bundled_time_study_routes_in_the_page(browser: Any, tmp_path: Path)
             json.dumps(
                 {
                     "about": "Recompute after an edit of the bundled study, --measure time "
-                    "(walk), routed in the page on its road network (Chromium, headless).",
+                    "(walk), routed in the page on its road network (Chromium, headless): "
+                    "pairs, scores, ranks and the selected (moved or added) site's rings "
+                    "along the roads (reach.js); drawing not included.",
                     "segments": result.network.network.n_segments if result.network else 0,
                     "recompute_ms": times,
                     "median_ms": float(np.median(times)),
@@ -177,6 +183,98 @@ def test_the_bundled_time_study_routes_in_the_page(browser: Any, tmp_path: Path)
             + "\n",
             encoding="utf-8",
         )
+
+
+# -- the rings along the roads, redrawn after an edit ---------------------------------
+
+
+def python_reached(result: siteplan.Result, site_id: str) -> list[float]:
+    """Return a site's reached length per ring (metres), from siteplan's isochrone pieces."""
+    assert result.network is not None
+    # the places are in id order; the site's is where its footprint meets the roads
+    net, k = result.network.network, sorted(result.sites_m["id"].astype(str)).index(site_id)
+    site = result.network.places.take([k])
+    footprint = result.sites_m.geometry[result.sites_m["id"].astype(str) == site_id].iloc[0]
+    nearest = float(shapely.distance(footprint, net.segments).min())
+    assert abs(float(site.connector_m[0]) - nearest) < 1e-6 or not site.reachable[0]
+    if not site.reachable[0]:  # as isochrone_bands: nothing is reached
+        return [0.0] * len(result.parameters.rings_m)
+    cost: Any = "time" if result.parameters.measure == "time" else "length"
+    connector = float(site.connector_m[0]) / (net.walk_m_per_min if cost == "time" else 1.0)
+    dist = node_costs_to(net, site, cost=cost)
+    out = []
+    for ring in result.parameters.rings_m:
+        budget = ring - connector
+        pieces = _reached_pieces(net, site, dist, budget, net.seg_cost(cost)) if budget >= 0 else []
+        out.append(float(shapely.length(np.asarray(pieces, dtype=object)).sum()))
+    return out
+
+
+def _edited(result: siteplan.Result, ops: list[list[Any]], folder: Path) -> siteplan.Result:
+    study = equivalent_study(result, ops, folder)
+    text = study.read_text(encoding="utf-8").replace('measure = "time"', 'measure = "edge"')
+    study.write_text(text, encoding="utf-8")
+    return siteplan.analyze(study, measure="time")
+
+
+def test_the_rings_follow_a_moved_or_added_site_along_the_roads(
+    browser: Any, tmp_path: Path
+) -> None:
+    result = siteplan.analyze(measure="time")
+    opened = _open(browser, write_map(result, tmp_path / "map.html", offline=True))
+    page = opened.page
+    drawn = "(c) => document.querySelectorAll('path.' + c).length"
+    python_rings = page.evaluate(drawn, "siteplan-ring")
+    assert python_rings > 0
+    assert page.evaluate("() => siteplan.scenario.roadRings()") is None
+    assert page.evaluate(drawn, "siteplan-scenario-road-ring") == 0
+    assert result.network is not None
+    # a new point 40 m beside a junction of the roads (NEW_POINT cannot join them)
+    x, y = result.network.network.node_xy[len(result.network.network.node_xy) // 2]
+    at = gpd.GeoSeries([shapely.Point(x + 40, y)], crs=result.crs).to_crs("EPSG:4326").iloc[0]
+    near = {"id": "new_1", "name": "Kiosk <b>", "lon": at.x, "lat": at.y, "weight": 2.0}
+    ops: list[list[Any]] = [["move", "cgt_park", *MOVES["cgt_park"]], ["add", near]]
+    times = []
+    for k, op in enumerate(ops):
+        _run(page, op)
+        times.append(page.evaluate("() => siteplan.scenario.timing().recompute_ms"))
+        site = op[1] if op[0] == "move" else op[1]["id"]
+        got = page.evaluate("() => siteplan.scenario.roadRings()")
+        assert got["site"] == site
+        want = python_reached(_edited(result, ops[: k + 1], tmp_path / f"e{k}"), site)
+        assert len(got["bands"]) == len(want) == len(result.parameters.rings_m)
+        for band, metres, ring in zip(got["bands"], want, result.parameters.rings_m, strict=True):
+            assert band["to"] == ring
+            assert abs(band["reached_m"] - metres) < 1e-6, (op, band, metres)
+        assert want[-1] > 0
+        assert page.evaluate(drawn, "siteplan-ring") == 0  # Python's bands are hidden
+        lines = page.evaluate(drawn, "siteplan-scenario-road-ring")
+        assert lines == sum(b["lines"] > 0 for b in got["bands"]) > 0
+    # the tooltips say what Python's say (the band's range, along the roads, the site)
+    tips = page.evaluate(
+        """() => { const out = []; const walk = (l) => { if (l.eachLayer) { l.eachLayer(walk); }
+             else if (l.getTooltip && l.options.className &&
+               l.options.className.includes('siteplan-scenario-road-ring')) {
+               out.push(l.getTooltip().getContent().textContent); } };
+           Object.values(window).forEach((v) => { if (v && v._layers && v.eachLayer) {
+             v.eachLayer(walk); } }); return out; }"""
+    )
+    assert "0 min to 5 min along the roads (reached network) to Kiosk <b>" in tips, tips
+    # the moved site's layer changed: it reaches other streets than where it stood
+    before = python_reached(result, "cgt_park")
+    page.evaluate("() => siteplan.scenario.moveSite('cgt_park', 0, 0)")
+    moved = [b["reached_m"] for b in page.evaluate("() => siteplan.scenario.roadRings()")["bands"]]
+    assert any(abs(a - b) > 1 for a, b in zip(moved, before, strict=True)), (moved, before)
+    # a removed site's bands disappear; reset() brings Python's bands back
+    _run(page, ["remove", "cgt_park"])
+    assert page.evaluate("() => siteplan.scenario.roadRings()") is None
+    assert page.evaluate(drawn, "siteplan-scenario-road-ring") == 0
+    page.evaluate("() => siteplan.scenario.reset()")
+    assert page.evaluate(drawn, "siteplan-scenario-road-ring") == 0
+    assert page.evaluate(drawn, "siteplan-ring") == python_rings
+    assert max(times) < 50, times
+    assert not opened.page_errors
+    opened.close()
 
 
 # -- a small hand network: a river, a one-way bridge, entrances, a far site -------------
@@ -269,8 +367,16 @@ def test_a_hand_network_routes_in_the_page(browser: Any, tmp_path: Path) -> None
         if op[0] == "move":
             moved.add(op[1])
         sites = edited_sites(result, ops[: k + 1])
-        want = numbers(siteplan.analyze(hand_study(tmp_path / f"e{k}", sites, tuple(moved))))
-        assert_same(got, want, str(op))
+        edited = siteplan.analyze(hand_study(tmp_path / f"e{k}", sites, tuple(moved)))
+        assert_same(got, numbers(edited), str(op))
+        if op[0] in ("move", "add"):  # its rings along the roads (drive: one-way bridge)
+            site = op[1] if op[0] == "move" else op[1]["id"]
+            rings = page.evaluate("() => siteplan.scenario.roadRings()")
+            assert rings["site"] == site
+            reached = [b["reached_m"] for b in rings["bands"]]
+            want = python_reached(edited, site)
+            assert np.allclose(reached, want, rtol=0, atol=1e-6), (op, reached, want)
+            assert max(want) > 0
     assert not opened.page_errors
     opened.close()
 

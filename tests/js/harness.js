@@ -57,7 +57,7 @@ function load() {
     L: fakeLeaflet(popups),
     document: { createElement: (tag) => new FakeElement(tag), getElementById: () => null },
   });
-  for (const name of ["helpers.js", "geometry.js", "clickscore.js", "network.js", "scenario.js"]) {
+  for (const name of ["helpers.js", "geometry.js", "clickscore.js", "network.js", "reach.js", "scenario.js"]) {
     vm.runInContext(fs.readFileSync(path.join(STATIC, name), "utf8"), context, { filename: name });
   }
   return { context, popups };

@@ -71,6 +71,39 @@ for (const c of reference.cases) {
   });
 }
 
+for (const c of reference.cases) {
+  test(`reaches as siteplan's isochrone pieces do: ${c.name}`, () => {
+    const context = load().context, net = context.siteplan.network;
+    const reach = context.siteplan.reach;
+    const g = net.decode(c.graph);
+    let partial = 0;
+    c.reach.forEach((want, i) => {
+      const p = net.snap(g, want.place);
+      const bands = reach.bands(g, p, want.rings);
+      let drawn = 0;
+      want.reached_m.forEach((metres, k) => {
+        close(bands[k].reached_m, metres, 1e-6, `place ${i} ring ${k}`);
+        // the bands drawn so far cover the ring's reached streets, each once (to 1e-4 m:
+        // the reference union is noded on a 1e-6 m grid)
+        bands[k].lines.forEach((l) => { drawn += Math.hypot(l[2] - l[0], l[3] - l[1]); });
+        close(drawn, want.merged_m[k], 1e-4, `place ${i} ring ${k} drawn`);
+        // the band's lines are what this ring adds: their length is the growth of the
+        // merged reached network, never more than the growth of the summed pieces
+        assert.strictEqual(bands[k].lines.length > 0, metres > (k ? want.reached_m[k - 1] : 0));
+      });
+      if (want.reached_m[1] > 0 && want.reached_m[1] < want.reached_m[2]) { partial += 1; }
+    });
+    assert.ok(c.reach.length >= 8 && partial >= 4, `${c.reach.length} places, ${partial} growing`);
+  });
+}
+
+test("bands subtract the ring before: interval differences", () => {
+  const reach = load().context.siteplan.reach;
+  const got = reach.minus([[0, 0.5], [0.6, 1]], [[0.1, 0.2], [0.4, 0.7]]);
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(got)), [[0, 0.1], [0.2, 0.4], [0.7, 1]]);
+  assert.deepStrictEqual(JSON.parse(JSON.stringify(reach.minus([[0, 1]], undefined))), [[0, 1]]);
+});
+
 test("the heap pops keys in order", () => {
   const net = load().context.siteplan.network;
   const heap = new net.Heap(), keys = [5, 3, 9, 1, 1, 7, 0.5, 12, 4];

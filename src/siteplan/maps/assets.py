@@ -41,6 +41,7 @@ STATIC_FILES: Final = (
     "geometry.js",
     "clickscore.js",
     "network.js",
+    "reach.js",
     "scenario.js",
     "scenario_files.js",
     "scenario_ui.js",
@@ -91,7 +92,8 @@ def add_assets(
 
     ``edit``: also the edit mode's scripts (``scenario.js``, ``scenario_files.js``,
     ``scenario_ui.js``);
-    ``network``: the road network's (``network.js``, for network measures).
+    ``network``: the road network's (``network.js``, for network measures; with
+    ``edit``, also ``reach.js``, the rings along the roads redrawn after an edit).
     """
     header = figure_of(fmap).header
     if offline:
@@ -109,6 +111,7 @@ def add_assets(
     if network:
         names.append("network.js")
     if edit:
+        names += ["reach.js"] if network else []
         names += ["scenario.js", "scenario_files.js", "scenario_ui.js"]
     code = "\n".join(static_text(name) for name in names)
     header.add_child(RawHtml(f"<style>\n{style}</style>"), name="siteplan_css")

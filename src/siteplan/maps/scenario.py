@@ -19,9 +19,13 @@ the connector is walked, ``drive`` honours one-way segments, a site farther than
 pairs score 0). Sites that are not moved join where Python joined them, entrances
 included; a moved or added site joins from its (moved) footprint: its entrances do not
 move with it and are no longer used (the downloaded scenario keeps the study's
-entrance layer, so ``siteplan compare`` still routes it through them). On networks of
-:data:`~siteplan.maps.network_data.MAX_PAGE_EDGES` segments or more, editing is off and
-:func:`~siteplan.maps.network_data.network_blocker` gives the note that says why.
+entrance layer, so ``siteplan compare`` still routes it through them). After a move
+or an add, that site's rings are redrawn along the roads (``static/reach.js``: the
+reached pieces of :mod:`siteplan.measure.network.isochrones`, drawn as lines rather
+than 50 m buffers); a removed site's disappear, and a reset shows Python's again.
+On networks of :data:`~siteplan.maps.network_data.MAX_PAGE_EDGES` segments or more,
+editing is off and :func:`~siteplan.maps.network_data.network_blocker` gives the note
+that says why.
 """
 
 from __future__ import annotations

@@ -360,6 +360,8 @@ siteplan.scenarioModel = (function () {
       moveSite: moveSite, addSite: addSite, removeSite: removeSite, setWeight: setWeight,
       reset: reset, result: result, compute: compute,
       sites: function () { return sites; },
+      // where a site joins the road network (network measures; [] otherwise)
+      placesOf: function (site) { return routing ? placesOf(routing, site) : []; },
       geometryOf: geometryOf,
       originalIds: initial.map(function (s) { return s.id; })
     };

@@ -36,7 +36,7 @@ siteplan.editMap = (function () {
     var originalCluster = model.result().cluster_score;
     var selected = data.study.focus;
     var layers = L.layerGroup(), handles = L.layerGroup().addTo(map);
-    var pristine = true, next = 1, timing = {recompute_ms: 0, redraw_ms: 0};
+    var pristine = true, next = 1, timing = {recompute_ms: 0, redraw_ms: 0}, roads = null;
 
     function shown(lon, lat) {  // WGS84 -> the datum the overlays are drawn in
       if (data.datum === "gcj02") {
@@ -298,10 +298,21 @@ siteplan.editMap = (function () {
         }).addTo(layers);
       });
     }
-    // Ring bands of the selected site; a network measure's rings are reached areas along
-    // the roads, which the page does not redraw (the panel and pairs are recomputed).
+    // The selected site's rings along the roads (network measures): siteplan.reach's
+    // bands, from its first place (as Python draws them), or null.
+    function roadBands() {
+      var site = null;
+      model.sites().forEach(function (s) { if (s.id === selected) { site = s; } });
+      if (!data.network || !site) { return null; }
+      var p = model.placesOf(site)[0] || null;
+      return {site: site, bands: siteplan.reach.bands(siteplan.networkGraph, p, data.rings_m)};
+    }
+    // Ring bands of the selected site (straight-line measures).
     function drawRings() {
-      if (data.network) { return; }
+      if (data.network) {
+        siteplan.reach.draw(layers, roads, back, data.unit, RING_FILL);
+        return;
+      }
       var site = null;
       model.sites().forEach(function (s) { if (s.id === selected) { site = s; } });
       if (!site) { return; }
@@ -361,6 +372,7 @@ siteplan.editMap = (function () {
     function after(isPristine) {
       var t0 = performance.now();
       var full = model.compute();
+      roads = isPristine ? null : roadBands();
       timing.recompute_ms = performance.now() - t0;
       changed(isPristine);
       redraw(full);
@@ -449,12 +461,22 @@ siteplan.editMap = (function () {
         selected = id;
         return after(false);
       },
-      addSite: function (spec) { model.addSite(spec); return after(false); },
+      addSite: function (spec) {
+        model.addSite(spec);
+        if (data.network) { selected = spec.id; }  // its rings along the roads are drawn
+        return after(false);
+      },
       removeSite: function (id) { model.removeSite(id); return after(false); },
       setWeight: function (id, w) { model.setWeight(id, w); return after(pristineNow()); },
       reset: function () { model.reset(); selected = data.study.focus; return after(true); },
       result: function () { return model.result(); },
       files: files,
+      // the drawn rings along the roads (network measures, after an edit), or null
+      roadRings: function () {
+        return roads && {site: roads.site.id, bands: roads.bands.map(function (b) {
+          return {from: b.from, to: b.to, reached_m: b.reached_m, lines: b.lines.length};
+        })};
+      },
       timing: function () { return {recompute_ms: timing.recompute_ms, redraw_ms: timing.redraw_ms}; }
     };
     siteplan.scenario = api;
