@@ -72,13 +72,20 @@ def node_costs_to(
 def _reached_pieces(
     network: Network, site: Snapped, dist: FloatArray, budget: float, w: FloatArray
 ) -> np.ndarray[tuple[int], np.dtype[np.object_]]:
-    """Return the segment pieces from which the site is reached within ``budget``."""
+    """Return the segment pieces from which the site is reached within ``budget``.
+
+    A segment reached from both ends in parts that meet is one whole piece (not two
+    overlapping ones): the same ground, half the pieces to buffer and merge.
+    """
     u, v = network.seg_u, network.seg_v
     with np.errstate(invalid="ignore"):
         reach_u = np.where(network.seg_backward, (budget - dist[u]) / w, -np.inf)
         reach_v = np.where(network.seg_forward, (budget - dist[v]) / w, -np.inf)
-    lo = [np.zeros_like(w), 1.0 - reach_v]
-    hi = [reach_u, np.ones_like(w)]
+    from_u = np.clip(reach_u, 0.0, 1.0)  # the piece [0, from_u] is left through u
+    from_v = np.clip(1.0 - reach_v, 0.0, 1.0)  # the piece [from_v, 1] through v
+    whole = (from_u > 0) & (from_v < 1) & (from_v <= from_u)
+    lo = [np.zeros_like(w), np.where(whole, 1.0, from_v)]
+    hi = [np.where(whole, 1.0, from_u), np.ones_like(w)]
     seg_ids = [np.arange(w.shape[0]), np.arange(w.shape[0])]
     s = int(site.segment[0])
     t = float(site.fraction[0])
@@ -97,8 +104,9 @@ def _reached_pieces(
     keep = end > start
     start, end, seg = start[keep], end[keep], seg[keep]
     a, b = network.node_xy[u[seg]], network.node_xy[v[seg]]
-    coords = np.stack([a + start[:, None] * (b - a), a + end[:, None] * (b - a)], axis=1)
-    return np.asarray(shapely.linestrings(coords), dtype=object)
+    first = np.where(start[:, None] == 0.0, a, a + start[:, None] * (b - a))
+    last = np.where(end[:, None] == 1.0, b, a + end[:, None] * (b - a))
+    return np.asarray(shapely.linestrings(np.stack([first, last], axis=1)), dtype=object)
 
 
 def isochrone_bands(
