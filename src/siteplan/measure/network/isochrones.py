@@ -6,8 +6,9 @@ candidates and clicks use), the site's own connector included. For each ring,
 the part of every segment from which the site is reached within the ring is
 found exactly (a segment is entered at either node, in the directions it may be
 travelled; on the site's own segment directly too), cut out, and the pieces
-are buffered by ``buffer_m`` and merged. A band is a ring's area minus the
-area of the ring before it.
+are buffered by ``buffer_m`` and merged (a segment reached from both ends is one
+piece; pieces that continue one another are joined first). A band is a ring's
+area minus the area of the ring before it.
 
 Limits: the area shows where a place ON a street reaches the site in time; a
 place set back from the street walks its own connector on top. The buffer
@@ -109,6 +110,22 @@ def _reached_pieces(
     return np.asarray(shapely.linestrings(np.stack([first, last], axis=1)), dtype=object)
 
 
+def _buffered_union(
+    pieces: np.ndarray[tuple[int], np.dtype[np.object_]], buffer_m: float
+) -> shapely.Geometry:
+    """Return the union of the pieces' buffers (round caps and joins, 4 segments a quadrant).
+
+    Pieces that continue one another (at a vertex where only they meet: the
+    vertices along a curved street) are first joined into one line, whose buffer
+    is the union of theirs, up to drawing tolerance; the lines are buffered one by
+    one and merged in one cascaded union. Buffering all the pieces as one
+    MultiLineString took minutes on a real city (5,700 pieces of Helsinki); this
+    takes about 0.1 s per ring there.
+    """
+    lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(pieces)))
+    return shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4))
+
+
 def isochrone_bands(
     network: Network,
     site: Snapped,
@@ -162,9 +179,7 @@ def isochrone_bands(
         if pieces.shape[0] == 0:
             areas.append(shapely.Polygon())
             continue
-        # Each piece buffered, then one cascaded union: buffering the pieces as one
-        # MultiLineString took minutes on a real city (5,700 pieces of Helsinki), this 1 s.
-        areas.append(shapely.union_all(shapely.buffer(pieces, buffer_m, quad_segs=4)))
+        areas.append(_buffered_union(pieces, buffer_m))
     bands = [areas[0]] + [shapely.difference(areas[i], areas[i - 1]) for i in range(1, len(areas))]
     return gpd.GeoDataFrame(
         {"ring_from": [0.0, *values[:-1]], "ring_to": values},
