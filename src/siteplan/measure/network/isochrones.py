@@ -120,7 +120,7 @@ def _buffered_union(
     is the union of theirs, up to drawing tolerance; the lines are buffered one by
     one and merged in one cascaded union. Buffering all the pieces as one
     MultiLineString took minutes on a real city (5,700 pieces of Helsinki); this
-    takes about 0.1 s per ring there.
+    takes about 0.15 s per ring there (benchmarks/network_isochrones.py).
     """
     lines = shapely.get_parts(shapely.line_merge(shapely.multilinestrings(pieces)))
     return shapely.union_all(shapely.buffer(lines, buffer_m, quad_segs=4))
