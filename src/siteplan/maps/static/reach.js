@@ -41,7 +41,8 @@ siteplan.reach = (function () {
   function clip(x) { return Math.min(Math.max(x, 0), 1); }
 
   // The segment pieces from which p is reached within budget (connector already
-  // subtracted), as isochrones._reached_pieces gives them (overlaps kept): a flat list
+  // subtracted), as isochrones._reached_pieces gives them (a segment reached from both ends in parts
+  // that meet is one whole piece; other overlaps kept): a flat list
   // seg, start, end (fractions along u -> v).
   function pieces(g, dist, p, budget) {
     var out = [];
@@ -51,8 +52,14 @@ siteplan.reach = (function () {
     }
     for (var s = 0; s < g.m; s += 1) {
       var w = g.w[s];
-      keep(s, 0, g.bwd[s] ? (budget - dist[g.u[s]]) / w : -Infinity);
-      keep(s, 1 - (g.fwd[s] ? (budget - dist[g.v[s]]) / w : -Infinity), 1);
+      var fromU = clip(g.bwd[s] ? (budget - dist[g.u[s]]) / w : -Infinity);
+      var fromV = clip(1 - (g.fwd[s] ? (budget - dist[g.v[s]]) / w : -Infinity));
+      if (fromU > 0 && fromV < 1 && fromV <= fromU) {
+        keep(s, 0, 1);  // reached from both ends in parts that meet: one whole piece
+      } else {
+        keep(s, 0, fromU);
+        keep(s, fromV, 1);
+      }
     }
     var span = budget / g.w[p.seg];
     if (g.fwd[p.seg]) { keep(p.seg, p.t - span, p.t); }
