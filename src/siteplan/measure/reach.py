@@ -30,11 +30,13 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
+from siteplan.load.layers import WGS84
 from siteplan.load.projection import to_wgs84
 
 __all__ = [
     "PAIR_CHUNK",
     "PairLabels",
+    "lines_to_wgs84",
     "measure_pairs",
     "overlap_table",
     "pair_position",
@@ -145,25 +147,27 @@ def measure_pairs(
     lines = np.full(total, None, dtype=object)
     cxy = shapely.get_coordinates(shapely.centroid(arr)) if n else np.zeros((0, 2))
     to_geo = to_wgs84(crs)
+    points = _Points(arr, to_geo)
     for part in _chunks(total, chunk):
         i, j = _pair_slice(n, part)
-        a, b = arr[i], arr[j]
-        seg = shapely.shortest_line(a, b)
-        # the segment's length is the distance (to float rounding); small studies keep
-        # GEOS's distance itself, so their outputs stay byte-identical
-        e = shapely.distance(a, b) if reach_m is None else shapely.length(seg)
+        e, g, seg = _measure_chunk(arr, i, j, points, to_geo, exact=reach_m is None)
         edge[part] = e
         centroid[part] = _point_distances(cxy, i, j)
-        g = _geodesic_lengths(seg, to_geo)
         geodesic[part] = np.where(e == 0.0, 0.0, g)
         if reach_m is not None:
             measured = e if select == "edge_m" else centroid[part]
             keep = measured <= reach_m
         else:
             keep = np.ones(len(e), dtype=bool) if keep_lines is None else keep_lines[part]
-        lines[part] = seg
-        lines[part][~keep] = None
-        del seg, a, b
+        # a pair of two points gets its segment only if it is kept
+        both = points.both(i, j)
+        built = keep & both
+        seg[built] = shapely.linestrings(
+            np.stack([points.xy[i[built]], points.xy[j[built]]], axis=1)
+        )
+        kept = np.flatnonzero(keep)
+        lines[part.start + kept] = seg[kept]
+        del seg
     id_arr = np.asarray(ids, dtype=object)
     i_all, j_all = np.triu_indices(n, k=1)
     frame = pd.DataFrame(
@@ -185,6 +189,64 @@ def _point_distances(
     dx = xy[i, 0] - xy[j, 0]
     dy = xy[i, 1] - xy[j, 1]
     return np.asarray(np.sqrt(dx * dx + dy * dy), dtype=float)
+
+
+class _Points:
+    """The point sites' coordinates, in the metric CRS and in WGS84 (one transform per site)."""
+
+    def __init__(self, arr: npt.NDArray[np.object_], to_geo: Transformer) -> None:
+        n = len(arr)
+        self.mask = np.zeros(n, dtype=bool)
+        if n:
+            self.mask = (shapely.get_type_id(arr) == 0) & ~shapely.is_empty(arr)
+        self.xy = np.full((n, 2), np.nan)
+        self.lon = np.full(n, np.nan)
+        self.lat = np.full(n, np.nan)
+        if self.mask.any():
+            self.xy[self.mask] = shapely.get_coordinates(arr[self.mask])
+            lon, lat = to_geo.transform(self.xy[self.mask, 0], self.xy[self.mask, 1])
+            self.lon[self.mask] = lon
+            self.lat[self.mask] = lat
+
+    def both(self, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """Return whether each pair ``(i, j)`` is of two point sites."""
+        return np.asarray(self.mask[i] & self.mask[j], dtype=bool)
+
+
+def _measure_chunk(
+    arr: npt.NDArray[np.object_],
+    i: npt.NDArray[np.intp],
+    j: npt.NDArray[np.intp],
+    points: _Points,
+    to_geo: Transformer,
+    *,
+    exact: bool,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.object_]]:
+    """Return the edge distances, geodesic lengths and shortest segments of pairs ``(i, j)``.
+
+    A pair of two points is measured between the points themselves with numpy
+    and one vectorised :meth:`pyproj.Geod.inv` (the same numbers GEOS and the
+    segment's transformed endpoints give) and gets no segment (None) here.
+    Other pairs get :func:`shapely.shortest_line`; their edge distance is
+    ``shapely.distance`` when ``exact``, else the segment's length.
+    """
+    e = np.empty(len(i))
+    g = np.empty(len(i))
+    seg = np.full(len(i), None, dtype=object)
+    both = points.both(i, j)
+    ip, jp = i[both], j[both]
+    e[both] = _point_distances(points.xy, ip, jp)
+    g[both] = _GEOD.inv(points.lon[ip], points.lat[ip], points.lon[jp], points.lat[jp])[2]
+    rest = np.flatnonzero(~both)
+    if len(rest):
+        a, b = arr[i[rest]], arr[j[rest]]
+        lines = shapely.shortest_line(a, b)
+        # the segment's length is the distance (to float rounding); small studies keep
+        # GEOS's distance itself, so their outputs stay byte-identical
+        e[rest] = shapely.distance(a, b) if exact else shapely.length(lines)
+        g[rest] = _geodesic_lengths(lines, to_geo)
+        seg[rest] = lines
+    return e, g, seg
 
 
 def _geodesic_lengths(
@@ -345,3 +407,17 @@ class PairLabels(Sequence[str]):
 
     def __getitem__(self, k: int) -> str:  # type: ignore[override]
         return f"pair {self._a[k]}-{self._b[k]}"
+
+
+def lines_to_wgs84(lines: npt.NDArray[np.object_], crs: CRS) -> gpd.GeoSeries:
+    """Return ``lines`` (None where missing) converted from ``crs`` to WGS84.
+
+    Only the lines present are transformed (a large study keeps few of them).
+    """
+    out = np.full(len(lines), None, dtype=object)
+    present = np.flatnonzero(shapely.is_geometry(lines))
+    if len(present):
+        out[present] = np.asarray(
+            gpd.GeoSeries(lines[present], crs=crs).to_crs(WGS84).array, dtype=object
+        )
+    return gpd.GeoSeries(out, crs=WGS84)
