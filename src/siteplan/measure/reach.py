@@ -177,7 +177,8 @@ def measure_pairs(
             "edge_m": edge,
             "centroid_m": centroid,
             "geodesic_m": geodesic,
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks
     )
     return frame, lines
 
@@ -333,7 +334,8 @@ def overlap_table(
             "b": pd.Series(np.repeat(pairs["b"].to_numpy(dtype=object), m), dtype=object),
             "ring_m": np.tile(np.asarray(radii, dtype=float), len(edge)),
             "overlap_m2": area.ravel(),
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
     )
 
 
@@ -364,32 +366,25 @@ def ordered_reach(
         Per site and ring (site-major), the ids the ring reaches, joined by commas.
     """
     per = max(n - 1, 0)
-    site = np.repeat(np.arange(n, dtype=np.intp), per)
-    picked: list[npt.NDArray[np.intp]] = []
-    ring_k: list[npt.NDArray[np.intp]] = []
-    for k, r in enumerate(rings_m):
-        rows = np.flatnonzero(distances <= float(r))
-        picked.append(rows)
-        ring_k.append(np.full(len(rows), k, dtype=np.intp))
-    if picked:
-        rows = np.concatenate(picked)
-        ks = np.concatenate(ring_k)
-    else:
-        rows = np.zeros(0, dtype=np.intp)
-        ks = np.zeros(0, dtype=np.intp)
-    order = np.lexsort((rows, ks, site[rows]))
-    rows, ks = rows[order], ks[order]
     radii = np.asarray([float(r) for r in rings_m], dtype=float)
+    m = len(radii)
+    # (site, ring, other) order is the flat order of a (sites, rings, others) mask: no sort
+    within = distances.reshape(n, 1, per) <= radii.reshape(1, m, 1)
+    flat = np.flatnonzero(within)
+    site = flat // max(m * per, 1)
+    ks = (flat // max(per, 1)) % max(m, 1)
+    rows = site * per + flat % max(per, 1)
     frame = pd.DataFrame(
         {
             "site_id": pd.Series(site_ids[rows], dtype=object),
             "ring_m": radii[ks] if len(radii) else np.zeros(0),
             "other_id": pd.Series(other_ids[rows], dtype=object),
             "distance_m": distances[rows],
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
     )
-    groups = site[rows] * len(radii) + ks
-    bounds = np.searchsorted(groups, np.arange(n * len(radii) + 1))
+    groups = site * m + ks
+    bounds = np.searchsorted(groups, np.arange(n * m + 1))
     others = other_ids[rows].tolist()
     texts = [",".join(others[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
     return frame, texts

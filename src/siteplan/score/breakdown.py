@@ -83,7 +83,8 @@ def site_breakdown(
             "pair_score": s,
             "weight": w,
             "contribution": share * s,
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
     )
 
 
