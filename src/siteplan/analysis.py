@@ -340,6 +340,7 @@ def analyze(
         pairs[[*PAIR_COLUMNS, *(c for c in NETWORK_PAIR_COLUMNS if c in pairs.columns)]],
         geometry=lines_to_wgs84(lines, metric).array,
         crs=WGS84,
+        copy=False,  # the selection is a new frame already; a copy costs millions of increfs
     )
     del lines
 
