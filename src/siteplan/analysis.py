@@ -334,8 +334,8 @@ def analyze(
     pairs["score"] = params.decay(pairs["distance_m"].to_numpy())
     names = sites["name"].to_numpy(dtype=object)
     i_pos, j_pos = pair_index(len(ids))  # the pairs are in pair_index order
-    pairs.insert(2, "name_a", pd.Series(names[i_pos], dtype=object))
-    pairs.insert(3, "name_b", pd.Series(names[j_pos], dtype=object))
+    pairs.insert(2, "name_a", pd.Series(names[i_pos], dtype=object, copy=False))
+    pairs.insert(3, "name_b", pd.Series(names[j_pos], dtype=object, copy=False))
     pair_frame = gpd.GeoDataFrame(
         pairs[[*PAIR_COLUMNS, *(c for c in NETWORK_PAIR_COLUMNS if c in pairs.columns)]],
         geometry=lines_to_wgs84(lines, metric).array,

@@ -172,8 +172,8 @@ def measure_pairs(
     i_all, j_all = np.triu_indices(n, k=1)
     frame = pd.DataFrame(
         {
-            "a": pd.Series(id_arr[i_all], dtype=object),
-            "b": pd.Series(id_arr[j_all], dtype=object),
+            "a": pd.Series(id_arr[i_all], dtype=object, copy=False),
+            "b": pd.Series(id_arr[j_all], dtype=object, copy=False),
             "edge_m": edge,
             "centroid_m": centroid,
             "geodesic_m": geodesic,
@@ -330,8 +330,12 @@ def overlap_table(
     m = len(radii)
     return pd.DataFrame(
         {
-            "a": pd.Series(np.repeat(pairs["a"].to_numpy(dtype=object), m), dtype=object),
-            "b": pd.Series(np.repeat(pairs["b"].to_numpy(dtype=object), m), dtype=object),
+            "a": pd.Series(
+                np.repeat(pairs["a"].to_numpy(dtype=object), m), dtype=object, copy=False
+            ),
+            "b": pd.Series(
+                np.repeat(pairs["b"].to_numpy(dtype=object), m), dtype=object, copy=False
+            ),
             "ring_m": np.tile(np.asarray(radii, dtype=float), len(edge)),
             "overlap_m2": area.ravel(),
         },
@@ -376,9 +380,9 @@ def ordered_reach(
     rows = site * per + flat % max(per, 1)
     frame = pd.DataFrame(
         {
-            "site_id": pd.Series(site_ids[rows], dtype=object),
+            "site_id": pd.Series(site_ids[rows], dtype=object, copy=False),
             "ring_m": radii[ks] if len(radii) else np.zeros(0),
-            "other_id": pd.Series(other_ids[rows], dtype=object),
+            "other_id": pd.Series(other_ids[rows], dtype=object, copy=False),
             "distance_m": distances[rows],
         },
         copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
