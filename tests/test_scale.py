@@ -6,13 +6,17 @@ import json
 import sys
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
+from pyproj import CRS, Geod, Transformer
 
 from siteplan import analyze
 from siteplan.analysis import LARGE_STUDY
 from siteplan.errors import ParameterError
+from siteplan.measure.reach import measure_pairs
 from siteplan.render.report import render_report, report_dict, write_report
 from siteplan.render.text import json_text
 
@@ -85,3 +89,31 @@ def test_large_study_keeps_lines_within_the_first_ring_only(large: Path) -> None
     within = result.pairs["distance_m"].to_numpy() <= result.parameters.rings_m[0]
     assert np.array_equal(has_line, within)
     assert any("buffer overlaps" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("reach", [None, 150.0])
+def test_point_pairs_are_measured_as_geos_and_the_ellipsoid_measure_them(
+    reach: float | None,
+) -> None:
+    # point-point pairs skip shapely.shortest_line; their numbers must be GEOS's and Geod's
+    rng = np.random.default_rng(14)
+    xy = rng.uniform([350_000.0, 3_440_000.0], [353_000.0, 3_443_000.0], (40, 2))
+    geoms = list(shapely.points(xy))
+    geoms[3] = shapely.buffer(geoms[3], 30.0)  # a polygon among the points
+    geoms[7] = shapely.buffer(geoms[7], 5.0)
+    series = gpd.GeoSeries(geoms, crs=32651)
+    ids = [f"s{k:02d}" for k in range(len(geoms))]
+    pairs, lines = measure_pairs(series, ids, CRS(32651), reach_m=reach, chunk=37)
+    i, j = np.triu_indices(len(geoms), k=1)
+    arr = np.asarray(geoms, dtype=object)
+    seg = shapely.shortest_line(arr[i], arr[j])
+    expected_edge = shapely.distance(arr[i], arr[j]) if reach is None else shapely.length(seg)
+    ends = shapely.get_coordinates(seg)
+    lon, lat = Transformer.from_crs(32651, 4326, always_xy=True).transform(ends[:, 0], ends[:, 1])
+    geodesic = Geod(ellps="WGS84").inv(lon[0::2], lat[0::2], lon[1::2], lat[1::2])[2]
+    assert pairs["edge_m"].to_numpy().tolist() == expected_edge.tolist()
+    assert pairs["geodesic_m"].to_numpy().tolist() == geodesic.tolist()
+    kept = np.flatnonzero([line is not None for line in lines])
+    expected_kept = np.arange(len(i)) if reach is None else np.flatnonzero(expected_edge <= reach)
+    assert kept.tolist() == expected_kept.tolist()
+    assert all(shapely.equals_identical(lines[k], seg[k]) for k in kept)

@@ -27,6 +27,7 @@ from siteplan.measure.network.columns import NETWORK_PAIR_COLUMNS
 from siteplan.measure.pairs import (
     disagreement_warnings,
     geodesic_areas,
+    pair_index,
     reach_table,
     ring_bands,
     ring_reached,
@@ -34,6 +35,7 @@ from siteplan.measure.pairs import (
 from siteplan.measure.reach import (
     PAIR_CHUNK,
     PairLabels,
+    lines_to_wgs84,
     measure_pairs,
     ordered_reach,
     overlap_table,
@@ -331,15 +333,14 @@ def analyze(
     pairs["ring_m"] = ring_reached(pairs["distance_m"], params.rings_m)
     pairs["score"] = params.decay(pairs["distance_m"].to_numpy())
     names = sites["name"].to_numpy(dtype=object)
-    position = {sid: k for k, sid in enumerate(ids)}
-    i_pos = pairs["a"].map(position).to_numpy(dtype=int)
-    j_pos = pairs["b"].map(position).to_numpy(dtype=int)
-    pairs.insert(2, "name_a", pd.Series(names[i_pos], dtype=object))
-    pairs.insert(3, "name_b", pd.Series(names[j_pos], dtype=object))
+    i_pos, j_pos = pair_index(len(ids))  # the pairs are in pair_index order
+    pairs.insert(2, "name_a", pd.Series(names[i_pos], dtype=object, copy=False))
+    pairs.insert(3, "name_b", pd.Series(names[j_pos], dtype=object, copy=False))
     pair_frame = gpd.GeoDataFrame(
         pairs[[*PAIR_COLUMNS, *(c for c in NETWORK_PAIR_COLUMNS if c in pairs.columns)]],
-        geometry=gpd.GeoSeries(lines, crs=metric).to_crs(WGS84).array,
+        geometry=lines_to_wgs84(lines, metric).array,
         crs=WGS84,
+        copy=False,  # the selection is a new frame already; a copy costs millions of increfs
     )
     del lines
 

@@ -30,11 +30,13 @@ import pandas as pd
 import shapely
 from pyproj import CRS, Geod, Transformer
 
+from siteplan.load.layers import WGS84
 from siteplan.load.projection import to_wgs84
 
 __all__ = [
     "PAIR_CHUNK",
     "PairLabels",
+    "lines_to_wgs84",
     "measure_pairs",
     "overlap_table",
     "pair_position",
@@ -145,35 +147,38 @@ def measure_pairs(
     lines = np.full(total, None, dtype=object)
     cxy = shapely.get_coordinates(shapely.centroid(arr)) if n else np.zeros((0, 2))
     to_geo = to_wgs84(crs)
+    points = _Points(arr, to_geo)
     for part in _chunks(total, chunk):
         i, j = _pair_slice(n, part)
-        a, b = arr[i], arr[j]
-        seg = shapely.shortest_line(a, b)
-        # the segment's length is the distance (to float rounding); small studies keep
-        # GEOS's distance itself, so their outputs stay byte-identical
-        e = shapely.distance(a, b) if reach_m is None else shapely.length(seg)
+        e, g, seg = _measure_chunk(arr, i, j, points, to_geo, exact=reach_m is None)
         edge[part] = e
         centroid[part] = _point_distances(cxy, i, j)
-        g = _geodesic_lengths(seg, to_geo)
         geodesic[part] = np.where(e == 0.0, 0.0, g)
         if reach_m is not None:
             measured = e if select == "edge_m" else centroid[part]
             keep = measured <= reach_m
         else:
             keep = np.ones(len(e), dtype=bool) if keep_lines is None else keep_lines[part]
-        lines[part] = seg
-        lines[part][~keep] = None
-        del seg, a, b
+        # a pair of two points gets its segment only if it is kept
+        both = points.both(i, j)
+        built = keep & both
+        seg[built] = shapely.linestrings(
+            np.stack([points.xy[i[built]], points.xy[j[built]]], axis=1)
+        )
+        kept = np.flatnonzero(keep)
+        lines[part.start + kept] = seg[kept]
+        del seg
     id_arr = np.asarray(ids, dtype=object)
     i_all, j_all = np.triu_indices(n, k=1)
     frame = pd.DataFrame(
         {
-            "a": pd.Series(id_arr[i_all], dtype=object),
-            "b": pd.Series(id_arr[j_all], dtype=object),
+            "a": pd.Series(id_arr[i_all], dtype=object, copy=False),
+            "b": pd.Series(id_arr[j_all], dtype=object, copy=False),
             "edge_m": edge,
             "centroid_m": centroid,
             "geodesic_m": geodesic,
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks
     )
     return frame, lines
 
@@ -185,6 +190,64 @@ def _point_distances(
     dx = xy[i, 0] - xy[j, 0]
     dy = xy[i, 1] - xy[j, 1]
     return np.asarray(np.sqrt(dx * dx + dy * dy), dtype=float)
+
+
+class _Points:
+    """The point sites' coordinates, in the metric CRS and in WGS84 (one transform per site)."""
+
+    def __init__(self, arr: npt.NDArray[np.object_], to_geo: Transformer) -> None:
+        n = len(arr)
+        self.mask = np.zeros(n, dtype=bool)
+        if n:
+            self.mask = (shapely.get_type_id(arr) == 0) & ~shapely.is_empty(arr)
+        self.xy = np.full((n, 2), np.nan)
+        self.lon = np.full(n, np.nan)
+        self.lat = np.full(n, np.nan)
+        if self.mask.any():
+            self.xy[self.mask] = shapely.get_coordinates(arr[self.mask])
+            lon, lat = to_geo.transform(self.xy[self.mask, 0], self.xy[self.mask, 1])
+            self.lon[self.mask] = lon
+            self.lat[self.mask] = lat
+
+    def both(self, i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.bool_]:
+        """Return whether each pair ``(i, j)`` is of two point sites."""
+        return np.asarray(self.mask[i] & self.mask[j], dtype=bool)
+
+
+def _measure_chunk(
+    arr: npt.NDArray[np.object_],
+    i: npt.NDArray[np.intp],
+    j: npt.NDArray[np.intp],
+    points: _Points,
+    to_geo: Transformer,
+    *,
+    exact: bool,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.object_]]:
+    """Return the edge distances, geodesic lengths and shortest segments of pairs ``(i, j)``.
+
+    A pair of two points is measured between the points themselves with numpy
+    and one vectorised :meth:`pyproj.Geod.inv` (the same numbers GEOS and the
+    segment's transformed endpoints give) and gets no segment (None) here.
+    Other pairs get :func:`shapely.shortest_line`; their edge distance is
+    ``shapely.distance`` when ``exact``, else the segment's length.
+    """
+    e = np.empty(len(i))
+    g = np.empty(len(i))
+    seg = np.full(len(i), None, dtype=object)
+    both = points.both(i, j)
+    ip, jp = i[both], j[both]
+    e[both] = _point_distances(points.xy, ip, jp)
+    g[both] = _GEOD.inv(points.lon[ip], points.lat[ip], points.lon[jp], points.lat[jp])[2]
+    rest = np.flatnonzero(~both)
+    if len(rest):
+        a, b = arr[i[rest]], arr[j[rest]]
+        lines = shapely.shortest_line(a, b)
+        # the segment's length is the distance (to float rounding); small studies keep
+        # GEOS's distance itself, so their outputs stay byte-identical
+        e[rest] = shapely.distance(a, b) if exact else shapely.length(lines)
+        g[rest] = _geodesic_lengths(lines, to_geo)
+        seg[rest] = lines
+    return e, g, seg
 
 
 def _geodesic_lengths(
@@ -267,11 +330,16 @@ def overlap_table(
     m = len(radii)
     return pd.DataFrame(
         {
-            "a": pd.Series(np.repeat(pairs["a"].to_numpy(dtype=object), m), dtype=object),
-            "b": pd.Series(np.repeat(pairs["b"].to_numpy(dtype=object), m), dtype=object),
+            "a": pd.Series(
+                np.repeat(pairs["a"].to_numpy(dtype=object), m), dtype=object, copy=False
+            ),
+            "b": pd.Series(
+                np.repeat(pairs["b"].to_numpy(dtype=object), m), dtype=object, copy=False
+            ),
             "ring_m": np.tile(np.asarray(radii, dtype=float), len(edge)),
             "overlap_m2": area.ravel(),
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
     )
 
 
@@ -302,32 +370,25 @@ def ordered_reach(
         Per site and ring (site-major), the ids the ring reaches, joined by commas.
     """
     per = max(n - 1, 0)
-    site = np.repeat(np.arange(n, dtype=np.intp), per)
-    picked: list[npt.NDArray[np.intp]] = []
-    ring_k: list[npt.NDArray[np.intp]] = []
-    for k, r in enumerate(rings_m):
-        rows = np.flatnonzero(distances <= float(r))
-        picked.append(rows)
-        ring_k.append(np.full(len(rows), k, dtype=np.intp))
-    if picked:
-        rows = np.concatenate(picked)
-        ks = np.concatenate(ring_k)
-    else:
-        rows = np.zeros(0, dtype=np.intp)
-        ks = np.zeros(0, dtype=np.intp)
-    order = np.lexsort((rows, ks, site[rows]))
-    rows, ks = rows[order], ks[order]
     radii = np.asarray([float(r) for r in rings_m], dtype=float)
+    m = len(radii)
+    # (site, ring, other) order is the flat order of a (sites, rings, others) mask: no sort
+    within = distances.reshape(n, 1, per) <= radii.reshape(1, m, 1)
+    flat = np.flatnonzero(within)
+    site = flat // max(m * per, 1)
+    ks = (flat // max(per, 1)) % max(m, 1)
+    rows = site * per + flat % max(per, 1)
     frame = pd.DataFrame(
         {
-            "site_id": pd.Series(site_ids[rows], dtype=object),
+            "site_id": pd.Series(site_ids[rows], dtype=object, copy=False),
             "ring_m": radii[ks] if len(radii) else np.zeros(0),
-            "other_id": pd.Series(other_ids[rows], dtype=object),
+            "other_id": pd.Series(other_ids[rows], dtype=object, copy=False),
             "distance_m": distances[rows],
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
     )
-    groups = site[rows] * len(radii) + ks
-    bounds = np.searchsorted(groups, np.arange(n * len(radii) + 1))
+    groups = site * m + ks
+    bounds = np.searchsorted(groups, np.arange(n * m + 1))
     others = other_ids[rows].tolist()
     texts = [",".join(others[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
     return frame, texts
@@ -345,3 +406,17 @@ class PairLabels(Sequence[str]):
 
     def __getitem__(self, k: int) -> str:  # type: ignore[override]
         return f"pair {self._a[k]}-{self._b[k]}"
+
+
+def lines_to_wgs84(lines: npt.NDArray[np.object_], crs: CRS) -> gpd.GeoSeries:
+    """Return ``lines`` (None where missing) converted from ``crs`` to WGS84.
+
+    Only the lines present are transformed (a large study keeps few of them).
+    """
+    out = np.full(len(lines), None, dtype=object)
+    present = np.flatnonzero(shapely.is_geometry(lines))
+    if len(present):
+        out[present] = np.asarray(
+            gpd.GeoSeries(lines[present], crs=crs).to_crs(WGS84).array, dtype=object
+        )
+    return gpd.GeoSeries(out, crs=WGS84)

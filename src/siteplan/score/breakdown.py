@@ -77,13 +77,14 @@ def site_breakdown(
     share = np.where(total > 0, w / np.where(total > 0, total, 1.0), 0.0)
     return pd.DataFrame(
         {
-            "site_id": pd.Series(id_arr[site], dtype=object),
-            "other_id": pd.Series(id_arr[other], dtype=object),
+            "site_id": pd.Series(id_arr[site], dtype=object, copy=False),
+            "other_id": pd.Series(id_arr[other], dtype=object, copy=False),
             "distance_m": d,
             "pair_score": s,
             "weight": w,
             "contribution": share * s,
-        }
+        },
+        copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
     )
 
 
