@@ -125,24 +125,29 @@ def _site_entries(result: Result, origin: np.ndarray) -> list[dict[str, Any]]:
     decimals = _COORD_DECIMALS if result.network is None else _NETWORK_DECIMALS
     sites = result.sites_m.sort_values("id", kind="stable", ignore_index=True)
     wgs = result.sites.set_index(result.sites["id"].astype(str))
+    # columns as lists and rows as plain Series once: pandas indexing per site is the cost
+    ids = [str(v) for v in sites["id"]]
+    names, weights = sites["name"].tolist(), sites["weight"].to_numpy(dtype=float)
+    metrics = shapely.orient_polygons(np.asarray(sites.geometry.array, dtype=object))
+    lonlats = dict(zip(wgs.index, shapely.orient_polygons(wgs.geometry.array), strict=True))
+    rows = dict(zip(wgs.index, (row for _, row in wgs.iterrows()), strict=True))
     entries = []
-    for i in range(len(sites)):
-        site_id = str(sites["id"].iloc[i])
-        metric = shapely.orient_polygons(sites.geometry.iloc[i])
-        lonlat = shapely.orient_polygons(wgs.geometry.loc[site_id])
+    for i, site_id in enumerate(ids):
+        metric = metrics[i]
+        lonlat = lonlats[site_id]
         centroid = shapely.get_coordinates(shapely.centroid(metric))[0] - origin
         entries.append(
             {
                 "id": site_id,
-                "name": clean_text(sites["name"].iloc[i]),
-                "weight": float(sites["weight"].iloc[i]),
+                "name": clean_text(names[i]),
+                "weight": float(weights[i]),
                 "polygonal": shapely.get_type_id(metric) in (3, 6),
                 "rings": [
                     np.round(ring - origin, decimals).ravel().tolist() for ring in _rings(metric)
                 ],
                 "centroid": np.round(centroid, decimals).tolist(),
                 "geometry": shapely.geometry.mapping(lonlat),
-                "properties": _properties(wgs.loc[site_id]),
+                "properties": _properties(rows[site_id]),
             }
         )
     return entries
