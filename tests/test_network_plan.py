@@ -1,6 +1,6 @@
 """Location-allocation along the road network, against brute force on networkx costs.
 
-The hand roads of :mod:`test_network_analyze` (a river crossed by a one-way bridge at
+The hand roads and sites of :mod:`test_access_network` (a river crossed by a one-way bridge at
 x = 800 and a two-way bridge at x = 1000, metres in EPSG:32651), two existing sites, a few
 demand points and candidate parcels. The reference costs come from networkx on a graph built
 independently from the road lines (every place joins at the nearest point of the nearest
@@ -17,15 +17,13 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from test_access_network import DRIVE, ROADS, SITES, WALK
 from test_network_analyze import _write, make_study
 
 from siteplan import analyze
 from siteplan.candidates.api import score_candidates
 from siteplan.candidates.plan import plan_facilities
 
-WALK = 80.0  # m/min
-DRIVE = 500.0  # m/min, residential (the hand roads carry no class)
-SITES = {"A": (100.0, 130.0), "B": (100.0, -130.0)}
 DEMAND = {
     "d1": ((400.0, 90.0), 300.0),
     "d2": ((600.0, -120.0), 500.0),
@@ -40,17 +38,6 @@ CANDIDATES = {
     "c4": (400.0, -90.0),
     "c5": (880.0, 110.0),
 }
-ROADS = (
-    ((0.0, 100.0), (800.0, 100.0), (1000.0, 100.0)),
-    ((0.0, -100.0), (800.0, -100.0), (1000.0, -100.0)),
-    ((800.0, 100.0), (800.0, -100.0)),  # bridge1: one-way north -> south when driving
-    ((1000.0, 100.0), (1000.0, -100.0)),
-)
-
-
-@pytest.fixture(autouse=True)
-def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SITEPLAN_CACHE_DIR", str(tmp_path / "cache"))
 
 
 def _study(tmp_path: Path, mode: str) -> Path:
