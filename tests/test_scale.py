@@ -16,6 +16,7 @@ from pyproj import CRS, Geod, Transformer
 from siteplan import analyze
 from siteplan.analysis import LARGE_STUDY
 from siteplan.errors import ParameterError
+from siteplan.measure import reach as reach_module
 from siteplan.measure.reach import measure_pairs
 from siteplan.render.report import render_report, report_dict, write_report
 from siteplan.render.text import json_text
@@ -117,3 +118,21 @@ def test_point_pairs_are_measured_as_geos_and_the_ellipsoid_measure_them(
     expected_kept = np.arange(len(i)) if reach is None else np.flatnonzero(expected_edge <= reach)
     assert kept.tolist() == expected_kept.tolist()
     assert all(shapely.equals_identical(lines[k], seg[k]) for k in kept)
+
+
+def test_threaded_geos_calls_give_the_same_pairs_as_one_thread(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Splitting a chunk's GEOS calls over threads changes no number (same bits)."""
+    rng = np.random.default_rng(7)
+    x, y, r = rng.uniform(0, 5000, 300), rng.uniform(0, 5000, 300), rng.uniform(5, 80, 300)
+    centres = np.column_stack([x, y])
+    polys = [shapely.Point(c).buffer(q, quad_segs=3) for c, q in zip(centres, r, strict=True)]
+    geoms = gpd.GeoSeries(polys, crs=32651)
+    ids = [f"s{k:03d}" for k in range(len(polys))]
+    monkeypatch.setattr(reach_module, "THREAD_MIN_PAIRS", 1_000)
+    threaded, lines_t = measure_pairs(geoms, ids, CRS(32651), chunk=20_000)
+    monkeypatch.setattr(reach_module, "THREAD_MIN_PAIRS", 10**12)
+    single, lines_s = measure_pairs(geoms, ids, CRS(32651), chunk=20_000)
+    pd.testing.assert_frame_equal(threaded, single, check_exact=True)
+    assert all(a.equals_exact(b, 0) for a, b in zip(lines_t, lines_s, strict=True))

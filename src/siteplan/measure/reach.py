@@ -20,7 +20,9 @@ prepares detailed footprints per ring (:mod:`siteplan.measure._footprint`).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Final
 
 import geopandas as gpd
@@ -44,6 +46,9 @@ __all__ = [
 
 #: Pairs measured per vectorised chunk (bounds the temporary geometry and arrays).
 PAIR_CHUNK: Final = 65_536
+#: Pairs from which a chunk's GEOS calls are split over the CPU's cores (shapely releases
+#: the GIL in its array functions; each pair's result is the same whichever thread runs it).
+THREAD_MIN_PAIRS: Final = 16_384
 _GEOD: Final = Geod(ellps="WGS84")
 
 
@@ -241,13 +246,37 @@ def _measure_chunk(
     rest = np.flatnonzero(~both)
     if len(rest):
         a, b = arr[i[rest]], arr[j[rest]]
-        lines = shapely.shortest_line(a, b)
+        lines = np.asarray(_threaded(shapely.shortest_line, a, b), dtype=object)
         # the segment's length is the distance (to float rounding); small studies keep
         # GEOS's distance itself, so their outputs stay byte-identical
-        e[rest] = shapely.distance(a, b) if exact else shapely.length(lines)
+        e[rest] = _threaded(shapely.distance, a, b) if exact else shapely.length(lines)
         g[rest] = _geodesic_lengths(lines, to_geo)
         seg[rest] = lines
     return e, g, seg
+
+
+def _threaded(
+    func: Callable[[npt.NDArray[np.object_], npt.NDArray[np.object_]], npt.NDArray[np.generic]],
+    a: npt.NDArray[np.object_],
+    b: npt.NDArray[np.object_],
+) -> npt.NDArray[np.generic]:
+    """Return ``func(a, b)``, split over the CPU's cores when there are many pairs.
+
+    Examples
+    --------
+    >>> a = np.array([shapely.Point(0, 0)] * 40_000, dtype=object)
+    >>> b = np.array([shapely.Point(3, 4)] * 40_000, dtype=object)
+    >>> bool((_threaded(shapely.distance, a, b) == 5.0).all())
+    True
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(a) < THREAD_MIN_PAIRS:
+        return func(a, b)
+    cuts = np.linspace(0, len(a), workers + 1).astype(int)
+    parts = [slice(lo, hi) for lo, hi in itertools.pairwise(cuts)]
+    with ThreadPoolExecutor(workers) as pool:
+        done = list(pool.map(lambda part: func(a[part], b[part]), parts))
+    return np.concatenate(done)
 
 
 def _geodesic_lengths(
