@@ -355,7 +355,7 @@ def overlap_table(
         for part in _chunks(len(positions), chunk):
             p = positions[part]
             i, j = _pair_ij(p, n)
-            area[p, k] = shapely.area(shapely.intersection(buffers[i, k], buffers[j, k]))
+            area[p, k] = shapely.area(_threaded(shapely.intersection, buffers[i, k], buffers[j, k]))
     m = len(radii)
     return pd.DataFrame(
         {
