@@ -124,3 +124,13 @@ def test_human_formats_are_not_size_checked(run_cli: Any) -> None:
     code, out, _ = run_cli("report", "-f", "markdown", "--max-output-mb", "0.000001")
     assert code == 0
     assert out
+
+
+@pytest.mark.parametrize("command", ["candidates", "report"])
+@pytest.mark.parametrize("value", ["nan", "-1", "0", "abc"])
+def test_a_bad_limit_is_one_line(run_cli: Any, command: str, value: str) -> None:
+    code, _, err = run_cli(command, "--max-output-mb", value)
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "--max-output-mb" in err
+    assert "Traceback" not in err

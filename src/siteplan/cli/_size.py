@@ -31,12 +31,20 @@ _REPORT_BYTES: Final = {"json": (540, 400), "csv": (180, 200)}
 _SURFACE: Final = ("geojson", "gpkg")
 
 
+def _not_nan(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    """Refuse NaN, which passes the range check (every comparison with it is false)."""
+    if math.isnan(value):
+        raise click.BadParameter("nan is not a number of MB > 0 (inf: no limit)", ctx, param)
+    return value
+
+
 def max_output_option(func: F) -> F:
     """Add ``--max-output-mb`` to a command."""
     return click.option(
         "--max-output-mb",
         "max_output_mb",
         type=click.FloatRange(min=0, min_open=True),
+        callback=_not_nan,
         default=MAX_OUTPUT_MB,
         show_default=True,
         help="Refuse to write an output estimated larger than this (MB); the estimate is "
