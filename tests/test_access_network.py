@@ -64,11 +64,19 @@ def _study(tmp_path: Path, mode: str) -> Path:
     return toml
 
 
-def _reference(mode: str, unit: str) -> dict[tuple[str, str], float]:
-    """Place -> site costs from networkx on the same lines, joined independently."""
+def networkx_costs(
+    mode: str,
+    unit: str,
+    places: dict[str, tuple[float, float]],
+    targets: dict[str, tuple[float, float]],
+) -> dict[tuple[str, str], float]:
+    """Place -> target costs from networkx on the road lines, every place joined independently.
+
+    A place or target farther than 300 m (``snap_max_m``) from every line costs inf.
+    """
     lines = [shapely.LineString(r) for r in ROADS]
     feet: dict[str, tuple[int, shapely.Point, float]] = {}
-    for name, xy in {**SITES, **DEMAND}.items():
+    for name, xy in {**targets, **places}.items():
         point = shapely.Point(xy)
         k = int(np.argmin([line.distance(point) for line in lines]))
         if lines[k].distance(point) > 300:  # snap_max_m
@@ -88,21 +96,26 @@ def _reference(mode: str, unit: str) -> dict[tuple[str, str], float]:
             if not (mode == "drive" and k == 2):  # bridge1 is one-way when driving
                 graph.add_edge((b.x, b.y), (a.x, a.y), weight=cost)
     out = {}
-    for place in DEMAND:
-        for site in SITES:
-            if place not in feet:
-                out[place, site] = math.inf
+    for place in places:
+        for target in targets:
+            if place not in feet or target not in feet:
+                out[place, target] = math.inf
                 continue
             _, pf, pc = feet[place]
-            _, sf, sc = feet[site]
+            _, tf, tc = feet[target]
             try:
-                path = nx.shortest_path_length(graph, (pf.x, pf.y), (sf.x, sf.y), "weight")
+                path = nx.shortest_path_length(graph, (pf.x, pf.y), (tf.x, tf.y), "weight")
             except nx.NetworkXNoPath:
-                out[place, site] = math.inf
+                out[place, target] = math.inf
                 continue
-            walk = pc + sc if unit == "m" else (pc + sc) / WALK
-            out[place, site] = walk + path
+            walk = pc + tc if unit == "m" else (pc + tc) / WALK
+            out[place, target] = walk + path
     return out
+
+
+def _reference(mode: str, unit: str) -> dict[tuple[str, str], float]:
+    """Place -> site costs from networkx on the same lines, joined independently."""
+    return networkx_costs(mode, unit, DEMAND, SITES)
 
 
 @pytest.mark.parametrize(

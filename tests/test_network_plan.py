@@ -10,14 +10,12 @@ line, the connectors walked); the optimum of every choice of N candidates is enu
 from __future__ import annotations
 
 import itertools
-import math
 from pathlib import Path
 
-import networkx as nx
 import numpy as np
 import pytest
 import shapely
-from test_access_network import DRIVE, ROADS, SITES, WALK
+from test_access_network import SITES, networkx_costs
 from test_network_analyze import _write, make_study
 
 from siteplan import analyze
@@ -63,37 +61,9 @@ def _study(tmp_path: Path, mode: str) -> Path:
 
 def _costs(mode: str, unit: str, targets: dict[str, tuple[float, float]]) -> np.ndarray:
     """Demand -> target costs from networkx on the road lines (place -> site)."""
-    lines = [shapely.LineString(r) for r in ROADS]
-    places = {k: xy for k, (xy, _) in DEMAND.items()} | targets
-    feet = {}
-    for name, xy in places.items():
-        point = shapely.Point(xy)
-        k = int(np.argmin([line.distance(point) for line in lines]))
-        foot = lines[k].interpolate(lines[k].project(point))
-        feet[name] = (k, foot, point.distance(foot))
-    graph = nx.DiGraph()
-    speed = DRIVE if mode == "drive" else WALK
-    for k, line in enumerate(lines):
-        stops = [shapely.Point(c) for c in line.coords]
-        stops += [foot for j, foot, _ in feet.values() if j == k]
-        stops.sort(key=line.project)
-        for a, b in itertools.pairwise(stops):
-            cost = a.distance(b) if unit == "m" else a.distance(b) / speed
-            graph.add_edge((a.x, a.y), (b.x, b.y), weight=cost)
-            if not (mode == "drive" and k == 2):
-                graph.add_edge((b.x, b.y), (a.x, a.y), weight=cost)
-    out = np.empty((len(DEMAND), len(targets)))
-    for i, place in enumerate(DEMAND):
-        _, pf, pc = feet[place]
-        for j, target in enumerate(targets):
-            _, tf, tc = feet[target]
-            try:
-                path = nx.shortest_path_length(graph, (pf.x, pf.y), (tf.x, tf.y), "weight")
-            except nx.NetworkXNoPath:
-                out[i, j] = math.inf
-                continue
-            out[i, j] = path + ((pc + tc) if unit == "m" else (pc + tc) / WALK)
-    return out
+    places = {k: xy for k, (xy, _) in DEMAND.items()}
+    costs = networkx_costs(mode, unit, places, targets)
+    return np.array([[costs[p, t] for t in targets] for p in places])
 
 
 def _brute(method: str, existing: np.ndarray, cand: np.ndarray, pop: np.ndarray, n: int, r: float):
