@@ -7,7 +7,8 @@ The search side gets one virtual node per place, linked to its chain's two
 junctions by the partial chains (in the directions the chain may be
 travelled); the other side reads its costs at its chain's two junctions plus
 its own partial chain. Two places on the same chain may also travel directly
-along it.
+along it. Dead-end trees that no search starts in are left out of the search
+graph and their junctions' costs filled in from their parents (:mod:`.trees`).
 
 The search runs from the smaller side: from the destinations on the reversed
 graph (travel TO them, as candidate scoring needs), or from the origins on the
@@ -23,6 +24,7 @@ minutes to the time, in every mode.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Final
 
@@ -34,13 +36,18 @@ from siteplan.errors import ParameterError
 from siteplan.measure.network.chains import Chains, chains_of
 from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network, csr_graph
 from siteplan.measure.network.snap import Snapped
+from siteplan.measure.network.trees import arc_lookup, fill, pruned_for, trees_of
 
 __all__ = ["Legs", "ODCosts", "arrival_legs", "departure_legs", "od_costs", "search"]
 
+_Pair = tuple[FloatArray, FloatArray]
 #: Distances held per Dijkstra call (sources x nodes): 32 MB.
 _SEARCH_CELLS: Final = 4_000_000
 #: Cells gathered per step (targets x sources): 64 kB temporaries, cache-sized.
 _GATHER_CELLS: Final = 32768
+#: Per network and (cost, reverse): each tree junction's arc from its parent.
+_TREE_ARCS: weakref.WeakKeyDictionary[Network, dict[tuple[str, bool], _Pair]]
+_TREE_ARCS = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, eq=False)
@@ -176,10 +183,17 @@ def _search_targets(
     connectors); the other unit gets none of them. The other unit is None
     when every segment has one speed (it is then a conversion).
     """
-    n = chains_of(network).n_junctions
+    chains = chains_of(network)
+    n = chains.n_junctions
     k, n_t = sources.node.shape[0], targets.node.shape[0]
-    tail, head, primary, secondary = _graph(network, cost, reverse=reverse)
+    arcs = _graph(network, cost, reverse=reverse)
     ok = np.isfinite(sources.primary)
+    trees = trees_of(chains)
+    pruned = pruned_for(trees, sources.node[ok])
+    kept = ~(pruned[arcs[0]] | pruned[arcs[1]])
+    tail, head = arcs[0][kept], arcs[1][kept]
+    primary, secondary = arcs[2][kept], arcs[3][kept]
+    weight = _tree_arcs(network, cost, reverse, arcs)
     virtual = n + np.repeat(np.arange(k), 2).reshape(k, 2)
     tail = np.concatenate([tail, virtual[ok]])
     head = np.concatenate([head, sources.node[ok]])
@@ -205,11 +219,12 @@ def _search_targets(
         dist, pred = result if need_tree else (result, None)
         # Junction rows, source columns: a target's row is one contiguous read.
         by_node = np.ascontiguousarray(dist[:, :n].T)
-        if source_extra is not None:
-            by_node += source_extra[None, cols]
         acc = None
         if pred is not None:
             acc = np.ascontiguousarray(_accumulate(matrix, second, pred)[:, :n].T)
+        fill(trees, pruned, weight, by_node, acc=acc, limit=limit)
+        if source_extra is not None:
+            by_node += source_extra[None, cols]
         _gather(
             by_node,
             acc,
@@ -220,6 +235,25 @@ def _search_targets(
             out2=None if out2 is None else out2[:, cols],
         )
     return out, out2
+
+
+def _tree_arcs(
+    network: Network,
+    cost: Cost,
+    reverse: bool,
+    arcs: tuple[IntArray, IntArray, FloatArray, FloatArray],
+) -> tuple[FloatArray, FloatArray]:
+    """Return each tree junction's arc from its parent (both units), once per graph."""
+    cache = _TREE_ARCS.setdefault(network, {})
+    key = (cost, reverse)
+    if key not in cache:
+        chains = chains_of(network)
+        parent = trees_of(chains).parent
+        below = np.flatnonzero(parent >= 0)
+        w1, w2 = np.full(chains.n_junctions, np.inf), np.full(chains.n_junctions, np.inf)
+        w1[below], w2[below] = arc_lookup(chains.n_junctions, arcs, parent[below], below)
+        cache[key] = (w1, w2)
+    return cache[key]
 
 
 def _gather(
