@@ -25,7 +25,9 @@ minutes to the time, in every mode.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Final
 
 import numpy as np
@@ -56,17 +58,32 @@ class ODCosts:
 
     ``metres`` and ``minutes`` are measured along the path that is cheapest in
     ``cost``, connectors included; both are inf where the pair is unreachable
-    (or beyond the cutoff).
+    (or beyond the cutoff). The unit not searched is worked out when it is
+    first read (``other``), so a caller that needs one unit pays for one.
     """
 
-    metres: FloatArray
-    minutes: FloatArray
     cost: Cost
+    searched: FloatArray = field(repr=False)
+    other: Callable[[], FloatArray] = field(repr=False)
+
+    @cached_property
+    def _other_values(self) -> FloatArray:
+        return self.other()
+
+    @property
+    def metres(self) -> FloatArray:
+        """Metres along each pair's path."""
+        return self.searched if self.cost == "length" else self._other_values
+
+    @property
+    def minutes(self) -> FloatArray:
+        """Minutes along each pair's path."""
+        return self.searched if self.cost == "time" else self._other_values
 
     @property
     def reachable(self) -> np.ndarray[tuple[int, int], np.dtype[np.bool_]]:
         """Whether each pair can be travelled."""
-        return np.isfinite(self.metres)
+        return np.isfinite(self.searched)
 
 
 @dataclass(frozen=True, eq=False)
@@ -403,7 +420,7 @@ def od_costs(
     n_o, n_d = len(origins), len(destinations)
     if n_o == 0 or n_d == 0:
         empty = np.full((n_o, n_d), np.inf)
-        return ODCosts(metres=empty, minutes=empty.copy(), cost=cost)
+        return ODCosts(cost=cost, searched=empty, other=empty.copy)
     walk = network.walk_m_per_min
     # Connectors in the searched unit, added during the gather (no pass of their own).
     o_conn, d_conn = origins.connector_m, destinations.connector_m
@@ -433,11 +450,10 @@ def od_costs(
         )
         net = np.ascontiguousarray(net.T)
         net2 = None if net2 is None else np.ascontiguousarray(net2.T)
-    # net: the searched unit, connectors included; net2: the other unit without them.
+    # net: the searched unit, connectors included; net2: the other unit without them
+    # (None at one speed everywhere: then it is a conversion, made when first read).
     other: Cost = "time" if cost == "length" else "length"
-    if net2 is None:
-        net2 = _other_unit(network, net, cost, origins, destinations)
-    else:  # the other unit along the trees: unreached stays unreached
+    if net2 is not None:  # the other unit along the trees: unreached stays unreached
         net2[~np.isfinite(net)] = np.inf
         _add_connectors(net2, other, origins, destinations, walk)
     oi, di, direct, direct2 = _same_chain(network, origins, destinations, cost)
@@ -445,17 +461,25 @@ def od_costs(
     better = direct < net[oi, di]
     oi, di = oi[better], di[better]
     net[oi, di] = direct[better]
-    net2[oi, di] = (
+    direct2 = (
         direct2[better]
         + _connector_cost(origins, oi, other, walk)
         + _connector_cost(destinations, di, other, walk)
     )
     if np.isfinite(limit):
-        gone = net > limit
-        net[gone] = np.inf
-        net2[gone] = np.inf
-    metres, minutes = (net, net2) if cost == "length" else (net2, net)
-    return ODCosts(metres=metres, minutes=minutes, cost=cost)
+        np.copyto(net, np.inf, where=net > limit)
+        direct2[~np.isfinite(net[oi, di])] = np.inf
+    if net2 is not None:
+        net2[oi, di] = direct2
+        np.copyto(net2, np.inf, where=~np.isfinite(net))
+        return ODCosts(cost=cost, searched=net, other=lambda: net2)
+
+    def converted() -> FloatArray:
+        values = _other_unit(network, net, cost, origins, destinations)
+        values[oi, di] = direct2
+        return values
+
+    return ODCosts(cost=cost, searched=net, other=converted)
 
 
 def _connector_cost(places: Snapped, index: IntArray, unit: Cost, walk: float) -> FloatArray:
