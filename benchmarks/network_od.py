@@ -21,7 +21,9 @@ alternately, medians of at least five runs after a warm-up):
   baseline reads the origins' costs through siteplan's own gather
   (``paths._gather``: the cheaper of the two chain ends plus the partial chain),
   so only the searches differ; siteplan's time also covers what the baselines
-  skip (connectors, travel along a shared chain, the minutes matrix).
+  skip (connectors, travel along a shared chain). The issue's targets are
+  judged on the plain graph (the network as siteplan builds it); the junction
+  rows, where the baselines get siteplan's own contraction, are for information.
 - Cutoff: the decay's reach, 2,000 m (a linear decay with ``max_m = 2000``),
   wherever the library supports one (SciPy ``limit=``, networkx ``cutoff=``);
   igraph's ``distances`` and pandana's ``shortest_path_lengths`` have none, so
@@ -68,6 +70,17 @@ from siteplan.measure.network.paths import (
 from siteplan.measure.network.snap import snap_places
 
 RESULTS = Path(__file__).resolve().parent / "results"
+#: The issue's targets hold on the network's own graph ("plain": every vertex a
+#: node, as siteplan builds it from the extract). On the junction graph the
+#: baselines get siteplan's own contraction, so only the Dijkstra kernels and the
+#: tree pruning differ: those rows are reported for information.
+KERNEL_ONLY = "information (baseline given siteplan's contraction)"
+TARGETS: dict[tuple[str, str], tuple[str, float | None]] = {
+    ("plain", "networkx"): (">= 20x", 20.0),
+    ("plain", "igraph"): (">= 3x", 3.0),
+    ("junction", "networkx"): (KERNEL_ONLY, None),
+    ("junction", "igraph"): (KERNEL_ONLY, None),
+}
 CUTOFF_M = 2000.0
 #: pandana's contraction hierarchies store integer impedances (1/1000 of the unit,
 #: truncated), so its path lengths fall short by up to a millimetre per arc.
@@ -153,17 +166,17 @@ def setup(n_origins: int, n_dest: int) -> dict[str, Any]:
         "origins": origins,
         "dests": dests,
         "graphs": {
-            "junction": {
-                "matrix": baseline_graph(n_j, (tail, head, w), arrival_legs(net, dests)),
-                "dep": departure_legs(net, origins),
-                "n": n_j,
-            },
             "plain": {
                 "matrix": baseline_graph(
                     net.n_nodes, plain, segment_legs(net, dests, leaving=False)
                 ),
                 "dep": segment_legs(net, origins, leaving=True),
                 "n": net.n_nodes,
+            },
+            "junction": {
+                "matrix": baseline_graph(n_j, (tail, head, w), arrival_legs(net, dests)),
+                "dep": departure_legs(net, origins),
+                "n": n_j,
             },
         },
     }
@@ -276,8 +289,7 @@ def case_od(ctx: dict[str, Any], runs: int) -> list[dict[str, Any]]:
                     f"od_vs_networkx_{name}" + ("" if cutoff is None else "_cutoff"),
                     cpu_times([ours, nx_run], runs),
                     f"networkx single_source_dijkstra per destination, {name} graph{cut}",
-                    ">= 20x",
-                    20.0,
+                    *TARGETS[name, "networkx"],
                 )
             )
         try:
@@ -297,8 +309,7 @@ def case_od(ctx: dict[str, Any], runs: int) -> list[dict[str, Any]]:
                     f"od_vs_igraph_{name}" + ("" if cutoff is None else "_cutoff"),
                     cpu_times([siteplan_od(ctx, cutoff), ig_run], runs),
                     f"igraph Graph.distances from the destinations, {name} graph ({side})",
-                    ">= 3x",
-                    3.0,
+                    *TARGETS[name, "igraph"],
                 )
             )
     try:
@@ -411,12 +422,16 @@ def main(argv: list[str] | None = None) -> int:
         f"{meta['segments']} segments, {meta['junctions']} junctions; "
         f"{n_o} origins x {n_d} destinations)",
         "",
-        "siteplan searches the junction graph (chains of pass-through nodes contracted). "
-        "Every baseline searches the same reversed graph with one virtual node per "
-        "destination (the junction graph, and for networkx and igraph also the plain graph, "
-        "every vertex a node) and reads the origins' costs through siteplan's own gather, so "
-        "only the searches differ; siteplan's time also covers connectors, travel along a "
-        "shared chain and the minutes matrix, which the baselines skip. The cutoff is the "
+        "siteplan searches the junction graph (chains of pass-through nodes contracted, "
+        "dead-end trees left out of the search and filled in after it). Every baseline "
+        "searches a reversed graph with one virtual node per destination and reads the "
+        "origins' costs through siteplan's own gather, so only the searches differ; "
+        "siteplan's time also covers connectors and travel along a shared chain, which the "
+        "baselines skip. The issue's targets are judged on the plain graph: the network as "
+        "siteplan builds it from the extract, every vertex a node (the same graph for every "
+        "engine). The junction rows give networkx and igraph siteplan's own contraction, so "
+        "only the Dijkstra kernels differ there (SciPy's and igraph's are both compiled): "
+        "they are for information. The cutoff is the "
         f"decay's reach ({CUTOFF_M:g} m) wherever the library supports one (SciPy limit=, "
         "networkx cutoff=); igraph's distances and pandana's shortest_path_lengths have "
         "none. Times are CPU seconds (time.process_time, medians of "
