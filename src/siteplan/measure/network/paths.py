@@ -36,17 +36,28 @@ from scipy.sparse import csgraph
 
 from siteplan.errors import ParameterError
 from siteplan.measure.network.chains import Chains, chains_of
-from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network, csr_graph
+from siteplan.measure.network.graph import (
+    BoolArray,
+    Cost,
+    FloatArray,
+    IntArray,
+    Network,
+    csr_graph,
+)
 from siteplan.measure.network.snap import Snapped
 from siteplan.measure.network.trees import arc_lookup, fill, pruned_for, trees_of
 
 __all__ = ["Legs", "ODCosts", "arrival_legs", "departure_legs", "od_costs", "search"]
 
 _Pair = tuple[FloatArray, FloatArray]
+_Arcs = tuple[IntArray, IntArray, FloatArray, FloatArray]
 #: Distances held per Dijkstra call (sources x nodes): 32 MB.
 _SEARCH_CELLS: Final = 4_000_000
 #: Cells gathered per step (targets x sources): 64 kB temporaries, cache-sized.
 _GATHER_CELLS: Final = 32768
+#: Per network and (cost, reverse): the sorted junction arcs.
+_ARCS: weakref.WeakKeyDictionary[Network, dict[tuple[str, bool], _Arcs]]
+_ARCS = weakref.WeakKeyDictionary()
 #: Per network and (cost, reverse): each tree junction's arc from its parent.
 _TREE_ARCS: weakref.WeakKeyDictionary[Network, dict[tuple[str, bool], _Pair]]
 _TREE_ARCS = weakref.WeakKeyDictionary()
@@ -203,20 +214,11 @@ def _search_targets(
     chains = chains_of(network)
     n = chains.n_junctions
     k, n_t = sources.node.shape[0], targets.node.shape[0]
-    arcs = _graph(network, cost, reverse=reverse)
     ok = np.isfinite(sources.primary)
     trees = trees_of(chains)
     pruned = pruned_for(trees, sources.node[ok])
-    kept = ~(pruned[arcs[0]] | pruned[arcs[1]])
-    tail, head = arcs[0][kept], arcs[1][kept]
-    primary, secondary = arcs[2][kept], arcs[3][kept]
-    weight = _tree_arcs(network, cost, reverse, arcs)
-    virtual = n + np.repeat(np.arange(k), 2).reshape(k, 2)
-    tail = np.concatenate([tail, virtual[ok]])
-    head = np.concatenate([head, sources.node[ok]])
-    primary = np.concatenate([primary, sources.primary[ok]])
-    secondary = np.concatenate([secondary, sources.secondary[ok]])
-    matrix, second = csr_graph(n + k, tail, head, primary, secondary)
+    weight = _tree_arcs(network, cost, reverse)
+    matrix, second = _search_graph(network, cost, reverse, sources, pruned)
     need_tree = not network.uniform_speed
     out = np.empty((n_t, k))
     out2 = np.empty((n_t, k)) if need_tree else None
@@ -254,12 +256,24 @@ def _search_targets(
     return out, out2
 
 
-def _tree_arcs(
-    network: Network,
-    cost: Cost,
-    reverse: bool,
-    arcs: tuple[IntArray, IntArray, FloatArray, FloatArray],
-) -> tuple[FloatArray, FloatArray]:
+def _junction_arcs(network: Network, cost: Cost, reverse: bool) -> _Arcs:
+    """Return the junction graph's arcs, cheapest of parallels, sorted by (tail, head).
+
+    Built once per network, unit and direction.
+    """
+    cache = _ARCS.setdefault(network, {})
+    key = (cost, reverse)
+    if key not in cache:
+        tail, head, primary, secondary = _graph(network, cost, reverse=reverse)
+        n = chains_of(network).n_junctions
+        matrix, second = csr_graph(n, tail, head, primary, secondary)
+        tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr))
+        head = matrix.indices.astype(np.int64)
+        cache[key] = (tail, head, np.asarray(matrix.data, dtype=float), second)
+    return cache[key]
+
+
+def _tree_arcs(network: Network, cost: Cost, reverse: bool) -> _Pair:
     """Return each tree junction's arc from its parent (both units), once per graph."""
     cache = _TREE_ARCS.setdefault(network, {})
     key = (cost, reverse)
@@ -268,9 +282,45 @@ def _tree_arcs(
         parent = trees_of(chains).parent
         below = np.flatnonzero(parent >= 0)
         w1, w2 = np.full(chains.n_junctions, np.inf), np.full(chains.n_junctions, np.inf)
+        arcs = _junction_arcs(network, cost, reverse)
         w1[below], w2[below] = arc_lookup(chains.n_junctions, arcs, parent[below], below)
         cache[key] = (w1, w2)
     return cache[key]
+
+
+def _search_graph(
+    network: Network, cost: Cost, reverse: bool, sources: Legs, pruned: BoolArray
+) -> tuple[sparse.csr_matrix, FloatArray]:
+    """Return the CSR search graph: the junctions left unpruned, then one node per source.
+
+    The junction arcs come sorted from :func:`_junction_arcs`; the sources'
+    virtual nodes (``n + i``) follow in order, each with its (at most two)
+    legs, so the CSR arrays are assembled without a sort.
+    """
+    tail, head, primary, secondary = _junction_arcs(network, cost, reverse)
+    n, k = pruned.shape[0], sources.node.shape[0]
+    kept = ~(pruned[tail] | pruned[head])
+    node, prim, sec = sources.node, sources.primary, sources.secondary
+    # A source's two legs in column order; two legs to one junction (a loop) keep the cheaper.
+    swap = node[:, 0] > node[:, 1]
+    node = np.where(swap[:, None], node[:, ::-1], node)
+    prim = np.where(swap[:, None], prim[:, ::-1], prim)
+    sec = np.where(swap[:, None], sec[:, ::-1], sec)
+    one = node[:, 0] == node[:, 1]
+    first = prim[:, 0] <= prim[:, 1]
+    prim, sec = prim.copy(), sec.copy()
+    prim[one & first, 1] = np.inf
+    prim[one & ~first, 0] = np.inf
+    ok = np.isfinite(prim)
+    virtual = n + np.repeat(np.arange(k, dtype=np.int64), 2).reshape(k, 2)
+    rows = np.concatenate([tail[kept], virtual[ok]])
+    indptr = np.zeros(n + k + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n + k), out=indptr[1:])
+    matrix = sparse.csr_matrix(
+        (np.concatenate([primary[kept], prim[ok]]), np.concatenate([head[kept], node[ok]]), indptr),
+        shape=(n + k, n + k),
+    )
+    return matrix, np.concatenate([secondary[kept], sec[ok]])
 
 
 def _gather(
