@@ -18,6 +18,7 @@ import shapely
 
 from siteplan.load.network import NetworkParams, NetworkSpec, read_network
 from siteplan.load.projection import utm_crs_for
+from siteplan.measure.network import places as places_module
 from siteplan.measure.network.graph import Network, build_network
 from siteplan.measure.network.isochrones import node_costs_to
 from siteplan.measure.network.places import SiteCosts, node_costs, place_costs, site_costs
@@ -238,3 +239,13 @@ def test_every_node_cost_matches_networkx_on_helsinki() -> None:
     net = build_network(frame, utm_crs_for(24.94, 60.17), NetworkParams(mode="walk"))
     assert net.n_nodes > 5_000
     _check_against_networkx(net, seed=12, n_places=4)
+
+
+def test_node_costs_in_chunks_are_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    net = river()
+    sites = site_costs(net, snap_places(net, [SITE]), np.array([0]), 1, cost="time")
+    whole = node_costs(sites)
+    monkeypatch.setattr(places_module, "PLACE_CHUNK", 3)  # the river's 8 nodes in 3 chunks
+    assert net.n_nodes > 6
+    assert np.isfinite(whole).sum() > 4
+    assert np.array_equal(node_costs(sites), whole)

@@ -151,7 +151,7 @@ def encode_costs(costs: SiteCosts) -> dict[str, Any]:
     return {
         "sites": costs.n_sites,
         "limit": None if not math.isfinite(costs.limit) else costs.limit,
-        "node_cost": _b64(node_costs(costs).T.ravel(), "<f4"),
+        "node_cost": _b64(node_costs(costs).T, "<f4"),  # sites x nodes, row by row
         "places": [
             {"site": int(s), "seg": int(g), "t": float(t), "cost": float(c)}
             for s, g, t, c in zip(

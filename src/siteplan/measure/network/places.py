@@ -325,7 +325,13 @@ def node_costs(sites: SiteCosts) -> FloatArray:
     [950.0, 450.0, 150.0]
     """
     nodes = _node_places(sites.network)
-    out, _ = _raw_costs(sites, nodes, _node_legs(sites.network, nodes, sites.cost))
+    n = len(nodes)
+    out = np.empty((n, sites.n_sites))
+    for start in range(0, n, PLACE_CHUNK):  # chunks bound the gathers' temporaries
+        part = nodes.take(slice(start, min(start + PLACE_CHUNK, n)))
+        out[start : start + len(part)], _ = _raw_costs(
+            sites, part, _node_legs(sites.network, part, sites.cost)
+        )
     out[~(out <= sites.limit)] = np.inf
     return out
 
