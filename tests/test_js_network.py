@@ -9,8 +9,8 @@ searched by length and by time. For random points and small squares:
   segments (split at the join points), connectors walked: metres and minutes
   along the path cheapest in the searched unit, null when it cannot be travelled;
 - click costs to the squares from the node costs Python embeds
-  (:mod:`siteplan.measure.network.node_costs`, cut off at a limit), again from
-  networkx.
+  (:func:`siteplan.measure.network.places.node_costs`, cut off at a limit), again
+  from networkx.
 
 tests/test_js.py runs the node tests. Regenerate the fixture with::
 
@@ -40,7 +40,7 @@ from siteplan.load.network import NetworkParams  # noqa: E402
 from siteplan.maps.network_data import encode_costs, encode_graph  # noqa: E402
 from siteplan.measure.network.graph import Network, build_network  # noqa: E402
 from siteplan.measure.network.isochrones import _reached_pieces, node_costs_to  # noqa: E402
-from siteplan.measure.network.node_costs import site_node_costs  # noqa: E402
+from siteplan.measure.network.places import node_costs, site_costs  # noqa: E402
 from siteplan.measure.network.snap import snap_places  # noqa: E402
 
 FIXTURE = HERE / "js" / "network_reference.json"
@@ -173,24 +173,15 @@ def _clicks(net: Network, places: list[shapely.Geometry], cost: str, ref: dict[s
     """Click costs from the points to the squares: node costs as embedded, and networkx."""
     squares = [k for k, p in enumerate(places) if p.geom_type == "Polygon"]
     points = [k for k, p in enumerate(places) if p.geom_type == "Point"]
-    costs = site_node_costs(
-        net,
-        [places[k] for k in squares],
-        np.arange(len(squares)),
-        np.zeros(len(squares)),
-        len(squares),
-        cost="time" if cost == "time" else "length",
+    joined = snap_places(net, [places[k] for k in squares])
+    unit_cost = "time" if cost == "time" else "length"
+    per_node = node_costs(
+        site_costs(net, joined, np.arange(len(squares)), len(squares), cost=unit_cost)
     )
-    finite = costs.node_cost[np.isfinite(costs.node_cost)]
+    finite = per_node[np.isfinite(per_node)]
     limit = float(np.median(finite)) if finite.size else None
-    limited = site_node_costs(
-        net,
-        [places[k] for k in squares],
-        np.arange(len(squares)),
-        np.zeros(len(squares)),
-        len(squares),
-        cost="time" if cost == "time" else "length",
-        limit=limit,
+    limited = site_costs(
+        net, joined, np.arange(len(squares)), len(squares), cost=unit_cost, limit=limit
     )
     unit = "minutes" if cost == "time" else "metres"
     want = []

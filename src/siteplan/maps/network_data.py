@@ -6,10 +6,11 @@ the page's origin, each segment's end nodes, travel directions and speed, as
 little-endian base64 typed arrays), read by ``static/network.js``:
 
 - click-to-score (:func:`click_costs_data`): per site, the cost of travel from
-  every node to the site (one reverse Dijkstra per site, cut off at the decay's
-  reach, see :mod:`siteplan.measure.network.node_costs`), as float32; a click
-  joins the nearest point of the nearest segment and costs its connector
-  (walked) plus the cheaper end of its segment;
+  every node to the site (the one place -> site search of
+  :mod:`siteplan.measure.network.places`, cut off at the decay's reach, read at
+  every node by :func:`~siteplan.measure.network.places.node_costs`), as
+  float32; a click joins the nearest point of the nearest segment and costs its
+  connector (walked) plus the cheaper end of its segment;
 - edit mode (:func:`scenario_network_data`): where each original site joins the
   network (as Python joined it, entrances included), so the page routes the
   edited plan with its own Dijkstra, for graphs under :data:`MAX_PAGE_EDGES`
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import shapely
 
-from siteplan.measure.network.node_costs import SiteCosts, site_node_costs
+from siteplan.measure.network.places import SiteCosts, node_costs, site_costs
 from siteplan.measure.network.sites import site_places
 from siteplan.measure.network.snap import snap_places
 
@@ -132,23 +133,32 @@ def click_costs_data(result: Result, sites: Any) -> dict[str, Any]:
     net = _network(result)
     places, owner, extra = _places(result, sites)
     reach = result.parameters.decay.cutoff_m
-    costs = site_node_costs(net, places, owner, extra, len(sites), cost=_cost(result), limit=reach)
+    snapped = snap_places(net, places)
+    costs = site_costs(
+        net, snapped, owner, len(sites), cost=_cost(result), extra_m=extra, limit=reach
+    )
     return encode_costs(costs)
 
 
 def encode_costs(costs: SiteCosts) -> dict[str, Any]:
-    """Return per-site node costs in their compact page form (see :func:`click_costs_data`)."""
+    """Return per-site node costs in their compact page form (see :func:`click_costs_data`).
+
+    ``node_cost`` is :func:`~siteplan.measure.network.places.node_costs`,
+    sites x nodes; ``places`` the sites' places that join the network, their
+    ``cost`` the walk (connector, footprint to entrance included) in the cost's unit.
+    """
+    joined = np.flatnonzero(costs.places.reachable)
     return {
-        "sites": int(costs.node_cost.shape[0]),
+        "sites": costs.n_sites,
         "limit": None if not math.isfinite(costs.limit) else costs.limit,
-        "node_cost": _b64(costs.node_cost.ravel(), "<f4"),
+        "node_cost": _b64(node_costs(costs).T, "<f4"),  # sites x nodes, row by row
         "places": [
             {"site": int(s), "seg": int(g), "t": float(t), "cost": float(c)}
             for s, g, t, c in zip(
-                costs.place_site,
-                costs.place_segment,
-                costs.place_fraction,
-                costs.place_cost,
+                costs.owner[joined],
+                costs.places.segment[joined],
+                costs.places.fraction[joined],
+                costs.walk[joined],
                 strict=True,
             )
         ],

@@ -1,8 +1,10 @@
 """Reached areas along the network: a site's rings as isochrone bands.
 
-Method: buffered reached segment pieces. One Dijkstra search on the reversed
-graph gives every node's cost of travel TO the site (place -> site, as
-candidates and clicks use), the site's own connector included. For each ring,
+Method: buffered reached segment pieces. Every node's cost of travel TO the
+site (place -> site) comes from the one search candidates, access and the map
+page use (:func:`~siteplan.measure.network.places.node_costs`: one Dijkstra on
+the reversed junction graph, the nodes inside chains read from their chain),
+the site's own connector left out. For each ring,
 the part of every segment from which the site is reached within the ring is
 found exactly (a segment is entered at either node, in the directions it may be
 travelled; on the site's own segment directly too), cut out, and the pieces
@@ -21,6 +23,7 @@ reached network are not painted over.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from collections.abc import Sequence
 
@@ -29,10 +32,10 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from pyproj import CRS
-from scipy.sparse import csgraph
 
 from siteplan.errors import ParameterError
-from siteplan.measure.network.graph import Cost, FloatArray, Network, csr_graph
+from siteplan.measure.network.graph import Cost, FloatArray, Network
+from siteplan.measure.network.places import node_costs, site_costs
 from siteplan.measure.network.snap import Snapped
 
 __all__ = ["isochrone_bands", "node_costs_to", "wgs84_bands"]
@@ -46,28 +49,16 @@ def node_costs_to(
 ) -> FloatArray:
     """Return each node's cost of travel to the one place in ``site`` (inf if none).
 
-    The place's connector is not included.
+    The place's connector is not included. The costs are
+    :func:`~siteplan.measure.network.places.node_costs` of the place joined
+    with no walk: the one search towards a site that candidates, access and
+    the page use.
     """
     if len(site) != 1:
         raise ParameterError(f"site holds {len(site)} places; give exactly one")
-    n = network.n_nodes
-    tail, head, primary, secondary = network.arcs(cost)
-    # The place is entered from its own segment's nodes (not its chain's junctions, so
-    # that the nodes between them on the chain get their direct costs too): from u when
-    # the segment runs forward, from v when it runs backward.
-    s, t = int(site.segment[0]), float(site.fraction[0])
-    w, w2 = network.seg_cost(cost)[s], network.seg_cost("time" if cost == "length" else "length")[s]
-    ends = [(int(network.seg_u[s]), t) if network.seg_forward[s] else None]
-    ends.append((int(network.seg_v[s]), 1.0 - t) if network.seg_backward[s] else None)
-    legs = [e for e in ends if e is not None and bool(site.reachable[0])]
-    # Reversed graph: arcs head -> tail, plus the virtual site node n -> its segment's nodes.
-    rev_tail = np.concatenate([head, np.full(len(legs), n)])
-    rev_head = np.concatenate([tail, np.asarray([node for node, _ in legs], dtype=np.int64)])
-    weight = np.concatenate([primary, np.asarray([part * w for _, part in legs])])
-    other = np.concatenate([secondary, np.asarray([part * w2 for _, part in legs])])
-    matrix, _ = csr_graph(n + 1, rev_tail, rev_head, weight, other)
-    dist = csgraph.dijkstra(matrix, directed=True, indices=n, limit=limit)
-    return np.asarray(dist[:n], dtype=float)
+    on_street = dataclasses.replace(site, connector_m=np.zeros(1))
+    sites = site_costs(network, on_street, np.zeros(1, dtype=np.int64), 1, cost=cost, limit=limit)
+    return np.ascontiguousarray(node_costs(sites)[:, 0])
 
 
 def _reached_pieces(

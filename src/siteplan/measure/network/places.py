@@ -17,6 +17,13 @@ direct trip along the chain when a site joins the same chain. All of it is
 gathered with numpy, ``chunk`` places at a time; no Python loop per node or
 place. A place beyond ``snap_max_m``, or a site it cannot reach (another
 component, one-way roads, beyond the limit), costs ``inf``.
+
+Every node of the network reads its costs the same way (:func:`node_costs`,
+what the map page embeds for click-to-score and the isochrones cut their
+bands with): a node is a place at one end of one of its segments, with no
+walk. A node inside a chain leaves it through either junction, or travels
+directly along it when a site joins the same chain; a junction holds its
+search cost (its leg to itself is empty, whichever way the chain runs).
 """
 
 from __future__ import annotations
@@ -34,6 +41,7 @@ from siteplan.errors import ParameterError
 from siteplan.measure.network.chains import chains_of
 from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network, csr_graph
 from siteplan.measure.network.paths import (
+    Legs,
     _graph,
     _same_chain,
     arrival_legs,
@@ -47,6 +55,7 @@ __all__ = [
     "SiteCosts",
     "exact_costs",
     "nearest_beyond",
+    "node_costs",
     "place_costs",
     "point_costs",
     "site_costs",
@@ -219,13 +228,17 @@ def site_costs(
     )
 
 
-def _raw_costs(sites: SiteCosts, snapped: Snapped) -> tuple[FloatArray, FloatArray]:
+def _raw_costs(
+    sites: SiteCosts, snapped: Snapped, legs: Legs | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Return (places, sites) costs through the junctions and along shared chains.
 
     The first array honours the limit through the junctions only; the second is
-    the place's walk in the cost's unit (``inf`` when it cannot join).
+    the place's walk in the cost's unit (``inf`` when it cannot join). ``legs``:
+    the places' departure legs (None: :func:`departure_legs`).
     """
-    legs = departure_legs(sites.network, snapped, sites.cost)
+    if legs is None:
+        legs = departure_legs(sites.network, snapped, sites.cost)
     node = sites.node_cost
     out = np.minimum(
         node[legs.node[:, 0]] + legs.primary[:, 0, None],
@@ -246,6 +259,79 @@ def place_costs(sites: SiteCosts, snapped: Snapped) -> FloatArray:
     """
     out, own = _raw_costs(sites, snapped)
     out += own[:, None]
+    out[~(out <= sites.limit)] = np.inf
+    return out
+
+
+def _node_places(network: Network) -> Snapped:
+    """Return every node as a place: at an end of its first segment, with no walk.
+
+    A node that ends no segment cannot join (``reachable`` False).
+    """
+    n, m = network.n_nodes, network.n_segments
+    ends = np.concatenate([network.seg_u, network.seg_v])
+    nodes, first = np.unique(ends, return_index=True)
+    segment = np.full(n, -1, dtype=np.int64)
+    fraction = np.zeros(n)
+    segment[nodes] = first % m
+    fraction[nodes] = (first >= m).astype(np.float64)  # 0 at the segment's u, 1 at its v
+    reachable = segment >= 0
+    return Snapped(
+        segment=segment,
+        fraction=fraction,
+        point_xy=network.node_xy,
+        connector_m=np.where(reachable, 0.0, np.inf),
+        reachable=reachable,
+    )
+
+
+def _node_legs(network: Network, nodes: Snapped, cost: Cost) -> Legs:
+    """Return the nodes' departure legs, a junction's leg to itself empty.
+
+    A node at its chain's start (position 0) or end (position the chain's
+    total) is that junction: its leg there costs 0 whichever way the chain may
+    be travelled. Positions are read exactly (not interpolated), so the test is exact.
+    """
+    legs = departure_legs(network, nodes, cost)
+    chains = chains_of(network)
+    seg = np.where(nodes.reachable, nodes.segment, 0)
+    pos = np.where(nodes.fraction == 0.0, chains.pos_u[cost][seg], chains.pos_v[cost][seg])
+    total = chains.total[cost][chains.seg_chain[seg]]
+    primary = legs.primary.copy()
+    primary[nodes.reachable & (pos == 0.0), 0] = 0.0
+    primary[nodes.reachable & (pos == total), 1] = 0.0
+    return Legs(node=legs.node, primary=primary, secondary=legs.secondary)
+
+
+def node_costs(sites: SiteCosts) -> FloatArray:
+    """Return every node's cost to every site, ``(nodes, sites)``, in the cost's unit.
+
+    Each node is a place with no walk of its own (see the module docstring):
+    the site's walk is included. ``inf`` where the site cannot be reached, or
+    only beyond the limit (and at a node that ends no segment).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, numpy as np, shapely
+    >>> from siteplan.load.network import NetworkParams
+    >>> from siteplan.measure.network.graph import build_network
+    >>> roads = gpd.GeoDataFrame(
+    ...     {"id": ["r"], "highway": [None], "oneway": [0], "maxspeed_kmh": [float("nan")]},
+    ...     geometry=[shapely.LineString([(0, 0), (500, 0), (1000, 0)])], crs="EPSG:32651")
+    >>> net = build_network(roads, "EPSG:32651", NetworkParams())
+    >>> sites = site_costs(net, snap_places(net, [shapely.Point(900, -50)]), np.array([0]), 1,
+    ...                    cost="length")
+    >>> node_costs(sites)[:, 0].tolist()  # the nodes (0, 0), (500, 0), (1000, 0)
+    [950.0, 450.0, 150.0]
+    """
+    nodes = _node_places(sites.network)
+    n = len(nodes)
+    out = np.empty((n, sites.n_sites))
+    for start in range(0, n, PLACE_CHUNK):  # chunks bound the gathers' temporaries
+        part = nodes.take(slice(start, min(start + PLACE_CHUNK, n)))
+        out[start : start + len(part)], _ = _raw_costs(
+            sites, part, _node_legs(sites.network, part, sites.cost)
+        )
     out[~(out <= sites.limit)] = np.inf
     return out
 
