@@ -19,7 +19,7 @@ alternately, medians of at least five runs after a warm-up):
   pass-through nodes contracted, see siteplan.measure.network.chains) and, for
   networkx and igraph, also the plain graph (every vertex a node). Every
   baseline reads the origins' costs through siteplan's own gather
-  (``paths._gather``: the cheaper of the two chain ends plus the partial chain),
+  (``search.gather``: the cheaper of the two chain ends plus the partial chain),
   so only the searches differ; siteplan's time also covers what the baselines
   skip (connectors, travel along a shared chain). The issue's targets are
   judged on the plain graph (the network as siteplan builds it); the junction
@@ -60,13 +60,10 @@ from siteplan.load.projection import utm_crs_for
 from siteplan.measure.network.cache import cached_network, network_key
 from siteplan.measure.network.chains import chains_of
 from siteplan.measure.network.graph import build_network, csr_graph
-from siteplan.measure.network.paths import (
-    _gather,
-    _graph,
-    arrival_legs,
-    departure_legs,
-    od_costs,
-)
+from siteplan.measure.network.legs import arrival_legs, departure_legs
+from siteplan.measure.network.paths import od_costs
+from siteplan.measure.network.search import chain_arcs
+from siteplan.measure.network.search import gather as siteplan_gather
 from siteplan.measure.network.snap import snap_places
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -114,7 +111,9 @@ def gather(dist_rows: np.ndarray, n: int, dep: Any) -> np.ndarray:
     """Return (origins x destinations) from per-destination node costs, as siteplan gathers."""
     by_node = np.ascontiguousarray(dist_rows[:, :n].T)
     out = np.empty((dep.node.shape[0], dist_rows.shape[0]))
-    _gather(by_node, None, node=dep.node, prim=dep.primary, sec=dep.primary, out=out, out2=None)
+    siteplan_gather(
+        by_node, None, node=dep.node, prim=dep.primary, sec=dep.primary, out=out, out2=None
+    )
     return out
 
 
@@ -156,7 +155,7 @@ def setup(n_origins: int, n_dest: int) -> dict[str, Any]:
     dests = snapped.take(np.arange(n_origins, n_origins + n_dest))
     # "junction": the graph siteplan searches (chains of pass-through nodes contracted);
     # "plain": every vertex a node, as the segments come from the layer.
-    tail, head, w, _ = _graph(net, "length", reverse=False)
+    tail, head, w, _ = chain_arcs(net, "length", reverse=False)
     n_j = chains_of(net).n_junctions
     plain = net.arcs("length")[:3]
     return {

@@ -40,14 +40,9 @@ from scipy.sparse import csgraph
 from siteplan.errors import ParameterError
 from siteplan.measure.network.chains import chains_of
 from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network, csr_graph
-from siteplan.measure.network.paths import (
-    Legs,
-    _graph,
-    _same_chain,
-    arrival_legs,
-    departure_legs,
-    od_costs,
-)
+from siteplan.measure.network.legs import Legs, arrival_legs, departure_legs, same_chain
+from siteplan.measure.network.paths import od_costs
+from siteplan.measure.network.search import chain_arcs
 from siteplan.measure.network.snap import Snapped, snap_places
 
 __all__ = [
@@ -199,7 +194,7 @@ def site_costs(
     walk = walk_m / network.walk_m_per_min if cost == "time" else walk_m
     n = chains_of(network).n_junctions
     legs = arrival_legs(network, places, cost)
-    tail, head, weight, _ = _graph(network, cost, reverse=True)
+    tail, head, weight, _ = chain_arcs(network, cost, reverse=True)
     link = legs.primary + walk[:, None]
     ok = np.isfinite(link)
     virtual = n + np.repeat(owner, 2).reshape(-1, 2)
@@ -244,7 +239,7 @@ def _raw_costs(
         node[legs.node[:, 0]] + legs.primary[:, 0, None],
         node[legs.node[:, 1]] + legs.primary[:, 1, None],
     )
-    oi, di, direct, _ = _same_chain(sites.network, snapped, sites.places, sites.cost)
+    oi, di, direct, _ = same_chain(sites.network, snapped, sites.places, sites.cost)
     if oi.shape[0]:
         np.minimum.at(out, (oi, sites.owner[di]), direct + sites.walk[di])
     own = np.where(snapped.reachable, sites.in_unit(snapped.connector_m), np.inf)
@@ -350,7 +345,7 @@ def nearest_beyond(sites: SiteCosts, snapped: Snapped) -> tuple[IntArray, FloatA
     rows = np.arange(len(snapped))
     best = via[rows, pick]
     best_site = site[legs.node[rows, pick]]
-    oi, di, direct, _ = _same_chain(sites.network, snapped, sites.places, sites.cost)
+    oi, di, direct, _ = same_chain(sites.network, snapped, sites.places, sites.cost)
     if oi.shape[0]:
         value = direct + sites.walk[di]
         # The cheapest direct trip of each place (ties: the smaller site).
