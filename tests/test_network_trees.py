@@ -22,6 +22,7 @@ from siteplan.load.network import NetworkParams
 from siteplan.measure.network.chains import chains_of
 from siteplan.measure.network.graph import build_network
 from siteplan.measure.network.paths import od_costs
+from siteplan.measure.network.places import nearest_beyond, place_costs, site_costs
 from siteplan.measure.network.snap import snap_places
 from siteplan.measure.network.trees import pruned_for, trees_of
 
@@ -170,3 +171,38 @@ def test_a_place_deep_in_a_tree_reaches_and_is_reached(mode: str) -> None:
             ref = nx_costs(net, o, d, cost)
             assert np.isfinite(ref).all()
             assert np.allclose(ours, ref, rtol=1e-9, atol=1e-6)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10_000),
+    n_tree=st.integers(3, 40),
+    mode=st.sampled_from(["walk", "drive"]),
+    cost=st.sampled_from(["length", "time"]),
+)
+def test_site_costs_and_nearest_sites_with_trees_match_networkx(
+    seed: int, n_tree: int, mode: str, cost: str
+) -> None:
+    # The place -> site search (candidates, access, the page) skips trees too.
+    frame = tree_network(seed, n_tree, 1, one_way=0.3 if mode == "drive" else 0.0)
+    net = build_network(frame, UTM, NetworkParams(mode=mode, snap_max_m=5000.0))
+    rng = np.random.default_rng(seed + 2)
+    pts = shapely.points(rng.uniform(-300, 3100, 15), rng.uniform(-300, 2200, 15))
+    sites, places = snap_places(net, pts[:3]), snap_places(net, pts[3:])
+    ref = nx_costs(net, places, sites, cost)  # places (rows) -> sites (columns)
+    joined = site_costs(net, sites, np.arange(3), 3, cost=cost)  # type: ignore[arg-type]
+    got = place_costs(joined, places)
+    assert np.array_equal(np.isfinite(got), np.isfinite(ref))
+    fin = np.isfinite(ref)
+    assert np.allclose(got[fin], ref[fin], rtol=1e-9, atol=1e-6)
+    # With a limit nothing reaches, the nearest site comes from the unlimited search.
+    tiny = site_costs(net, sites, np.arange(3), 3, cost=cost, limit=0.0)  # type: ignore[arg-type]
+    site, best = nearest_beyond(tiny, places)
+    expected = np.min(ref, axis=1)
+    assert np.array_equal(np.isfinite(best), np.isfinite(expected))
+    ok = np.isfinite(expected)
+    assert np.allclose(best[ok], expected[ok], rtol=1e-9, atol=1e-6)
+    assert (site[~ok] == -1).all()
+    # The site named is one whose cost is the minimum (ties may name either).
+    picked = ref[np.flatnonzero(ok), site[ok]]
+    assert np.allclose(picked, expected[ok], rtol=1e-9, atol=1e-6)

@@ -1,8 +1,11 @@
 """Costs from many places (candidates, demand points, clicks) to a few sites.
 
 Direction is place -> site. :func:`site_costs` runs ONE Dijkstra per site on
-the reversed junction graph (:mod:`.chains`), with ``limit=`` at the decay's
-reach, and keeps every junction's cost to every site, ``(junctions, sites)``.
+the reversed junction graph (:mod:`.chains`; the search graph of
+:func:`~siteplan.measure.network.search.search_graph`, which leaves out the
+dead-end trees no site joins and fills them in after), with ``limit=`` at the
+decay's reach, and keeps every junction's cost to every site,
+``(junctions, sites)``.
 A site joins where :func:`~siteplan.measure.network.snap.snap_places` puts
 each of its places (its entrances, else its footprint): the site is one
 virtual node, linked to each place's chain junctions by the partial chains
@@ -34,15 +37,14 @@ from typing import Final
 
 import numpy as np
 import shapely
-from scipy import sparse
 from scipy.sparse import csgraph
 
 from siteplan.errors import ParameterError
 from siteplan.measure.network.chains import chains_of
-from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network, csr_graph
+from siteplan.measure.network.graph import Cost, FloatArray, IntArray, Network
 from siteplan.measure.network.legs import Legs, arrival_legs, departure_legs, same_chain
 from siteplan.measure.network.paths import od_costs
-from siteplan.measure.network.search import chain_arcs
+from siteplan.measure.network.search import SearchGraph, search_graph
 from siteplan.measure.network.snap import Snapped, snap_places
 
 __all__ = [
@@ -85,8 +87,9 @@ class SiteCosts:
         Per place: its walk (connector plus ``extra``) in the cost's unit.
     extra_m
         Per place: the metres walked before its connector (footprint to entrance).
-    matrix
-        The search graph: reversed junction arcs, then one virtual node per site.
+    graph
+        The search graph: reversed junction arcs, then one virtual node per
+        site (dead-end trees no site joins are filled in after the search).
     """
 
     network: Network
@@ -97,7 +100,7 @@ class SiteCosts:
     owner: IntArray
     walk: FloatArray
     extra_m: FloatArray
-    matrix: sparse.csr_matrix
+    graph: SearchGraph
 
     @property
     def n_sites(self) -> int:
@@ -125,14 +128,17 @@ class SiteCosts:
         if m == 0:
             return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
         dist, _, source = csgraph.dijkstra(
-            self.matrix,
+            self.graph.matrix,
             directed=True,
             indices=n + np.arange(m),
             min_only=True,
             return_predecessors=True,
         )
-        site = np.where(source[:n] >= n, source[:n] - n, -1).astype(np.int64)
-        return np.asarray(dist[:n], dtype=np.float64), site
+        cost = np.asarray(dist[:n], dtype=np.float64).reshape(n, 1)
+        site = np.where(source[:n] >= n, source[:n] - n, -1).astype(np.int64).reshape(n, 1)
+        self.graph.fill(cost, labels=site)
+        site[~np.isfinite(cost)] = -1
+        return cost[:, 0], site[:, 0]
 
 
 def site_costs(
@@ -194,22 +200,27 @@ def site_costs(
     walk = walk_m / network.walk_m_per_min if cost == "time" else walk_m
     n = chains_of(network).n_junctions
     legs = arrival_legs(network, places, cost)
-    tail, head, weight, _ = chain_arcs(network, cost, reverse=True)
-    link = legs.primary + walk[:, None]
-    ok = np.isfinite(link)
-    virtual = n + np.repeat(owner, 2).reshape(-1, 2)
-    tail = np.concatenate([tail, virtual[ok]])
-    head = np.concatenate([head, legs.node[ok]])
-    weight = np.concatenate([weight, link[ok]])
-    matrix, _ = csr_graph(n + n_sites, tail, head, weight, weight)
+    link = (legs.primary + walk[:, None]).ravel()
+    graph = search_graph(
+        network,
+        cost=cost,
+        reverse=True,
+        source=np.repeat(owner, 2),
+        node=legs.node.ravel(),
+        primary=link,
+        secondary=link,
+        n_sources=n_sites,
+    )
     node_cost = np.full((n, n_sites), np.inf)
     block = max(1, _BLOCK_BYTES // (8 * (n + n_sites)))
     for start in range(0, n_sites, block):
         stop = min(start + block, n_sites)
         dist = csgraph.dijkstra(
-            matrix, directed=True, indices=n + np.arange(start, stop), limit=lim
+            graph.matrix, directed=True, indices=n + np.arange(start, stop), limit=lim
         )
-        node_cost[:, start:stop] = dist[:, :n].T
+        by_node = np.ascontiguousarray(dist[:, :n].T)
+        graph.fill(by_node, limit=lim)
+        node_cost[:, start:stop] = by_node
     return SiteCosts(
         network=network,
         cost=cost,
@@ -219,7 +230,7 @@ def site_costs(
         owner=owner,
         walk=walk,
         extra_m=extra,
-        matrix=matrix,
+        graph=graph,
     )
 
 

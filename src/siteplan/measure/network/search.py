@@ -15,6 +15,7 @@ on every segment it is just a division (:func:`convert`).
 from __future__ import annotations
 
 import weakref
+from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
@@ -31,9 +32,18 @@ from siteplan.measure.network.graph import (
     csr_graph,
 )
 from siteplan.measure.network.legs import Legs
-from siteplan.measure.network.trees import arc_lookup, fill, pruned_for, trees_of
+from siteplan.measure.network.trees import Trees, arc_lookup, fill, pruned_for, trees_of
 
-__all__ = ["chain_arcs", "convert", "gather", "search", "search_targets"]
+__all__ = [
+    "SearchGraph",
+    "chain_arcs",
+    "convert",
+    "gather",
+    "legs_graph",
+    "search",
+    "search_graph",
+    "search_targets",
+]
 
 _Pair = tuple[FloatArray, FloatArray]
 _Arcs = tuple[IntArray, IntArray, FloatArray, FloatArray]
@@ -112,14 +122,9 @@ def search_targets(
     connectors); the other unit gets none of them. The other unit is None
     when every segment has one speed (it is then a conversion).
     """
-    chains = chains_of(network)
-    n = chains.n_junctions
+    graph = legs_graph(network, sources, cost=cost, reverse=reverse)
+    matrix, n = graph.matrix, graph.n_junctions
     k, n_t = sources.node.shape[0], targets.node.shape[0]
-    ok = np.isfinite(sources.primary)
-    trees = trees_of(chains)
-    pruned = pruned_for(trees, sources.node[ok])
-    weight = _tree_arcs(network, cost, reverse)
-    matrix, second = _search_graph(network, cost, reverse, sources, pruned)
     need_tree = not network.uniform_speed
     out = np.empty((n_t, k))
     out2 = np.empty((n_t, k)) if need_tree else None
@@ -141,8 +146,8 @@ def search_targets(
         by_node = np.ascontiguousarray(dist[:, :n].T)
         acc = None
         if pred is not None:
-            acc = np.ascontiguousarray(_accumulate(matrix, second, pred)[:, :n].T)
-        fill(trees, pruned, weight, by_node, acc=acc, limit=limit)
+            acc = np.ascontiguousarray(_accumulate(matrix, graph.second, pred)[:, :n].T)
+        graph.fill(by_node, acc=acc, limit=limit)
         if source_extra is not None:
             by_node += source_extra[None, cols]
         gather(
@@ -189,39 +194,115 @@ def _tree_arcs(network: Network, cost: Cost, reverse: bool) -> _Pair:
     return cache[key]
 
 
-def _search_graph(
-    network: Network, cost: Cost, reverse: bool, sources: Legs, pruned: BoolArray
-) -> tuple[sparse.csr_matrix, FloatArray]:
-    """Return the CSR search graph: the junctions left unpruned, then one node per source.
+@dataclass(frozen=True, eq=False)
+class SearchGraph:
+    """The CSR graph one set of sources searches, and what it leaves out.
 
-    The junction arcs come sorted from :func:`_junction_arcs`; the sources'
-    virtual nodes (``n + i``) follow in order, each with its (at most two)
-    legs, so the CSR arrays are assembled without a sort.
+    Nodes ``0 .. n - 1`` are the junctions, ``n + i`` the virtual node of
+    source ``i``. Junctions of dead-end trees no source starts in
+    (``pruned``) have no arcs: :meth:`fill` works their costs out after a
+    search, from their parents.
+
+    Attributes
+    ----------
+    matrix
+        The arcs' costs in the searched unit.
+    second
+        The arcs' costs in the other unit, aligned with ``matrix.data``.
+    n_junctions, n_sources
+        The numbers of junctions and of virtual nodes.
+    pruned
+        Per junction: left out of the search.
     """
-    tail, head, primary, secondary = _junction_arcs(network, cost, reverse)
-    n, k = pruned.shape[0], sources.node.shape[0]
+
+    matrix: sparse.csr_matrix
+    second: FloatArray
+    n_junctions: int
+    n_sources: int
+    pruned: BoolArray
+    trees: Trees = field(repr=False)
+    weight: _Pair = field(repr=False)
+
+    def fill(
+        self,
+        by_node: FloatArray,
+        *,
+        acc: FloatArray | None = None,
+        labels: IntArray | None = None,
+        limit: float = np.inf,
+    ) -> None:
+        """Fill in the pruned junctions' rows of ``by_node`` (junctions x sources) in place.
+
+        ``acc`` (the other unit along the same paths) and ``labels`` (e.g. the
+        nearest source of each junction) are filled alike, from the parents.
+        """
+        fill(self.trees, self.pruned, self.weight, by_node, acc=acc, labels=labels, limit=limit)
+
+
+def search_graph(
+    network: Network,
+    *,
+    cost: Cost,
+    reverse: bool,
+    source: IntArray,
+    node: IntArray,
+    primary: FloatArray,
+    secondary: FloatArray,
+    n_sources: int,
+) -> SearchGraph:
+    """Return the search graph of sources joined to junctions by legs.
+
+    Each leg links source ``source[i]`` to junction ``node[i]`` at cost
+    ``primary[i]`` (``secondary[i]`` in the other unit); inf legs are left
+    out, and of two legs from one source to one junction the cheaper is kept.
+    The junction arcs come sorted from :func:`_junction_arcs` and the virtual
+    nodes follow in order, so the CSR arrays are assembled without a sort of
+    the whole graph.
+    """
+    tail, head, w1, w2 = _junction_arcs(network, cost, reverse)
+    chains = chains_of(network)
+    n, trees = chains.n_junctions, trees_of(chains)
+    ok = np.isfinite(primary)
+    source, node, primary, secondary = source[ok], node[ok], primary[ok], secondary[ok]
+    order = np.lexsort((primary, node, source))
+    source, node, primary, secondary = source[order], node[order], primary[order], secondary[order]
+    first = np.ones(source.shape[0], dtype=bool)
+    first[1:] = (source[1:] != source[:-1]) | (node[1:] != node[:-1])
+    source, node, primary, secondary = source[first], node[first], primary[first], secondary[first]
+    pruned = pruned_for(trees, node)
     kept = ~(pruned[tail] | pruned[head])
-    node, prim, sec = sources.node, sources.primary, sources.secondary
-    # A source's two legs in column order; two legs to one junction (a loop) keep the cheaper.
-    swap = node[:, 0] > node[:, 1]
-    node = np.where(swap[:, None], node[:, ::-1], node)
-    prim = np.where(swap[:, None], prim[:, ::-1], prim)
-    sec = np.where(swap[:, None], sec[:, ::-1], sec)
-    one = node[:, 0] == node[:, 1]
-    first = prim[:, 0] <= prim[:, 1]
-    prim, sec = prim.copy(), sec.copy()
-    prim[one & first, 1] = np.inf
-    prim[one & ~first, 0] = np.inf
-    ok = np.isfinite(prim)
-    virtual = n + np.repeat(np.arange(k, dtype=np.int64), 2).reshape(k, 2)
-    rows = np.concatenate([tail[kept], virtual[ok]])
-    indptr = np.zeros(n + k + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n + k), out=indptr[1:])
+    rows = np.concatenate([tail[kept], n + source])
+    size = n + n_sources
+    indptr = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=size), out=indptr[1:])
     matrix = sparse.csr_matrix(
-        (np.concatenate([primary[kept], prim[ok]]), np.concatenate([head[kept], node[ok]]), indptr),
-        shape=(n + k, n + k),
+        (np.concatenate([w1[kept], primary]), np.concatenate([head[kept], node]), indptr),
+        shape=(size, size),
     )
-    return matrix, np.concatenate([secondary[kept], sec[ok]])
+    return SearchGraph(
+        matrix=matrix,
+        second=np.concatenate([w2[kept], secondary]),
+        n_junctions=n,
+        n_sources=n_sources,
+        pruned=pruned,
+        trees=trees,
+        weight=_tree_arcs(network, cost, reverse),
+    )
+
+
+def legs_graph(network: Network, legs: Legs, *, cost: Cost, reverse: bool) -> SearchGraph:
+    """Return the search graph of places joined by their two legs each (one source each)."""
+    k = legs.node.shape[0]
+    return search_graph(
+        network,
+        cost=cost,
+        reverse=reverse,
+        source=np.repeat(np.arange(k, dtype=np.int64), 2),
+        node=legs.node.ravel(),
+        primary=legs.primary.ravel(),
+        secondary=legs.secondary.ravel(),
+        n_sources=k,
+    )
 
 
 def gather(

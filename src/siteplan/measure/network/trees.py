@@ -140,15 +140,17 @@ def fill(
     weight: tuple[FloatArray, FloatArray],
     by_node: FloatArray,
     *,
-    acc: FloatArray | None,
-    limit: float,
+    acc: FloatArray | None = None,
+    labels: IntArray | None = None,
+    limit: float = np.inf,
 ) -> None:
     """Fill in the pruned junctions' rows of ``by_node`` (junctions x sources), in place.
 
     ``weight`` holds, per junction, the arc from its parent in the searched
     direction (both units, inf where there is none). ``acc`` (the other unit
-    along the same paths) is filled alike. Costs beyond ``limit`` are inf, as
-    the search leaves them.
+    along the same paths) is filled alike, and ``labels`` (junctions x
+    sources, e.g. the nearest source) are copied from the parents. Costs
+    beyond ``limit`` are inf, as the search leaves them.
     """
     w1, w2 = weight
     for level in trees.levels:
@@ -162,3 +164,5 @@ def fill(
         by_node[nodes] = values
         if acc is not None:
             acc[nodes] = acc[up] + w2[nodes, None]
+        if labels is not None:
+            labels[nodes] = labels[up]
