@@ -40,7 +40,6 @@ __all__ = [
     "convert",
     "gather",
     "legs_graph",
-    "search",
     "search_graph",
     "search_targets",
 ]
@@ -72,33 +71,6 @@ def chain_arcs(
     primary = np.concatenate([chains.total[cost][fwd], chains.total[cost][bwd]])
     secondary = np.concatenate([chains.total[other][fwd], chains.total[other][bwd]])
     return (head, tail, primary, secondary) if reverse else (tail, head, primary, secondary)
-
-
-def search(
-    network: Network,
-    sources: Legs,
-    targets: Legs,
-    *,
-    cost: Cost,
-    reverse: bool,
-    limit: float = np.inf,
-    with_secondary: bool = True,
-) -> tuple[FloatArray, FloatArray]:
-    """Return network costs (sources x targets) in the searched and the other unit.
-
-    ``sources`` are the virtual nodes' legs (on the reversed graph when
-    ``reverse``), ``targets`` are read at their segments' nodes. Connectors and
-    same-segment travel are not included. (A view of :func:`search_targets`,
-    which lays the result out by target.)
-    """
-    out, out2 = search_targets(network, sources, targets, cost=cost, reverse=reverse, limit=limit)
-    if not with_secondary:
-        out2 = np.full_like(out, np.inf)
-    elif out2 is None:
-        out2 = convert(network, out, cost)
-    else:
-        out2[~np.isfinite(out)] = np.inf
-    return out.T, out2.T
 
 
 def search_targets(
