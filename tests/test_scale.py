@@ -17,6 +17,7 @@ from siteplan import analyze
 from siteplan.analysis import LARGE_STUDY
 from siteplan.errors import ParameterError
 from siteplan.measure import reach as reach_module
+from siteplan.measure.pairs import reach_table
 from siteplan.measure.reach import measure_pairs
 from siteplan.render.report import render_report, report_dict, write_report
 from siteplan.render.text import json_text
@@ -160,3 +161,25 @@ def test_overlaps_in_small_blocks_over_threads_are_geos_areas(
         assert got[near, k].tolist() == expected[near].tolist()
         assert (got[~near, k] == 0.0).all()
     assert near.sum() > 100  # the threaded path ran
+
+
+@pytest.mark.parametrize(
+    ("n", "rings"), [(0, [500.0]), (1, [500.0]), (7, []), (40, [300.0, 900.0])]
+)
+def test_ordered_reach_matches_the_sorted_pandas_table(n: int, rings: list[float]) -> None:
+    """The sort-free reach table equals pairs.reach_table's sort of both directions."""
+    rng = np.random.default_rng(n)
+    ids = np.array([f"s{k:02d}" for k in range(n)], dtype=object)
+    i, j = np.triu_indices(n, k=1)
+    d = np.round(rng.uniform(0.0, 1200.0, len(i)), 1)
+    pairs = pd.DataFrame({"a": ids[i], "b": ids[j], "distance_m": d})
+    full = np.zeros((n, n))
+    full[i, j] = full[j, i] = d
+    site = np.repeat(ids, max(n - 1, 0))
+    keep = ~np.eye(n, dtype=bool)
+    other = np.broadcast_to(ids, (n, n))[keep]
+    frame, texts = reach_module.ordered_reach(site, other, full[keep], n, rings)
+    expected = reach_table(pairs, "distance_m", rings)
+    pd.testing.assert_frame_equal(frame, expected, check_dtype=False)
+    joined = expected.groupby(["site_id", "ring_m"])["other_id"].agg(",".join)
+    assert texts == [joined.get((s, r), "") for s in ids for r in rings]

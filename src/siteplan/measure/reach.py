@@ -444,22 +444,29 @@ def ordered_reach(
     m = len(radii)
     # (site, ring, other) order is the flat order of a (sites, rings, others) mask: no sort
     within = distances.reshape(n, 1, per) <= radii.reshape(1, m, 1)
-    flat = np.flatnonzero(within)
-    site = flat // max(m * per, 1)
-    ks = (flat // max(per, 1)) % max(m, 1)
-    rows = site * per + flat % max(per, 1)
+    # int32 positions where they fit: half the memory, and faster divisions
+    kind = np.int32 if within.size < 2**31 else np.int64
+    flat = np.flatnonzero(within).astype(kind)
+    site, rest = np.divmod(flat, kind(max(m * per, 1)))
+    del flat
+    ks, rest = np.divmod(rest, kind(max(per, 1)))
+    rows = site.astype(np.intp)
+    del site
+    rows *= per
+    rows += rest
+    del rest
+    others = other_ids[rows]
     frame = pd.DataFrame(
         {
             "site_id": pd.Series(site_ids[rows], dtype=object, copy=False),
             "ring_m": radii[ks] if len(radii) else np.zeros(0),
-            "other_id": pd.Series(other_ids[rows], dtype=object, copy=False),
+            "other_id": pd.Series(others, dtype=object, copy=False),
             "distance_m": distances[rows],
         },
         copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
     )
-    groups = site * m + ks
-    bounds = np.searchsorted(groups, np.arange(n * m + 1))
-    others = other_ids[rows].tolist()
+    # the rows of each (site, ring) are contiguous: their bounds are the cumulated counts
+    bounds = np.concatenate([[0], np.cumsum(within.sum(axis=2).ravel())]).tolist()
     texts = [",".join(others[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
     return frame, texts
 
