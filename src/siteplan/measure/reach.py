@@ -34,6 +34,7 @@ from pyproj import CRS, Geod, Transformer
 
 from siteplan.load.layers import WGS84
 from siteplan.load.projection import to_wgs84
+from siteplan.measure._shortest import Rings
 
 __all__ = [
     "PAIR_CHUNK",
@@ -155,9 +156,12 @@ def measure_pairs(
     cxy = shapely.get_coordinates(shapely.centroid(arr)) if n else np.zeros((0, 2))
     to_geo = to_wgs84(crs)
     points = _Points(arr, to_geo)
+    rings = Rings(arr)
     for part in _chunks(total, chunk):
         i, j = _pair_slice(n, part)
-        e, g, seg = _measure_chunk(arr, i, j, points, to_geo, exact=reach_m is None)
+        e, g, seg, ends = _measure_chunk(
+            arr, (i, j), (points, rings), to_geo, exact=reach_m is None
+        )
         edge[part] = e
         centroid[part] = _point_distances(cxy, i, j)
         geodesic[part] = np.where(e == 0.0, 0.0, g)
@@ -172,6 +176,9 @@ def measure_pairs(
         seg[built] = shapely.linestrings(
             np.stack([points.xy[i[built]], points.xy[j[built]]], axis=1)
         )
+        # and so does a pair measured without GEOS (far-apart simple polygons: _shortest)
+        built = keep & ~np.isnan(ends[:, 0])
+        seg[built] = shapely.linestrings(ends[built].reshape(-1, 2, 2))
         kept = np.flatnonzero(keep)
         lines[part.start + kept] = seg[kept]
         del seg
@@ -223,21 +230,32 @@ class _Points:
 
 def _measure_chunk(
     arr: npt.NDArray[np.object_],
-    i: npt.NDArray[np.intp],
-    j: npt.NDArray[np.intp],
-    points: _Points,
+    pairs: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]],
+    sites: tuple[_Points, Rings],
     to_geo: Transformer,
     *,
     exact: bool,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.object_]]:
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.object_],
+    npt.NDArray[np.float64],
+]:
     """Return the edge distances, geodesic lengths and shortest segments of pairs ``(i, j)``.
 
     A pair of two points is measured between the points themselves with numpy
     and one vectorised :meth:`pyproj.Geod.inv` (the same numbers GEOS and the
     segment's transformed endpoints give) and gets no segment (None) here.
-    Other pairs get :func:`shapely.shortest_line`; their edge distance is
-    ``shapely.distance`` when ``exact``, else the segment's length.
+    A pair of far-apart simple polygons gets GEOS's shortest segment from
+    :meth:`Rings.nearest` (same bits, no GEOS call) and no segment here either:
+    its ends are returned (``(pairs, 4)``, NaN for the other pairs).
+    Other pairs get :func:`shapely.shortest_line`. The edge distance of a
+    polygon pair is ``shapely.distance`` when ``exact``, else the segment's
+    length (GEOS's ``Length::ofLine``: one ``sqrt(dx * dx + dy * dy)``).
     """
+    i, j = pairs
+    points, rings = sites
+    ends = np.full((len(i), 4), np.nan)
     e = np.empty(len(i))
     g = np.empty(len(i))
     seg = np.full(len(i), None, dtype=object)
@@ -247,14 +265,40 @@ def _measure_chunk(
     g[both] = _geodesic(points.lon[ip], points.lat[ip], points.lon[jp], points.lat[jp])
     rest = np.flatnonzero(~both)
     if len(rest):
-        a, b = arr[i[rest]], arr[j[rest]]
-        lines = np.asarray(_threaded(shapely.shortest_line, a, b), dtype=object)
-        # the segment's length is the distance (to float rounding); small studies keep
-        # GEOS's distance itself, so their outputs stay byte-identical
-        e[rest] = _threaded(shapely.distance, a, b) if exact else shapely.length(lines)
-        g[rest] = _geodesic_lengths(lines, to_geo)
-        seg[rest] = lines
-    return e, g, seg
+        ir, jr = i[rest], j[rest]
+        fast = np.flatnonzero(rings.eligible(ir, jr))
+        done = _threaded(_nearest_rows(rings), ir[fast], jr[fast])
+        settled = done[:, 0] == 1.0
+        ends[rest[fast[settled]]] = done[settled, 1:]
+        slow = np.ones(len(rest), dtype=bool)
+        slow[fast[settled]] = False
+        lines = np.asarray(_threaded(shapely.shortest_line, arr[ir[slow]], arr[jr[slow]]))
+        seg[rest[slow]] = lines
+        ends[rest[slow]] = shapely.get_coordinates(lines).reshape(-1, 4)
+        ex = ends[rest]
+        if exact:
+            # small studies keep GEOS's distance itself, so their outputs stay byte-identical
+            e[rest] = _threaded(shapely.distance, arr[ir], arr[jr])
+        else:
+            # the segment's length is the distance (to float rounding)
+            dx = ex[:, 2] - ex[:, 0]
+            dy = ex[:, 3] - ex[:, 1]
+            e[rest] = np.sqrt(dx * dx + dy * dy)
+        g[rest] = _geodesic_ends(ex, to_geo)
+        ends[rest[slow]] = np.nan  # their segments are GEOS's own, in seg
+    return e, g, seg, ends
+
+
+def _nearest_rows(
+    rings: Rings,
+) -> Callable[[npt.NDArray[np.intp], npt.NDArray[np.intp]], npt.NDArray[np.float64]]:
+    """:meth:`Rings.nearest` as one array per pair: settled (1.0 or 0.0), then the four ends."""
+
+    def nearest(i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        ok, ends = rings.nearest(i, j)
+        return np.column_stack([ok.astype(np.float64), ends]).reshape(-1, 5)
+
+    return nearest
 
 
 def _threaded(
@@ -281,13 +325,11 @@ def _threaded(
     return np.concatenate(done)
 
 
-def _geodesic_lengths(
-    lines: npt.NDArray[np.object_], to_geo: Transformer
-) -> npt.NDArray[np.float64]:
-    """Return the geodesic length of each two-point segment (same as the unchunked pass)."""
-    if len(lines) == 0:
+def _geodesic_ends(ends: npt.NDArray[np.float64], to_geo: Transformer) -> npt.NDArray[np.float64]:
+    """Return the geodesic length of each segment ``(x0, y0, x1, y1)`` (metric CRS)."""
+    if len(ends) == 0:
         return np.zeros(0)
-    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    coords = ends.reshape(-1, 2, 2)
     lon, lat = to_geo.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
     lon = np.asarray(lon).reshape(-1, 2)
     lat = np.asarray(lat).reshape(-1, 2)
