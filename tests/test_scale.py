@@ -16,6 +16,7 @@ from pyproj import CRS, Geod, Transformer
 from siteplan import analyze
 from siteplan.analysis import LARGE_STUDY
 from siteplan.errors import ParameterError
+from siteplan.measure import overlaps as overlaps_module
 from siteplan.measure import reach as reach_module
 from siteplan.measure.pairs import reach_table
 from siteplan.measure.reach import measure_pairs
@@ -152,8 +153,8 @@ def test_overlaps_in_small_blocks_over_threads_are_geos_areas(
     ids = np.array([f"s{k:02d}" for k in range(len(polys))], dtype=object)
     pairs = pd.DataFrame({"a": ids[i], "b": ids[j], "edge_m": shapely.distance(polys[i], polys[j])})
     monkeypatch.setattr(reach_module, "THREAD_MIN_PAIRS", 100)
-    monkeypatch.setattr(reach_module, "_OVERLAP_BLOCK", 7)
-    table = reach_module.overlap_table(buffers, pairs, rings, chunk=500)
+    monkeypatch.setattr(overlaps_module, "_OVERLAP_BLOCK", 7)
+    table = overlaps_module.overlap_table(buffers, pairs, rings, chunk=500)
     got = table["overlap_m2"].to_numpy().reshape(-1, len(rings))
     for k, r in enumerate(rings):
         near = pairs["edge_m"].to_numpy() <= 2.0 * r
