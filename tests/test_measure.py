@@ -28,6 +28,7 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry.base import BaseGeometry
 
 from siteplan.load.projection import choose_crs
+from siteplan.measure.overlaps import overlap_table
 from siteplan.measure.pairs import (
     GEODESIC_TOLERANCE,
     QUAD_SEGS,
@@ -38,7 +39,7 @@ from siteplan.measure.pairs import (
     ring_bands,
     ring_reached,
 )
-from siteplan.measure.reach import measure_pairs, overlap_table
+from siteplan.measure.reach import measure_pairs
 
 GEOD = Geod(ellps="WGS84")
 SIMZ = (121.61, 31.10)

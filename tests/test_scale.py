@@ -16,7 +16,9 @@ from pyproj import CRS, Geod, Transformer
 from siteplan import analyze
 from siteplan.analysis import LARGE_STUDY
 from siteplan.errors import ParameterError
+from siteplan.measure import overlaps as overlaps_module
 from siteplan.measure import reach as reach_module
+from siteplan.measure.pairs import reach_table
 from siteplan.measure.reach import measure_pairs
 from siteplan.render.report import render_report, report_dict, write_report
 from siteplan.render.text import json_text
@@ -136,3 +138,49 @@ def test_threaded_geos_calls_give_the_same_pairs_as_one_thread(
     single, lines_s = measure_pairs(geoms, ids, CRS(32651), chunk=20_000)
     pd.testing.assert_frame_equal(threaded, single, check_exact=True)
     assert all(a.equals_exact(b, 0) for a, b in zip(lines_t, lines_s, strict=True))
+
+
+def test_overlaps_in_small_blocks_over_threads_are_geos_areas(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Buffer overlaps taken a few at a time over threads are GEOS's areas, bit for bit."""
+    rng = np.random.default_rng(11)
+    centres = rng.uniform(0, 3000, (60, 2))
+    polys = np.array([shapely.Point(c).buffer(40.0, quad_segs=4) for c in centres], dtype=object)
+    rings = [300.0, 900.0]
+    buffers = np.stack([shapely.buffer(polys, r, quad_segs=8) for r in rings], axis=1)
+    i, j = np.triu_indices(len(polys), k=1)
+    ids = np.array([f"s{k:02d}" for k in range(len(polys))], dtype=object)
+    pairs = pd.DataFrame({"a": ids[i], "b": ids[j], "edge_m": shapely.distance(polys[i], polys[j])})
+    monkeypatch.setattr(reach_module, "THREAD_MIN_PAIRS", 100)
+    monkeypatch.setattr(overlaps_module, "_OVERLAP_BLOCK", 7)
+    table = overlaps_module.overlap_table(buffers, pairs, rings, chunk=500)
+    got = table["overlap_m2"].to_numpy().reshape(-1, len(rings))
+    for k, r in enumerate(rings):
+        near = pairs["edge_m"].to_numpy() <= 2.0 * r
+        expected = shapely.area(shapely.intersection(buffers[i, k], buffers[j, k]))
+        assert got[near, k].tolist() == expected[near].tolist()
+        assert (got[~near, k] == 0.0).all()
+    assert near.sum() > 100  # the threaded path ran
+
+
+@pytest.mark.parametrize(
+    ("n", "rings"), [(0, [500.0]), (1, [500.0]), (7, []), (40, [300.0, 900.0])]
+)
+def test_ordered_reach_matches_the_sorted_pandas_table(n: int, rings: list[float]) -> None:
+    """The sort-free reach table equals pairs.reach_table's sort of both directions."""
+    rng = np.random.default_rng(n)
+    ids = np.array([f"s{k:02d}" for k in range(n)], dtype=object)
+    i, j = np.triu_indices(n, k=1)
+    d = np.round(rng.uniform(0.0, 1200.0, len(i)), 1)
+    pairs = pd.DataFrame({"a": ids[i], "b": ids[j], "distance_m": d})
+    full = np.zeros((n, n))
+    full[i, j] = full[j, i] = d
+    site = np.repeat(ids, max(n - 1, 0))
+    keep = ~np.eye(n, dtype=bool)
+    other = np.broadcast_to(ids, (n, n))[keep]
+    frame, texts = reach_module.ordered_reach(site, other, full[keep], n, rings)
+    expected = reach_table(pairs, "distance_m", rings)
+    pd.testing.assert_frame_equal(frame, expected, check_dtype=False)
+    joined = expected.groupby(["site_id", "ring_m"])["other_id"].agg(",".join)
+    assert texts == [joined.get((s, r), "") for s in ids for r in rings]

@@ -24,6 +24,7 @@ from siteplan.load.layers import WGS84
 from siteplan.load.projection import choose_crs
 from siteplan.load.study import Study, StudyData, read_study
 from siteplan.measure.network.columns import NETWORK_PAIR_COLUMNS
+from siteplan.measure.overlaps import overlap_table
 from siteplan.measure.pairs import (
     disagreement_warnings,
     geodesic_areas,
@@ -38,7 +39,6 @@ from siteplan.measure.reach import (
     lines_to_wgs84,
     measure_pairs,
     ordered_reach,
-    overlap_table,
 )
 from siteplan.score.breakdown import score_breakdown, site_breakdown
 from siteplan.score.scoring import (

@@ -9,9 +9,7 @@ converted to WGS84 and measured on the ellipsoid); the shortest segments
 themselves are kept only for the pairs that need them (``keep_lines``), so a
 far pair costs a few floats and nothing more.
 
-:func:`overlap_table` fills the buffer-overlap table in pair order without a
-sort, and intersects buffers only where they can overlap (edge gap < 2 x the
-ring), optionally only for the pairs a caller selects.
+The buffer-overlap table is :func:`siteplan.measure.overlaps.overlap_table`.
 
 Ring buffers are built by :func:`siteplan.measure.pairs.ring_bands`, which
 prepares detailed footprints per ring (:mod:`siteplan.measure._footprint`).
@@ -23,7 +21,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Final
+from typing import Any, Final
 
 import geopandas as gpd
 import numpy as np
@@ -34,13 +32,13 @@ from pyproj import CRS, Geod, Transformer
 
 from siteplan.load.layers import WGS84
 from siteplan.load.projection import to_wgs84
+from siteplan.measure._shortest import Rings
 
 __all__ = [
     "PAIR_CHUNK",
     "PairLabels",
     "lines_to_wgs84",
     "measure_pairs",
-    "overlap_table",
     "pair_position",
 ]
 
@@ -153,9 +151,12 @@ def measure_pairs(
     cxy = shapely.get_coordinates(shapely.centroid(arr)) if n else np.zeros((0, 2))
     to_geo = to_wgs84(crs)
     points = _Points(arr, to_geo)
+    rings = Rings(arr)
     for part in _chunks(total, chunk):
         i, j = _pair_slice(n, part)
-        e, g, seg = _measure_chunk(arr, i, j, points, to_geo, exact=reach_m is None)
+        e, g, seg, ends = _measure_chunk(
+            arr, (i, j), (points, rings), to_geo, exact=reach_m is None
+        )
         edge[part] = e
         centroid[part] = _point_distances(cxy, i, j)
         geodesic[part] = np.where(e == 0.0, 0.0, g)
@@ -170,6 +171,9 @@ def measure_pairs(
         seg[built] = shapely.linestrings(
             np.stack([points.xy[i[built]], points.xy[j[built]]], axis=1)
         )
+        # and so does a pair measured without GEOS (far-apart simple polygons: _shortest)
+        built = keep & ~np.isnan(ends[:, 0])
+        seg[built] = shapely.linestrings(ends[built].reshape(-1, 2, 2))
         kept = np.flatnonzero(keep)
         lines[part.start + kept] = seg[kept]
         del seg
@@ -221,45 +225,82 @@ class _Points:
 
 def _measure_chunk(
     arr: npt.NDArray[np.object_],
-    i: npt.NDArray[np.intp],
-    j: npt.NDArray[np.intp],
-    points: _Points,
+    pairs: tuple[npt.NDArray[np.intp], npt.NDArray[np.intp]],
+    sites: tuple[_Points, Rings],
     to_geo: Transformer,
     *,
     exact: bool,
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], npt.NDArray[np.object_]]:
+) -> tuple[
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.object_],
+    npt.NDArray[np.float64],
+]:
     """Return the edge distances, geodesic lengths and shortest segments of pairs ``(i, j)``.
 
     A pair of two points is measured between the points themselves with numpy
     and one vectorised :meth:`pyproj.Geod.inv` (the same numbers GEOS and the
     segment's transformed endpoints give) and gets no segment (None) here.
-    Other pairs get :func:`shapely.shortest_line`; their edge distance is
-    ``shapely.distance`` when ``exact``, else the segment's length.
+    A pair of far-apart simple polygons gets GEOS's shortest segment from
+    :meth:`Rings.nearest` (same bits, no GEOS call) and no segment here either:
+    its ends are returned (``(pairs, 4)``, NaN for the other pairs).
+    Other pairs get :func:`shapely.shortest_line`. The edge distance of a
+    polygon pair is ``shapely.distance`` when ``exact``, else the segment's
+    length (GEOS's ``Length::ofLine``: one ``sqrt(dx * dx + dy * dy)``).
     """
+    i, j = pairs
+    points, rings = sites
+    ends = np.full((len(i), 4), np.nan)
     e = np.empty(len(i))
     g = np.empty(len(i))
     seg = np.full(len(i), None, dtype=object)
     both = points.both(i, j)
     ip, jp = i[both], j[both]
     e[both] = _point_distances(points.xy, ip, jp)
-    g[both] = _GEOD.inv(points.lon[ip], points.lat[ip], points.lon[jp], points.lat[jp])[2]
+    g[both] = _geodesic(points.lon[ip], points.lat[ip], points.lon[jp], points.lat[jp])
     rest = np.flatnonzero(~both)
     if len(rest):
-        a, b = arr[i[rest]], arr[j[rest]]
-        lines = np.asarray(_threaded(shapely.shortest_line, a, b), dtype=object)
-        # the segment's length is the distance (to float rounding); small studies keep
-        # GEOS's distance itself, so their outputs stay byte-identical
-        e[rest] = _threaded(shapely.distance, a, b) if exact else shapely.length(lines)
-        g[rest] = _geodesic_lengths(lines, to_geo)
-        seg[rest] = lines
-    return e, g, seg
+        ir, jr = i[rest], j[rest]
+        fast = np.flatnonzero(rings.eligible(ir, jr))
+        done = _threaded(_nearest_rows(rings), ir[fast], jr[fast])
+        settled = done[:, 0] == 1.0
+        ends[rest[fast[settled]]] = done[settled, 1:]
+        slow = np.ones(len(rest), dtype=bool)
+        slow[fast[settled]] = False
+        lines = np.asarray(_threaded(shapely.shortest_line, arr[ir[slow]], arr[jr[slow]]))
+        seg[rest[slow]] = lines
+        ends[rest[slow]] = shapely.get_coordinates(lines).reshape(-1, 4)
+        ex = ends[rest]
+        if exact:
+            # small studies keep GEOS's distance itself, so their outputs stay byte-identical
+            e[rest] = _threaded(shapely.distance, arr[ir], arr[jr])
+        else:
+            # the segment's length is the distance (to float rounding)
+            dx = ex[:, 2] - ex[:, 0]
+            dy = ex[:, 3] - ex[:, 1]
+            e[rest] = np.sqrt(dx * dx + dy * dy)
+        g[rest] = _geodesic_ends(ex, to_geo)
+        ends[rest[slow]] = np.nan  # their segments are GEOS's own, in seg
+    return e, g, seg, ends
+
+
+def _nearest_rows(
+    rings: Rings,
+) -> Callable[[npt.NDArray[np.intp], npt.NDArray[np.intp]], npt.NDArray[np.float64]]:
+    """:meth:`Rings.nearest` as one array per pair: settled (1.0 or 0.0), then the four ends."""
+
+    def nearest(i: npt.NDArray[np.intp], j: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        ok, ends = rings.nearest(i, j)
+        return np.column_stack([ok.astype(np.float64), ends]).reshape(-1, 5)
+
+    return nearest
 
 
 def _threaded(
-    func: Callable[[npt.NDArray[np.object_], npt.NDArray[np.object_]], npt.NDArray[np.generic]],
-    a: npt.NDArray[np.object_],
-    b: npt.NDArray[np.object_],
-) -> npt.NDArray[np.generic]:
+    func: Callable[[npt.NDArray[Any], npt.NDArray[Any]], npt.NDArray[Any]],
+    a: npt.NDArray[Any],
+    b: npt.NDArray[Any],
+) -> npt.NDArray[Any]:
     """Return ``func(a, b)``, split over the CPU's cores when there are many pairs.
 
     Examples
@@ -279,103 +320,41 @@ def _threaded(
     return np.concatenate(done)
 
 
-def _geodesic_lengths(
-    lines: npt.NDArray[np.object_], to_geo: Transformer
-) -> npt.NDArray[np.float64]:
-    """Return the geodesic length of each two-point segment (same as the unchunked pass)."""
-    if len(lines) == 0:
+def _geodesic_ends(ends: npt.NDArray[np.float64], to_geo: Transformer) -> npt.NDArray[np.float64]:
+    """Return the geodesic length of each segment ``(x0, y0, x1, y1)`` (metric CRS)."""
+    if len(ends) == 0:
         return np.zeros(0)
-    coords = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    coords = ends.reshape(-1, 2, 2)
     lon, lat = to_geo.transform(coords[:, :, 0].ravel(), coords[:, :, 1].ravel())
     lon = np.asarray(lon).reshape(-1, 2)
     lat = np.asarray(lat).reshape(-1, 2)
-    _, _, dist = _GEOD.inv(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
-    return np.asarray(dist, dtype=float)
+    return _geodesic(lon[:, 0], lat[:, 0], lon[:, 1], lat[:, 1])
 
 
-def overlap_table(
-    buffers: npt.NDArray[np.object_],
-    pairs: pd.DataFrame,
-    rings_m: Sequence[float],
-    only: npt.NDArray[np.bool_] | None = None,
-    *,
-    rings_computed: int | None = None,
-    discs: npt.NDArray[np.bool_] | None = None,
-    chunk: int = PAIR_CHUNK,
-) -> pd.DataFrame:
-    """Return the buffer overlap area of every pair at every ring, in ``(a, b, ring)`` order.
+def _geodesic(
+    lon1: npt.NDArray[np.float64],
+    lat1: npt.NDArray[np.float64],
+    lon2: npt.NDArray[np.float64],
+    lat2: npt.NDArray[np.float64],
+) -> npt.NDArray[np.float64]:
+    """Return the WGS84 geodesic lengths, split over the cores like :func:`_threaded`.
 
-    Parameters
-    ----------
-    buffers
-        ``(sites, rings)`` full buffers (see :func:`siteplan.measure.pairs.ring_bands`).
-    pairs
-        The pair table in :func:`pair_index` order, with ``edge_m``.
-    rings_m
-        The ring radii.
-    only
-        A boolean per pair: intersect only these pairs' buffers. The overlap of a
-        pair left out is NaN (not computed) where it could be non-zero, 0 where it
-        cannot (edge gap >= 2 x the ring). None: every pair.
-    rings_computed
-        Intersect at the first this many rings only (NaN beyond, where non-zero
-        is possible). None: every ring.
-    discs
-        A boolean per site: a point site. Pairs of two point sites then get the
-        exact overlap of their discs in closed form (the 32-segment buffer polygons
-        differ from the discs by at most 0.041 % of their area), at every ring.
-        None: buffers are intersected for every pair.
-    chunk
-        Pairs per intersection chunk; the numbers do not depend on it.
+    :meth:`pyproj.Geod.inv` releases the GIL and measures each pair on its own,
+    so the split changes no bit.
 
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``a``, ``b``, ``ring_m``, ``overlap_m2``: one row per pair and ring.
+    Examples
+    --------
+    >>> lon = np.full(20_000, 121.6)
+    >>> d = _geodesic(lon, np.full(20_000, 31.1), lon, np.full(20_000, 31.2))
+    >>> bool((d == _GEOD.inv(121.6, 31.1, 121.6, 31.2)[2]).all())
+    True
     """
-    n = buffers.shape[0]
-    radii = [float(r) for r in rings_m]
-    edge = pairs["edge_m"].to_numpy(dtype=float)
-    area = np.zeros((len(edge), len(radii)))
-    limit = len(radii) if rings_computed is None else rings_computed
-    both_points = np.zeros(len(edge), dtype=bool)
-    if discs is not None and len(edge):
-        i_all, j_all = np.triu_indices(n, k=1)
-        both_points = discs[i_all] & discs[j_all]
-    for k, r in enumerate(radii):
-        near = edge <= 2.0 * r
-        wanted = near if only is None else near & only
-        if k >= limit:
-            wanted = np.zeros_like(near)
-        lens = near & both_points
-        area[lens, k] = _disc_overlap(edge[lens], r)
-        wanted &= ~both_points
-        area[near & ~wanted & ~both_points, k] = np.nan
-        positions = np.flatnonzero(wanted)
-        for part in _chunks(len(positions), chunk):
-            p = positions[part]
-            i, j = _pair_ij(p, n)
-            area[p, k] = shapely.area(_threaded(shapely.intersection, buffers[i, k], buffers[j, k]))
-    m = len(radii)
-    return pd.DataFrame(
-        {
-            "a": pd.Series(
-                np.repeat(pairs["a"].to_numpy(dtype=object), m), dtype=object, copy=False
-            ),
-            "b": pd.Series(
-                np.repeat(pairs["b"].to_numpy(dtype=object), m), dtype=object, copy=False
-            ),
-            "ring_m": np.tile(np.asarray(radii, dtype=float), len(edge)),
-            "overlap_m2": area.ravel(),
-        },
-        copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
-    )
+    ends = np.column_stack([lon1, lat1, lon2, lat2])
 
+    def inverse(a: npt.NDArray[np.float64], _: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return np.asarray(_GEOD.inv(a[:, 0], a[:, 1], a[:, 2], a[:, 3])[2], dtype=np.float64)
 
-def _disc_overlap(d: npt.NDArray[np.float64], r: float) -> npt.NDArray[np.float64]:
-    """Return the area shared by two discs of radius ``r`` whose centres are ``d`` apart."""
-    h = np.clip(d / (2.0 * r), 0.0, 1.0)
-    return np.asarray(2.0 * r * r * (np.arccos(h) - h * np.sqrt(1.0 - h * h)), dtype=float)
+    return np.asarray(_threaded(inverse, ends, ends), dtype=np.float64)
 
 
 def ordered_reach(
@@ -403,22 +382,29 @@ def ordered_reach(
     m = len(radii)
     # (site, ring, other) order is the flat order of a (sites, rings, others) mask: no sort
     within = distances.reshape(n, 1, per) <= radii.reshape(1, m, 1)
-    flat = np.flatnonzero(within)
-    site = flat // max(m * per, 1)
-    ks = (flat // max(per, 1)) % max(m, 1)
-    rows = site * per + flat % max(per, 1)
+    # int32 positions where they fit: half the memory, and faster divisions
+    kind = np.int32 if within.size < 2**31 else np.int64
+    flat = np.flatnonzero(within).astype(kind)
+    site, rest = np.divmod(flat, kind(max(m * per, 1)))
+    del flat
+    ks, rest = np.divmod(rest, kind(max(per, 1)))
+    rows = site.astype(np.intp)
+    del site
+    rows *= per
+    rows += rest
+    del rest
+    others = other_ids[rows]
     frame = pd.DataFrame(
         {
             "site_id": pd.Series(site_ids[rows], dtype=object, copy=False),
             "ring_m": radii[ks] if len(radii) else np.zeros(0),
-            "other_id": pd.Series(other_ids[rows], dtype=object, copy=False),
+            "other_id": pd.Series(others, dtype=object, copy=False),
             "distance_m": distances[rows],
         },
         copy=False,  # no consolidation into 2-D blocks (a copy of millions of objects)
     )
-    groups = site * m + ks
-    bounds = np.searchsorted(groups, np.arange(n * m + 1))
-    others = other_ids[rows].tolist()
+    # the rows of each (site, ring) are contiguous: their bounds are the cumulated counts
+    bounds = np.concatenate([[0], np.cumsum(within.sum(axis=2).ravel())]).tolist()
     texts = [",".join(others[lo:hi]) for lo, hi in itertools.pairwise(bounds)]
     return frame, texts
 
