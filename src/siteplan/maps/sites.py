@@ -41,6 +41,7 @@ from siteplan.maps.features import (
     _short_amount,
     _text,
 )
+from siteplan.render._tables import nearest_pair_mask
 from siteplan.render.palette import RING_FILL
 
 __all__: list[str] = []
@@ -368,10 +369,7 @@ def _drawn_pairs(result: Result) -> npt.NDArray[np.intp]:
     if len(result.sites) <= LARGE_STUDY:
         return np.arange(len(pairs), dtype=np.intp)
     has_line = ~(pairs.geometry.isna() | pairs.geometry.is_empty).to_numpy(dtype=bool)
-    nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
-    is_nearest = (
-        (pairs["a"].map(nearest) == pairs["b"]) | (pairs["b"].map(nearest) == pairs["a"])
-    ).to_numpy(dtype=bool)
+    is_nearest = nearest_pair_mask(result, pairs["a"], pairs["b"])
     first = result.parameters.rings_m[0] if result.parameters.rings_m else 0.0
     distance = pairs["distance_m"].to_numpy(dtype=float)
     chosen = np.flatnonzero(has_line & is_nearest)

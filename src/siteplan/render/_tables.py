@@ -40,6 +40,7 @@ __all__ = [
     "has",
     "headline_parts",
     "is_large",
+    "nearest_pair_mask",
     "nearest_pairs",
     "overlap_lookup",
     "records",
@@ -309,6 +310,20 @@ def _mapped(values: pd.Series, mapping: dict[Any, Any]) -> npt.NDArray[np.object
         return np.asarray(values.map(mapping).to_numpy(dtype=object), dtype=object)
     mapped = pd.Series(uniques, dtype=object).map(mapping).to_numpy(dtype=object)
     return np.asarray(mapped[codes], dtype=object)
+
+
+def nearest_pair_mask(result: Result, a: pd.Series, b: pd.Series) -> npt.NDArray[np.bool_]:
+    """Return, per pair, whether ``b`` is ``a``'s nearest neighbour or ``a`` is ``b``'s.
+
+    The same as ``(a.map(nearest) == b) | (b.map(nearest) == a)`` (values, not
+    their ``str``), each distinct id mapped once.
+    """
+    nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
+    a_values = a.to_numpy(dtype=object)
+    b_values = b.to_numpy(dtype=object)
+    wanted_a = _mapped(a, nearest)
+    wanted_b = _mapped(b, nearest)
+    return np.asarray((wanted_a == b_values) | (wanted_b == a_values), dtype=bool)
 
 
 def _breakdown_table(result: Result) -> Table:
