@@ -34,14 +34,16 @@ from siteplan.maps.features import (
     _layer,
     _measure_words,
     _metres,
+    _middles,
     _names,
     _number,
+    _round_coordinates,
     _rows,
     _score,
     _short_amount,
     _text,
 )
-from siteplan.render._tables import nearest_pair_mask
+from siteplan.render._lookups import group_sizes, nearest_pair_mask
 from siteplan.render.palette import RING_FILL
 
 __all__: list[str] = []
@@ -187,7 +189,7 @@ def _site_group(
     sites = result.sites
     names = _names(result)
     group = folium.FeatureGroup(name="Sites (coloured by score)", overlay=True, show=True)
-    geoms = _geometries(sites, shift)
+    geoms = _round_coordinates(_geometries(sites, shift))
     features = []
     for i, (_, row) in enumerate(sites.iterrows()):
         is_focus = str(row["id"]) == focus
@@ -206,6 +208,7 @@ def _site_group(
                 style,
                 tooltip=_site_tooltip(row, len(sites), is_focus),
                 popup=_site_popup(row, result, names),
+                rounded=True,
             )
         )
     group.add_child(_layer(features))
@@ -314,12 +317,14 @@ def _large_ring_groups(
     mine = table.loc[(table["site_id"] == original).to_numpy(dtype=bool)]
     reach = mine.groupby(["site_id", "ring_m"])["other_id"].agg(list)
     focus_group.add_child(_layer(_ring_features(result, geoms, rows, names, reach)))
-    counts = table.groupby(["site_id", "ring_m"]).size().to_dict()
+    counts = group_sizes(table["site_id"], table["ring_m"])
     every = folium.FeatureGroup(
         name=f"Rings: all {len(result.sites):,} sites (outer edges)", overlay=True, show=False
     )
     rows = np.flatnonzero(site_ids != first)
-    edges = _outer_edges(geoms[rows], rings["ring_m"].to_numpy(dtype=float)[rows])
+    edges = _round_coordinates(
+        _outer_edges(geoms[rows], rings["ring_m"].to_numpy(dtype=float)[rows])
+    )
     style = {
         "pane": "siteplan-rings",
         "className": "siteplan-ring",
@@ -340,7 +345,7 @@ def _large_ring_groups(
             f"<b>{html_text(truncate(site, _NAME_LIMIT))}</b>"
             f"<br>reaches {reached:,} other sites"
         )
-        features.append(_feature(edge, style, tooltip=tooltip))
+        features.append(_feature(edge, style, tooltip=tooltip, rounded=True))
     every.add_child(_layer(features))
     return [focus_group, every]
 
@@ -386,6 +391,8 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
     large = len(drawn) < len(result.pairs)
     pairs = result.pairs.iloc[drawn]
     geoms = _geometries(pairs, shift)
+    shown, middles = _middles(geoms)
+    lines_rounded = _round_coordinates(geoms)
     title = "Site pairs (distance · score)"
     if large:
         title = f"Site pairs: {len(pairs):,} of {len(result.pairs):,} (nearest, then shortest)"
@@ -396,7 +403,7 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
         text = _pair_text(row, names, result.parameters.unit)
         lines.append(
             _feature(
-                geoms[i],
+                lines_rounded[i],
                 {
                     "pane": "siteplan-pairs",
                     "className": "siteplan-pair",
@@ -406,20 +413,20 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
                     "dashArray": "6 4",
                 },
                 tooltip=text,
+                rounded=True,
             )
         )
-        geom = geoms[i]
-        if geom is not None and not shapely.is_empty(geom):
-            middle = shapely.line_interpolate_point(geom, 0.5, normalized=True)
+        if shown[i]:
             label = (
                 f"<span>{html_text(_short_amount(row['distance_m'], result.parameters.unit))} · "
                 f"{html_text(_score(row['score']))}</span>"
             )
             labels.append(
                 _feature(
-                    middle,
+                    middles[i],
                     {"pane": "siteplan-labels", "className": "siteplan-pair-label"},
                     label=label,
+                    rounded=True,
                 )
             )
     group.add_child(_layer(lines))

@@ -23,7 +23,7 @@ import shapely
 
 from siteplan.analysis import LARGE_STUDY
 from siteplan.load.projection import from_wgs84, to_wgs84
-from siteplan.render._tables import nearest_pair_mask
+from siteplan.render._lookups import nearest_pair_mask
 from siteplan.render.text import metres
 
 if TYPE_CHECKING:

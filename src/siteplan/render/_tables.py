@@ -17,6 +17,7 @@ import pandas as pd
 
 from siteplan._values import is_missing
 from siteplan.analysis import LARGE_STUDY
+from siteplan.render._lookups import map_values, nearest_pairs
 from siteplan.render._stream import ordered_pairs, overlap_matrix
 from siteplan.render.text import (
     count,
@@ -40,8 +41,6 @@ __all__ = [
     "has",
     "headline_parts",
     "is_large",
-    "nearest_pair_mask",
-    "nearest_pairs",
     "overlap_lookup",
     "records",
     "scope",
@@ -89,37 +88,6 @@ def sorted_pairs(result: Result) -> pd.DataFrame:
 def is_large(result: Result) -> bool:
     """Return whether the study has more than :data:`LARGE_STUDY` sites (tables shorten)."""
     return len(result.sites) > LARGE_STUDY
-
-
-def nearest_pairs(result: Result, pairs: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Return, per pair, whether one of its sites is the other's nearest neighbour.
-
-    Ids are compared as ``str``, through integer codes (no Python work per pair).
-    """
-    ids = pd.Index([str(v) for v in result.sites["id"].tolist()], dtype=object)
-    wanted = [None if is_missing(v) else str(v) for v in result.sites["nearest_id"].tolist()]
-    nearest = np.where(
-        [v is None for v in wanted], -1, ids.get_indexer(pd.Index(wanted, dtype=object))
-    )
-    a = _positions(ids, pairs["a"].to_numpy(dtype=object))
-    b = _positions(ids, pairs["b"].to_numpy(dtype=object))
-    known = (a >= 0) & (b >= 0)
-    near_a = np.where(a >= 0, nearest[np.maximum(a, 0)], -2)
-    near_b = np.where(b >= 0, nearest[np.maximum(b, 0)], -2)
-    return np.asarray(known & ((near_a == b) | (near_b == a)), dtype=bool)
-
-
-def _positions(ids: pd.Index, values: npt.NDArray[np.object_]) -> npt.NDArray[np.intp]:
-    """Return the position in ``ids`` of ``str`` of each value (-1: none).
-
-    Ids that are all ``str`` are looked up once per distinct id; others (which
-    ``factorize`` could merge, such as ``1`` and ``1.0``) one by one.
-    """
-    codes, uniques = pd.factorize(values)
-    if len(codes) and codes.min() >= 0 and all(type(u) is str for u in uniques.tolist()):
-        found = ids.get_indexer(pd.Index(uniques, dtype=object))
-        return np.asarray(found[codes], dtype=np.intp)
-    return np.asarray(ids.get_indexer(pd.Index(values).astype(str)), dtype=np.intp)
 
 
 def _listed(
@@ -303,36 +271,13 @@ def _network_cells(row: dict[str, Any]) -> tuple[str, str, str]:
     )
 
 
-def _mapped(values: pd.Series, mapping: dict[Any, Any]) -> npt.NDArray[np.object_]:
-    """Return ``values.map(mapping)`` as objects, mapping each distinct value once."""
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object))
-    if len(codes) and codes.min() < 0:  # missing values: map them all
-        return np.asarray(values.map(mapping).to_numpy(dtype=object), dtype=object)
-    mapped = pd.Series(uniques, dtype=object).map(mapping).to_numpy(dtype=object)
-    return np.asarray(mapped[codes], dtype=object)
-
-
-def nearest_pair_mask(result: Result, a: pd.Series, b: pd.Series) -> npt.NDArray[np.bool_]:
-    """Return, per pair, whether ``b`` is ``a``'s nearest neighbour or ``a`` is ``b``'s.
-
-    The same as ``(a.map(nearest) == b) | (b.map(nearest) == a)`` (values, not
-    their ``str``), each distinct id mapped once.
-    """
-    nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
-    a_values = a.to_numpy(dtype=object)
-    b_values = b.to_numpy(dtype=object)
-    wanted_a = _mapped(a, nearest)
-    wanted_b = _mapped(b, nearest)
-    return np.asarray((wanted_a == b_values) | (wanted_b == a_values), dtype=bool)
-
-
 def _breakdown_table(result: Result) -> Table:
     order = {sid: k for k, sid in enumerate(result.sites["id"])}
     table = result.breakdown
     note = ""
     if is_large(result):
         nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
-        wanted = _mapped(table["site_id"], nearest)
+        wanted = map_values(table["site_id"], nearest)
         mask = wanted == table["other_id"].to_numpy(dtype=object)
         note = _left_out_note(result, int(mask.sum()), len(table), "contributions", False)
         table = table.loc[mask]
