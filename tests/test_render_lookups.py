@@ -14,7 +14,6 @@ import pytest
 import shapely
 
 from siteplan.maps.features import _round_coordinates
-from siteplan.render._lookups import group_sizes as _group_sizes
 from siteplan.render._lookups import nearest_pair_mask
 from siteplan.render._static_map import _positions
 
@@ -65,21 +64,6 @@ def test_positions_are_those_of_each_str(values: list[Any]) -> None:
 def test_an_unknown_id_is_an_error() -> None:
     with pytest.raises(KeyError):
         _positions({"a": 0}, np.array(["a", "z"], dtype=object))
-
-
-@pytest.mark.parametrize("dtype", [object, "string[pyarrow]"])
-def test_group_sizes_are_those_of_groupby(dtype: Any) -> None:
-    rng = np.random.default_rng(3)
-    frame = pd.DataFrame(
-        {
-            "site_id": pd.Series(rng.choice(["a", "b", "c", None], 500), dtype=dtype),
-            "ring_m": rng.choice([500.0, 1000.0, np.nan], 500),
-        }
-    )
-    expected = frame.groupby(["site_id", "ring_m"]).size().to_dict()
-    got = _group_sizes(frame["site_id"], frame["ring_m"])
-    assert got == expected
-    assert sum(got.values()) < len(frame)  # the rows with a missing value are not counted
 
 
 def test_coordinates_rounded_together_as_one_by_one() -> None:

@@ -43,7 +43,7 @@ from siteplan.maps.features import (
     _short_amount,
     _text,
 )
-from siteplan.render._lookups import group_sizes, nearest_pair_mask
+from siteplan.render._lookups import nearest_pair_mask
 from siteplan.render.palette import RING_FILL
 
 __all__: list[str] = []
@@ -317,7 +317,7 @@ def _large_ring_groups(
     mine = table.loc[(table["site_id"] == original).to_numpy(dtype=bool)]
     reach = mine.groupby(["site_id", "ring_m"])["other_id"].agg(list)
     focus_group.add_child(_layer(_ring_features(result, geoms, rows, names, reach)))
-    counts = group_sizes(table["site_id"], table["ring_m"])
+    counts = table.groupby(["site_id", "ring_m"]).size().to_dict()
     every = folium.FeatureGroup(
         name=f"Rings: all {len(result.sites):,} sites (outer edges)", overlay=True, show=False
     )

@@ -19,7 +19,7 @@ from siteplan._values import is_missing
 if TYPE_CHECKING:
     from siteplan.analysis import Result
 
-__all__ = ["group_sizes", "map_values", "nearest_pair_mask", "nearest_pairs"]
+__all__ = ["map_values", "nearest_pair_mask", "nearest_pairs"]
 
 
 def nearest_pairs(result: Result, pairs: pd.DataFrame) -> npt.NDArray[np.bool_]:
@@ -74,20 +74,3 @@ def nearest_pair_mask(result: Result, a: pd.Series, b: pd.Series) -> npt.NDArray
     wanted_a = map_values(a, nearest)
     wanted_b = map_values(b, nearest)
     return np.asarray((wanted_a == b_values) | (wanted_b == a_values), dtype=bool)
-
-
-def group_sizes(first: pd.Series, second: pd.Series) -> dict[tuple[Any, Any], int]:
-    """Return the rows per ``(first, second)`` pair of values, as ``groupby(...).size()``.
-
-    Counted on the two columns' codes; rows with a missing value are not counted.
-    """
-    a, a_values = pd.factorize(first)
-    b, b_values = pd.factorize(second)
-    keep = (a >= 0) & (b >= 0)
-    width = max(len(b_values), 1)
-    flat, sizes = np.unique(a[keep].astype(np.int64) * width + b[keep], return_counts=True)
-    firsts, seconds = list(a_values), list(b_values)
-    return {
-        (firsts[k // width], seconds[k % width]): n
-        for k, n in zip(flat.tolist(), sizes.tolist(), strict=True)
-    }
