@@ -245,8 +245,12 @@ class _Breakdowns:
         }
         other_codes, others = _str_codes(table["other_id"].to_numpy(dtype=object)[order])
         keys = np.array([json.dumps(k, ensure_ascii=False) + ": " for k in others], dtype=object)
-        values = float_texts(table["contribution"].to_numpy(dtype=float)[order], "null")
-        self._entries: npt.NDArray[np.object_] = keys[other_codes] + values
+        values = table["contribution"].to_numpy(dtype=float)[order]
+        self._entries: npt.NDArray[np.object_] = np.empty(len(values), dtype=object)
+        # a piece at a time: each value's text lives only until joined to its key
+        for start in range(0, len(values), ROWS_PER_PIECE):
+            part = slice(start, start + ROWS_PER_PIECE)
+            self._entries[part] = keys[other_codes[part]] + float_texts(values[part], "null")
 
     def text(self, site: str) -> str:
         """Return the site's breakdown as the indented JSON object of the report."""
