@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from siteplan.render._floats import float_texts
-from siteplan.render._stream import _interleave, in_order
+from siteplan.render._stream import _interleave, _str_codes, in_order
 
 TRICKY = [
     0.0,
@@ -87,3 +87,13 @@ def test_in_order_is_strict_code_point_order_of_str(
     keys = [(str(x), str(y)) for x, y in zip(first, second, strict=True)]
     expected = all(k < n for k, n in itertools.pairwise(keys))
     assert in_order(np.array(first, dtype=object), np.array(second, dtype=object)) is expected
+
+
+def test_str_codes_give_missing_values_a_code_of_their_own() -> None:
+    # as pandas.factorize(..., use_na_sentinel=False): None and NaN are one missing value
+    values = np.array(["b", None, "a", math.nan, "b", None, 1, "1"], dtype=object)
+    codes, texts = _str_codes(values)
+    assert texts == ["b", "nan", "a", "1"]
+    assert codes.tolist() == [0, 1, 2, 1, 0, 1, 3, 3]  # 1 and "1" share their str
+    plain, plain_texts = _str_codes(np.array(["x", "y", "x"], dtype=object))
+    assert (plain.tolist(), plain_texts) == ([0, 1, 0], ["x", "y"])

