@@ -107,6 +107,7 @@ LAZY_OUTSIDE_CLI = (
     "candidates/locations.py",
     "candidates/plan.py",
     "scenarios/sensitivity.py",
+    "maps/access_layers.py",  # access costs (scipy) for location-allocation maps only
     "maps/clickscore.py",  # the road network's page data (scipy) for network measures only
     "maps/make.py",
     "maps/scenario.py",

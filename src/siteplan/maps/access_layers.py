@@ -30,8 +30,6 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from siteplan.access.costs import location_costs
-from siteplan.access.study import study_demand_points
 from siteplan.errors import ParameterError
 from siteplan.load.layers import WGS84
 from siteplan.maps.escape import clean_text, html_text, truncate
@@ -288,6 +286,9 @@ def _plan_groups(cres: CandidateResult, shift: Shift) -> AccessOverlay:
     result = cres.result
     unit = "min" if result.parameters.measure == "time" else "m"
     service = float(plan.allocation.service)
+    # lazy: scipy and the network measure (0.6 s) load for location-allocation maps only
+    from siteplan.access.study import study_demand_points
+
     points = study_demand_points(result)
     covered = plan.nearest_open <= service
     wgs = points.to_crs(WGS84)
@@ -345,6 +346,9 @@ def _pick_coverage(
     service: float,
     shift: Shift,
 ) -> folium.FeatureGroup:
+    # lazy: scipy and the network measure (0.6 s) load for location-allocation maps only
+    from siteplan.access.costs import location_costs
+
     result = cres.result
     cost = location_costs(result, points, cres.x[picks], cres.y[picks])
     demand = points["population"].to_numpy(dtype=np.float64)

@@ -15,9 +15,9 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Final
 
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from siteplan.maps.escape import inert_js, js_json
@@ -25,6 +25,7 @@ from siteplan.maps.escape import inert_js, js_json
 __all__ = [
     "ClickScore",
     "FeatureLayer",
+    "InertMacro",
     "NetworkGraph",
     "Panel",
     "Panes",
@@ -51,7 +52,53 @@ class RawHtml(Element):
         return self.markup
 
 
-class FeatureLayer(MacroElement):
+#: What starts a Jinja tag, expression or comment (the default delimiters).
+_JINJA_START: Final = re.compile(r"\{[{%#]")
+_NEWLINE: Final = re.compile(r"\r\n|\r|\n")
+
+
+def _as_template_output(text: str) -> Element:
+    r"""Return an element that renders as ``Element(text)`` renders, compiling only when needed.
+
+    branca compiles a macro's output as a Jinja template. Text without a Jinja
+    delimiter renders as itself, less what Jinja's lexer changes: line breaks
+    become ``\n`` and one trailing line break is dropped. That is done here
+    directly, without compiling MB of map data.
+    """
+    if _JINJA_START.search(text):
+        return Element(text)
+    lines = _NEWLINE.split(text)
+    if lines[-1] == "":
+        del lines[-1]
+    return RawHtml("\n".join(lines))
+
+
+class InertMacro(MacroElement):
+    """A macro element whose macros' output is not compiled again as a template when plain.
+
+    Renders as :class:`branca.element.MacroElement` does (header, html and
+    script macros into the figure, then the children), through
+    :func:`_as_template_output`.
+    """
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # as MacroElement.render
+        """Add the macros' output to the figure, then render the children."""
+        figure = self.get_root()
+        if not isinstance(figure, Figure):
+            raise TypeError("an element renders only inside a branca Figure")
+        for part, target in (
+            ("header", figure.header),
+            ("html", figure.html),
+            ("script", figure.script),
+        ):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                target.add_child(_as_template_output(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+class FeatureLayer(InertMacro):
     """GeoJSON features drawn by ``siteplan.layer`` and added to the parent layer.
 
     Each feature's properties hold ``style`` (Leaflet path options, including
@@ -76,7 +123,7 @@ class FeatureLayer(MacroElement):
         self.data = js_json({"type": "FeatureCollection", "features": self.features})
 
 
-class Panel(MacroElement):
+class Panel(InertMacro):
     """A box of static HTML placed in a corner of the map as a Leaflet control.
 
     The HTML is part of the page (so it shows even if scripts fail) and is
@@ -107,7 +154,7 @@ class Panel(MacroElement):
         self.position = position
 
 
-class SurfaceLayer(MacroElement):
+class SurfaceLayer(InertMacro):
     """Candidate cells or parcels coloured by score, drawn on a canvas by ``siteplan.surface``.
 
     ``data`` (embedded with :func:`~siteplan.maps.escape.js_json`): ``pane``, ``palette``,
@@ -134,7 +181,7 @@ class SurfaceLayer(MacroElement):
         self.data = js_json(data, quotes=True)
 
 
-class ClickScore(MacroElement):
+class ClickScore(InertMacro):
     """Score any clicked point in the page (``siteplan.clickScore``; see siteplan.maps.clickscore).
 
     ``data`` comes from :func:`siteplan.maps.clickscore.click_data`, ``decay`` is the
@@ -162,7 +209,7 @@ class ClickScore(MacroElement):
         self.surface = surface
 
 
-class NetworkGraph(MacroElement):
+class NetworkGraph(InertMacro):
     """Decode the study's road network for the page (``siteplan.networkGraph``).
 
     ``data`` comes from :func:`siteplan.maps.network_data.graph_data`; click-to-score
@@ -183,7 +230,7 @@ class NetworkGraph(MacroElement):
         self.data = js_json(data, quotes=True)
 
 
-class Panes(MacroElement):
+class Panes(InertMacro):
     """Map panes (stacking order) for the overlays: rings under sites, labels on top."""
 
     _template = Template(

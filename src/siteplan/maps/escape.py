@@ -45,7 +45,6 @@ _JS_ESCAPES: Final = {
     "\u2028": "\\u2028",
     "\u2029": "\\u2029",
 }
-_JS_ESCAPE_RE: Final = re.compile("[<>&'`\u2028\u2029]")
 _JSON_STRING_RE: Final = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_ESCAPE_PAIR_RE: Final = re.compile(r"\\(.)")
 _HTML_EXTRA: Final = {
@@ -116,10 +115,27 @@ def js_json(value: Any, *, quotes: bool = False) -> str:
     """
     text = json.dumps(value, ensure_ascii=True, separators=(",", ":"), allow_nan=False)
     # Braces only in strings: outside them JSON never has "{{", "{%" or "{#".
-    text = _JSON_STRING_RE.sub(lambda m: m.group(0).replace("{", "\\u007b"), text)
-    if quotes:
+    if _braces_in_strings(text):
+        text = _JSON_STRING_RE.sub(lambda m: m.group(0).replace("{", "\\u007b"), text)
+    if quotes and ('\\"' in text or "\\\\" in text):  # else no string holds \" or \\
         text = _JSON_STRING_RE.sub(lambda m: _unicode_quotes(m.group(0)), text)
-    return _JS_ESCAPE_RE.sub(lambda m: _JS_ESCAPES[m.group(0)], text)
+    # ensure_ascii wrote U+2028 and U+2029 as \u escapes already; the others, one
+    # str.replace each (no replacement holds a character replaced after it)
+    for character in "<>&'`":
+        text = text.replace(character, _JS_ESCAPES[character])
+    return text
+
+
+def _braces_in_strings(text: str) -> bool:
+    """Return whether a JSON text may hold ``{`` inside a string literal.
+
+    Without an escaped quote, the text's ``"`` alternate between opening and
+    closing a string, so every other piece between them is a string's content.
+    With one, the answer is yes (the caller then looks string by string).
+    """
+    if '\\"' in text:
+        return True
+    return "{" in "".join(text.split('"')[1::2])
 
 
 def inert_js(code: str) -> str:

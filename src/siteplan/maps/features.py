@@ -109,11 +109,29 @@ def _geometries(frame: gpd.GeoDataFrame, shift: Shift) -> npt.NDArray[np.object_
     return shift(geoms)
 
 
-def _geojson_geometry(geom: Any) -> dict[str, Any] | None:
+def _round_coordinates(geoms: Any) -> Any:
+    """Return the geometry (or array of them) with coordinates rounded to :data:`_COORD_DECIMALS`.
+
+    ``np.round`` of each coordinate: an array is rounded in one call, with the
+    same result as each geometry on its own.
+    """
+    return shapely.transform(geoms, lambda xy: np.round(xy, _COORD_DECIMALS))
+
+
+def _middles(geoms: Any) -> tuple[Any, Any]:
+    """Return which lines are drawn (neither missing nor empty) and their rounded middle points."""
+    shown = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    middles = np.full(len(geoms), None, dtype=object)
+    middles[shown] = shapely.line_interpolate_point(geoms[shown], 0.5, normalized=True)
+    return shown, _round_coordinates(middles)
+
+
+def _geojson_geometry(geom: Any, *, rounded: bool = False) -> dict[str, Any] | None:
     if geom is None or shapely.is_empty(geom):
         return None
-    rounded = shapely.transform(geom, lambda xy: np.round(xy, _COORD_DECIMALS))
-    mapping: dict[str, Any] = shapely.geometry.mapping(rounded)
+    mapping: dict[str, Any] = shapely.geometry.mapping(
+        geom if rounded else _round_coordinates(geom)
+    )
     return mapping
 
 
@@ -125,8 +143,13 @@ def _feature(
     popup: str = "",
     label: str = "",
     icon: str = "",
+    rounded: bool = False,
 ) -> dict[str, Any] | None:
-    geometry = _geojson_geometry(geom)
+    """Return a GeoJSON feature (None for a missing or empty geometry).
+
+    ``rounded``: the geometry's coordinates are rounded already (:func:`_round_coordinates`).
+    """
+    geometry = _geojson_geometry(geom, rounded=rounded)
     if geometry is None:
         return None
     properties: dict[str, Any] = {"style": style}

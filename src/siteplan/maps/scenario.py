@@ -36,10 +36,10 @@ from typing import TYPE_CHECKING, Any, Final
 import branca.colormap
 import numpy as np
 import shapely
-from branca.element import MacroElement
 from folium.template import Template
 
 from siteplan.maps.clickscore import _extent, _rings, projection_for
+from siteplan.maps.elements import InertMacro
 from siteplan.maps.escape import clean_text, inert_js, js_json
 from siteplan.maps.features import COLOUR_SCALE
 
@@ -222,7 +222,7 @@ def _network_places(result: Result) -> list[list[dict[str, Any]]]:
     return scenario_network_data(result, sites)
 
 
-class EditMode(MacroElement):
+class EditMode(InertMacro):
     """Start the page's edit mode (``siteplan.editMap`` in ``static/scenario_ui.js``).
 
     ``data`` comes from :func:`scenario_data`, ``decay`` is the study's decay as a

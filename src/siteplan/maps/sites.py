@@ -34,13 +34,16 @@ from siteplan.maps.features import (
     _layer,
     _measure_words,
     _metres,
+    _middles,
     _names,
     _number,
+    _round_coordinates,
     _rows,
     _score,
     _short_amount,
     _text,
 )
+from siteplan.render._lookups import nearest_pair_mask
 from siteplan.render.palette import RING_FILL
 
 __all__: list[str] = []
@@ -186,7 +189,7 @@ def _site_group(
     sites = result.sites
     names = _names(result)
     group = folium.FeatureGroup(name="Sites (coloured by score)", overlay=True, show=True)
-    geoms = _geometries(sites, shift)
+    geoms = _round_coordinates(_geometries(sites, shift))
     features = []
     for i, (_, row) in enumerate(sites.iterrows()):
         is_focus = str(row["id"]) == focus
@@ -205,6 +208,7 @@ def _site_group(
                 style,
                 tooltip=_site_tooltip(row, len(sites), is_focus),
                 popup=_site_popup(row, result, names),
+                rounded=True,
             )
         )
     group.add_child(_layer(features))
@@ -318,7 +322,9 @@ def _large_ring_groups(
         name=f"Rings: all {len(result.sites):,} sites (outer edges)", overlay=True, show=False
     )
     rows = np.flatnonzero(site_ids != first)
-    edges = _outer_edges(geoms[rows], rings["ring_m"].to_numpy(dtype=float)[rows])
+    edges = _round_coordinates(
+        _outer_edges(geoms[rows], rings["ring_m"].to_numpy(dtype=float)[rows])
+    )
     style = {
         "pane": "siteplan-rings",
         "className": "siteplan-ring",
@@ -339,7 +345,7 @@ def _large_ring_groups(
             f"<b>{html_text(truncate(site, _NAME_LIMIT))}</b>"
             f"<br>reaches {reached:,} other sites"
         )
-        features.append(_feature(edge, style, tooltip=tooltip))
+        features.append(_feature(edge, style, tooltip=tooltip, rounded=True))
     every.add_child(_layer(features))
     return [focus_group, every]
 
@@ -368,10 +374,7 @@ def _drawn_pairs(result: Result) -> npt.NDArray[np.intp]:
     if len(result.sites) <= LARGE_STUDY:
         return np.arange(len(pairs), dtype=np.intp)
     has_line = ~(pairs.geometry.isna() | pairs.geometry.is_empty).to_numpy(dtype=bool)
-    nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
-    is_nearest = (
-        (pairs["a"].map(nearest) == pairs["b"]) | (pairs["b"].map(nearest) == pairs["a"])
-    ).to_numpy(dtype=bool)
+    is_nearest = nearest_pair_mask(result, pairs["a"], pairs["b"])
     first = result.parameters.rings_m[0] if result.parameters.rings_m else 0.0
     distance = pairs["distance_m"].to_numpy(dtype=float)
     chosen = np.flatnonzero(has_line & is_nearest)
@@ -388,6 +391,8 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
     large = len(drawn) < len(result.pairs)
     pairs = result.pairs.iloc[drawn]
     geoms = _geometries(pairs, shift)
+    shown, middles = _middles(geoms)
+    lines_rounded = _round_coordinates(geoms)
     title = "Site pairs (distance · score)"
     if large:
         title = f"Site pairs: {len(pairs):,} of {len(result.pairs):,} (nearest, then shortest)"
@@ -398,7 +403,7 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
         text = _pair_text(row, names, result.parameters.unit)
         lines.append(
             _feature(
-                geoms[i],
+                lines_rounded[i],
                 {
                     "pane": "siteplan-pairs",
                     "className": "siteplan-pair",
@@ -408,20 +413,20 @@ def _pair_group(result: Result, shift: Shift) -> folium.FeatureGroup:
                     "dashArray": "6 4",
                 },
                 tooltip=text,
+                rounded=True,
             )
         )
-        geom = geoms[i]
-        if geom is not None and not shapely.is_empty(geom):
-            middle = shapely.line_interpolate_point(geom, 0.5, normalized=True)
+        if shown[i]:
             label = (
                 f"<span>{html_text(_short_amount(row['distance_m'], result.parameters.unit))} · "
                 f"{html_text(_score(row['score']))}</span>"
             )
             labels.append(
                 _feature(
-                    middle,
+                    middles[i],
                     {"pane": "siteplan-labels", "className": "siteplan-pair-label"},
                     label=label,
+                    rounded=True,
                 )
             )
     group.add_child(_layer(lines))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from functools import cache
 from importlib.resources import files
+from itertools import islice
 from typing import TYPE_CHECKING, Final
 
 from siteplan import __version__
@@ -22,7 +23,7 @@ from siteplan.render._tables import (
     scope,
     tables,
 )
-from siteplan.render.text import escape_html, escape_markdown
+from siteplan.render.text import escape_all, escape_html, escape_markdown
 
 if TYPE_CHECKING:
     from siteplan.analysis import Result
@@ -44,7 +45,8 @@ def _markdown_table(table: Table) -> list[str]:
         return [*lines, "(none)", ""]
     lines.append("| " + " | ".join(escape_markdown(h) for h in table.headers) + " |")
     lines.append("|" + "|".join("---:" if n else "---" for n in table.numeric) + "|")
-    lines += ["| " + " | ".join(escape_markdown(c) for c in row) + " |" for row in table.rows]
+    cells = iter(escape_all([c for row in table.rows for c in row], escape_markdown))
+    lines += ["| " + " | ".join(islice(cells, len(row))) + " |" for row in table.rows]
     return [*lines, ""]
 
 
@@ -92,12 +94,14 @@ def _html_table(table: Table) -> list[str]:
     )
     out.append(f"<thead><tr>{heads}</tr></thead>")
     out.append("<tbody>")
-    out += [
-        "<tr>"
-        + "".join(cell("td", c, n) for c, n in zip(row, table.numeric, strict=True))
-        + "</tr>"
-        for row in table.rows
-    ]
+    width = len(table.numeric)
+    if any(len(row) != width for row in table.rows):
+        raise ValueError(f"table {table.key!r}: a row's length differs from its headers'")
+    # one row: <tr><td class="num">{}</td><td>{}</td>...</tr>, filled with escaped cells
+    row_text = "<tr>" + "".join(cell("td", "\x00", n) for n in table.numeric) + "</tr>"
+    fill = row_text.replace("{", "{{").replace("}", "}}").replace("\x00", "{}").format
+    cells = escape_all([c for row in table.rows for c in row], escape_html)
+    out += [fill(*cells[k : k + width]) for k in range(0, len(cells), width)]
     out += ["</tbody>", "</table>", "</section>"]
     return out
 

@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 import shapely
 
 from siteplan.analysis import LARGE_STUDY
 from siteplan.load.projection import from_wgs84, to_wgs84
+from siteplan.render._lookups import nearest_pair_mask
 from siteplan.render.text import metres
 
 if TYPE_CHECKING:
@@ -321,9 +323,7 @@ def site_map_png(result: Result) -> bytes:
         handles += _draw_rings(ax, result, focus, limits)
         lines = result.pairs
         if len(result.sites) > LABEL_CAP:  # many sites: each site's line to its nearest only
-            nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
-            mask = (lines["a"].map(nearest) == lines["b"]) | (lines["b"].map(nearest) == lines["a"])
-            lines = lines.loc[mask.to_numpy(dtype=bool)]
+            lines = lines.loc[nearest_pair_mask(result, lines["a"], lines["b"])]
         if len(lines):
             lines.to_crs(result.crs).plot(
                 ax=ax, color="#111827", linewidth=1.2, linestyle=":", zorder=4
@@ -395,6 +395,15 @@ def site_map_png(result: Result) -> bytes:
 # --------------------------------------------------------------------------- heatmap
 
 
+def _positions(pos: dict[str, int], values: npt.NDArray[np.object_]) -> npt.NDArray[np.intp]:
+    """Return ``pos[str(v)]`` for each value, ``str`` once per distinct value when all are str."""
+    codes, uniques = pd.factorize(values)
+    if len(codes) and codes.min() >= 0 and all(type(u) is str for u in uniques.tolist()):
+        found = np.array([pos[u] for u in uniques.tolist()], dtype=np.intp)
+        return np.asarray(found[codes], dtype=np.intp)
+    return np.fromiter((pos[str(v)] for v in values.tolist()), dtype=np.intp, count=len(values))
+
+
 def distance_matrix(result: Result) -> tuple[list[str], npt.NDArray[np.float64]]:
     """Return the site ids (rank order) and the matrix of the chosen measure's distances.
 
@@ -403,8 +412,8 @@ def distance_matrix(result: Result) -> tuple[list[str], npt.NDArray[np.float64]]
     ids = [str(i) for i in result.sites["id"]]
     pos = {sid: k for k, sid in enumerate(ids)}
     matrix = np.zeros((len(ids), len(ids)))
-    i = np.fromiter((pos[str(a)] for a in result.pairs["a"].tolist()), dtype=np.intp)
-    j = np.fromiter((pos[str(b)] for b in result.pairs["b"].tolist()), dtype=np.intp)
+    i = _positions(pos, result.pairs["a"].to_numpy(dtype=object))
+    j = _positions(pos, result.pairs["b"].to_numpy(dtype=object))
     d = result.pairs["distance_m"].to_numpy(dtype=float)
     matrix[i, j] = d
     matrix[j, i] = d

@@ -17,8 +17,18 @@ import pandas as pd
 
 from siteplan._values import is_missing
 from siteplan.analysis import LARGE_STUDY
+from siteplan.render._lookups import map_values, nearest_pairs
 from siteplan.render._stream import ordered_pairs, overlap_matrix
-from siteplan.render.text import count, fmt_number, metres, number, score, text
+from siteplan.render.text import (
+    count,
+    fmt_number,
+    format_numbers,
+    metres,
+    number,
+    score,
+    text,
+    texts,
+)
 from siteplan.score.units import unit_name
 
 if TYPE_CHECKING:
@@ -31,7 +41,6 @@ __all__ = [
     "has",
     "headline_parts",
     "is_large",
-    "nearest_pairs",
     "overlap_lookup",
     "records",
     "scope",
@@ -81,37 +90,22 @@ def is_large(result: Result) -> bool:
     return len(result.sites) > LARGE_STUDY
 
 
-def nearest_pairs(result: Result, pairs: pd.DataFrame) -> npt.NDArray[np.bool_]:
-    """Return, per pair, whether one of its sites is the other's nearest neighbour.
-
-    Ids are compared as ``str``, through integer codes (no Python work per pair).
-    """
-    ids = pd.Index([str(v) for v in result.sites["id"].tolist()], dtype=object)
-    wanted = [None if is_missing(v) else str(v) for v in result.sites["nearest_id"].tolist()]
-    nearest = np.where(
-        [v is None for v in wanted], -1, ids.get_indexer(pd.Index(wanted, dtype=object))
-    )
-    a = ids.get_indexer(pd.Index(pairs["a"].to_numpy(dtype=object)).astype(str))
-    b = ids.get_indexer(pd.Index(pairs["b"].to_numpy(dtype=object)).astype(str))
-    known = (a >= 0) & (b >= 0)
-    near_a = np.where(a >= 0, nearest[np.maximum(a, 0)], -2)
-    near_b = np.where(b >= 0, nearest[np.maximum(b, 0)], -2)
-    return np.asarray(known & ((near_a == b) | (near_b == a)), dtype=bool)
-
-
 def _listed(
-    result: Result, pairs: pd.DataFrame, within_first: bool = True
+    result: Result,
+    pairs: pd.DataFrame,
+    near: npt.NDArray[np.bool_],
+    within_first: bool = True,
 ) -> npt.NDArray[np.bool_]:
     """Return, per pair, whether a shortened table lists it.
 
-    Listed: each site's pair with its nearest neighbour, and (``within_first``)
-    the pairs within the first ring.
+    Listed: each site's pair with its nearest neighbour (``near``, from
+    :func:`nearest_pairs`), and (``within_first``) the pairs within the first ring.
     """
     first = result.parameters.rings_m[0] if result.parameters.rings_m else 0.0
     keep = pairs["distance_m"].to_numpy(dtype=float) <= first
     if not within_first:
         keep[:] = False
-    return np.asarray(keep | nearest_pairs(result, pairs), dtype=bool)
+    return np.asarray(keep | near, dtype=bool)
 
 
 def _left_out_note(
@@ -173,6 +167,18 @@ def _dist(result: Result, value: Any) -> str:
     return metres(value) if _unit(result) == "m" else fmt_number(value, ",.1f")
 
 
+def _dist_cells(result: Result, values: Any) -> list[str]:
+    """Return :func:`_dist` of each value."""
+    return format_numbers(values, ",.0f" if _unit(result) == "m" else ",.1f")
+
+
+def _missing(values: npt.NDArray[Any]) -> npt.NDArray[np.bool_]:
+    """Return :func:`siteplan._values.is_missing` of each value."""
+    if values.dtype.kind == "f":
+        return np.asarray(np.isnan(values), dtype=bool)
+    return np.array([is_missing(v) for v in values.tolist()], dtype=bool)
+
+
 def has(frame: pd.DataFrame, column: str) -> bool:
     """Return whether a column exists and holds at least one value."""
     return column in frame.columns and bool(frame[column].map(lambda v: not is_missing(v)).any())
@@ -207,30 +213,32 @@ def _ranking_table(result: Result) -> Table:
     )
 
 
-def _pair_table(result: Result) -> Table:
+#: The pairs table's columns of metres, in order.
+_PAIR_METRES: Final = ("edge_m", "centroid_m", "geodesic_m")
+
+
+def _pair_table(result: Result, pairs: pd.DataFrame, near: npt.NDArray[np.bool_]) -> Table:
     last = result.parameters.rings_m[-1] if result.parameters.rings_m else 0.0
-    pairs = sorted_pairs(result)
     note = ""
     if is_large(result):
-        keep = _listed(result, pairs)
+        keep = _listed(result, pairs, near)
         note = _left_out_note(result, int(keep.sum()), len(pairs), "pairs")
         pairs = pairs.loc[keep]
     network = result.network is not None
-    rows = [
-        (
-            text(row["a"]),
-            text(row["b"]),
-            metres(row["edge_m"]),
-            metres(row["centroid_m"]),
-            metres(row["geodesic_m"]),
-            *(_network_cells(row) if network else ()),
-            f"beyond {_dist(result, last)}"
-            if is_missing(row["ring_m"])
-            else _dist(result, row["ring_m"]),
-            score(row["score"]),
-        )
-        for row in records(pairs)
+    ring = pairs["ring_m"].to_numpy()
+    ring_cells = _dist_cells(result, ring)
+    beyond = f"beyond {_dist(result, last)}"
+    for k in np.flatnonzero(_missing(ring)).tolist():
+        ring_cells[k] = beyond
+    columns = [
+        texts(pairs["a"]),
+        texts(pairs["b"]),
+        *(format_numbers(pairs[c].to_numpy(), ",.0f") for c in _PAIR_METRES),
+        *(_network_columns(pairs) if network else ()),
+        ring_cells,
+        format_numbers(pairs["score"].to_numpy(), ".1f"),
     ]
+    rows = list(zip(*columns, strict=True))
     measure = MEASURE_SHORT[result.parameters.measure]
     extra = ("Network (m)", "Time (min)", "Detour") if network else ()
     ring_header = f"Ring ({_unit(result)})"
@@ -244,6 +252,12 @@ def _pair_table(result: Result) -> Table:
         "reaches the other site. Geodesic: the ellipsoidal length of the shortest "
         "edge-to-edge segment (a check on the projected edge distance)." + note,
     )
+
+
+def _network_columns(pairs: pd.DataFrame) -> list[list[str]]:
+    """Return the network distance, time and detour columns of the pairs table."""
+    cells = [_network_cells(row) for row in records(pairs)]
+    return [[row[k] for row in cells] for k in range(3)]
 
 
 def _network_cells(row: dict[str, Any]) -> tuple[str, str, str]:
@@ -263,7 +277,7 @@ def _breakdown_table(result: Result) -> Table:
     note = ""
     if is_large(result):
         nearest = dict(zip(result.sites["id"], result.sites["nearest_id"], strict=True))
-        wanted = table["site_id"].map(nearest).to_numpy(dtype=object)
+        wanted = map_values(table["site_id"], nearest)
         mask = wanted == table["other_id"].to_numpy(dtype=object)
         note = _left_out_note(result, int(mask.sum()), len(table), "contributions", False)
         table = table.loc[mask]
@@ -272,15 +286,15 @@ def _breakdown_table(result: Result) -> Table:
         ["_order", "contribution", "other_id"], ascending=[True, False, True], kind="stable"
     )
     rows = tuple(
-        (
-            text(row["site_id"]),
-            text(row["other_id"]),
-            _dist(result, row["distance_m"]),
-            score(row["pair_score"]),
-            number(row["weight"]),
-            score(row["contribution"]),
+        zip(
+            texts(table["site_id"]),
+            texts(table["other_id"]),
+            _dist_cells(result, table["distance_m"].to_numpy()),
+            format_numbers(table["pair_score"].to_numpy(), ".1f"),
+            format_numbers(table["weight"].to_numpy(), "g"),
+            format_numbers(table["contribution"].to_numpy(), ".1f"),
+            strict=True,
         )
-        for row in records(table)
     )
     return Table(
         "breakdown",
@@ -300,30 +314,23 @@ def _breakdown_table(result: Result) -> Table:
     )
 
 
-def _overlap_table(result: Result) -> Table:
+def _overlap_table(result: Result, pairs: pd.DataFrame, near: npt.NDArray[np.bool_]) -> Table:
     rings = result.parameters.rings_m
-    pairs = sorted_pairs(result)
     note = ""
     if is_large(result):
-        keep = _listed(result, pairs, within_first=False)
+        keep = _listed(result, pairs, near, within_first=False)
         note = _left_out_note(result, int(keep.sum()), len(pairs), "pairs", False)
         matrix = overlap_matrix(result, pairs)[keep]
         pairs = pairs.loc[keep]
-        overlaps = {
-            (str(x), str(y), float(r)): float(matrix[k, c])
-            for k, (x, y) in enumerate(zip(pairs["a"], pairs["b"], strict=True))
-            for c, r in enumerate(rings)
-        }
+        cells = [format_numbers(matrix[:, c], ",.0f") for c in range(len(rings))]
     else:
         overlaps = overlap_lookup(result)
-    rows = tuple(
-        (
-            text(a),
-            text(b),
-            *(metres(overlaps.get((str(a), str(b), r))) for r in rings),
-        )
-        for a, b in zip(*(pairs[c] for c in ("a", "b")), strict=True)
-    )
+        keys = [(str(a), str(b)) for a, b in zip(pairs["a"], pairs["b"], strict=True)]
+        cells = [
+            format_numbers(np.array([overlaps.get((*k, r)) for k in keys], dtype=object), ",.0f")
+            for r in rings
+        ]
+    rows = tuple(zip(texts(pairs["a"]), texts(pairs["b"]), *cells, strict=True))
     return Table(
         "overlaps",
         "Buffer overlap (m²)",
@@ -405,11 +412,13 @@ def _parameter_table(result: Result) -> Table:
 
 def tables(result: Result) -> list[Table]:
     """Return the report's tables, in page order."""
+    pairs = sorted_pairs(result)
+    near = nearest_pairs(result, pairs) if is_large(result) else np.zeros(len(pairs), dtype=bool)
     return [
         _ranking_table(result),
-        _pair_table(result),
+        _pair_table(result, pairs, near),
         _breakdown_table(result),
-        _overlap_table(result),
+        _overlap_table(result, pairs, near),
         _details_table(result),
         _parameter_table(result),
     ]

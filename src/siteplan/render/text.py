@@ -26,7 +26,12 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable, Sequence
+from itertools import repeat
 from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
 
 from siteplan._values import is_missing, json_value
 
@@ -34,15 +39,18 @@ __all__ = [
     "MISSING",
     "count",
     "csv_cell",
+    "escape_all",
     "escape_html",
     "escape_markdown",
     "fmt_number",
+    "format_numbers",
     "json_text",
     "metres",
     "number",
     "percent",
     "score",
     "text",
+    "texts",
 ]
 
 #: What a missing number shows as in tables for people.
@@ -51,6 +59,8 @@ MISSING: Final = "—"
 _MD_SPECIAL: Final = re.compile(r"[\\|`*$\[\]<>&]")
 _MD_ENTITIES: Final = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 _CONTROL: Final = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+#: Joins the cells that :func:`escape_all` escapes as one text (a private-use character).
+_CELL_SEPARATOR: Final = "\ue000"
 
 
 # --------------------------------------------------------------------------- escaping
@@ -83,6 +93,27 @@ def escape_html(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def escape_all(cells: Sequence[str], escape: Callable[[str], str]) -> list[str]:
+    r"""Return ``[escape(c) for c in cells]``, escaping one joined text instead of each cell.
+
+    ``escape`` is :func:`escape_html` or :func:`escape_markdown`: both work
+    character by character (a run of control characters never spans the
+    private-use separator), so the joined text escapes to the escaped cells
+    joined. Cells that hold the separator themselves are escaped one by one.
+
+    Examples
+    --------
+    >>> escape_all(["a|b", "", "<x>"], escape_markdown)
+    ['a\\|b', '', '&lt;x&gt;']
+    """
+    if not cells:
+        return []
+    joined = _CELL_SEPARATOR.join(cells)
+    if joined.count(_CELL_SEPARATOR) != len(cells) - 1:
+        return [escape(c) for c in cells]
+    return escape(joined).split(_CELL_SEPARATOR)
+
+
 # --------------------------------------------------------------------------- numbers for people
 
 
@@ -95,6 +126,34 @@ def fmt_number(value: Any, spec: str, *, signed: bool = False, missing: str = MI
         return missing
     plain = int(value) if spec.endswith("d") else float(value)
     return format(plain, ("+" if signed else "") + spec)
+
+
+def format_numbers(values: Any, spec: str, *, missing: str = MISSING) -> list[str]:
+    """Return :func:`fmt_number` of each value, without a Python call per value for numbers.
+
+    A column of numbers (a numpy or pandas integer or float column) is
+    formatted by ``format`` in C, NaN as ``missing``; anything else (objects,
+    nullable columns, ``d`` specs) value by value through :func:`fmt_number`.
+
+    Examples
+    --------
+    >>> format_numbers(np.array([1234.5, np.nan, 2.0]), ",.0f")
+    ['1,234', '—', '2']
+    """
+    array = np.asarray(values)
+    if array.dtype.kind not in "fiu" or spec.endswith("d"):
+        return [fmt_number(v, spec, missing=missing) for v in array.ravel().tolist()]
+    floats = array.astype(np.float64, copy=False).ravel()
+    out = list(map(format, floats.tolist(), repeat(spec)))
+    for k in np.flatnonzero(np.isnan(floats)).tolist():
+        out[k] = missing
+    return out
+
+
+def texts(values: Any) -> list[str]:
+    """Return :func:`text` of each value (``str``, empty when missing)."""
+    array: npt.NDArray[Any] = np.asarray(values, dtype=object).ravel()
+    return ["" if is_missing(v) else str(v) for v in array.tolist()]
 
 
 def metres(value: Any, *, missing: str = MISSING) -> str:
