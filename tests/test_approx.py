@@ -204,3 +204,24 @@ def test_candidates_approx_step_and_refusals() -> None:
         EngineOptions(approx="fast")
     with pytest.raises(ParameterError, match="approx_step_m 0 is not a number of metres > 0"):
         EngineOptions(approx="coarse", approx_step_m=0)
+
+
+@pytest.mark.parametrize(("method", "step"), [("raster", 10.0), ("coarse", 40.0)])
+def test_equidistant_sites_are_a_tie_broken_by_position(method: str, step: float) -> None:
+    # Two mirrored sites: on the mirror line both are nearest, and the first (the
+    # smaller id) wins, as in the exact engine; the sampled fields alone differ there.
+    mirrored = prepare_targets(
+        [
+            shapely.Polygon([(-130, -40), (-70, -55), (-60, 35), (-140, 20)]),
+            shapely.Polygon([(130, -40), (70, -55), (60, 35), (140, 20)]),
+        ]
+    )
+    y = np.linspace(-333.3, 417.7, 211)
+    x = np.zeros_like(y)
+    w = np.array([1.0, 1.0])
+    decay = make_decay("exponential")
+    exact = score_surface(x, y, mirrored, w, decay)
+    out = approx_surface(x, y, mirrored, w, decay, method=method, step_m=step)
+    assert (exact.nearest == 0).all()
+    assert (out.scores.nearest == 0).all()
+    assert np.allclose(out.scores.nearest_m, exact.nearest_m, rtol=0, atol=1e-9)

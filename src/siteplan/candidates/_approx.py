@@ -42,10 +42,12 @@ import shapely
 from siteplan.candidates.engines import APPROX_METHODS, SurfaceScores
 from siteplan.errors import ParameterError
 from siteplan.measure._kernel import (
+    DISTANCE_TOLERANCE_M,
     Targets,
     _box_distance2,
     distance_matrix,
     nearest_targets,
+    settle_ties,
     target_distances,
 )
 from siteplan.score.points import add_weighted, finish_weighted, weight_total, weighted_mean
@@ -264,6 +266,7 @@ def approx_surface(
     score = np.zeros(n)
     nearest = np.full(n, -1, dtype=np.intp)
     nearest_m = np.full(n, np.inf)
+    tied = np.zeros(n, dtype=bool)  # another target within the tie tolerance of the nearest
     breakdown = np.zeros((m, n)) if keep_breakdown else None
     cutoff = decay.cutoff_m
     rng = np.random.default_rng(_SEED)
@@ -325,6 +328,7 @@ def approx_surface(
                 add_weighted(score, weights[j], s)
                 if breakdown is not None:
                     breakdown[j] = s
+                tied |= np.abs(d - nearest_m) <= DISTANCE_TOLERANCE_M
                 better = d < nearest_m
                 np.copyto(nearest_m, d, where=better)
                 nearest[better] = j
@@ -332,10 +336,14 @@ def approx_surface(
             add_weighted(score, weights[j], s, idx)
             if breakdown is not None:
                 breakdown[j, idx] = s
+            tied[idx[np.abs(d - nearest_m[idx]) <= DISTANCE_TOLERANCE_M]] = True
             better = d < nearest_m[idx]
             nearest_m[idx[better]] = d[better]
             nearest[idx[better]] = j
     score = finish_weighted(score, weight_total(weights))
+    # The tie rule, as the exact engine applies it: a candidate whose two nearest sites
+    # are within 1e-6 m is settled by the exact distances (the smaller id wins a tie).
+    settle_ties(targets, (x, y), nearest, nearest_m, np.flatnonzero(tied & (nearest >= 0)))
     missing = np.flatnonzero(nearest < 0)
     if len(missing):
         nearest[missing], nearest_m[missing] = nearest_targets(targets, x[missing], y[missing])
