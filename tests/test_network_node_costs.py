@@ -23,7 +23,7 @@ from siteplan.measure.network.graph import Network, build_network
 from siteplan.measure.network.isochrones import node_costs_to
 from siteplan.measure.network.places import SiteCosts, node_costs, place_costs, site_costs
 from siteplan.measure.network.snap import snap_places
-from tests.test_js_network import grid, river
+from tests.test_js_network import _roads, grid, river
 from tests.test_network_engine import helsinki_pbf
 
 CRS = "EPSG:32651"
@@ -115,16 +115,7 @@ def _chained_roads() -> gpd.GeoDataFrame:
         ([(480, 400), *ring, (480, 400)], 1, 20.0),  # a one-way loop back to its junction
         ([(400, 0), (700, -40), (900, 0)], 1, math.nan),  # a one-way dead end
     ]
-    return gpd.GeoDataFrame(
-        {
-            "id": [f"r{k}" for k in range(len(lines))],
-            "highway": ["residential"] * len(lines),
-            "oneway": np.asarray([o for _, o, _ in lines], dtype=np.int8),
-            "maxspeed_kmh": [s for _, _, s in lines],
-        },
-        geometry=[shapely.LineString(c) for c, _, _ in lines],
-        crs=CRS,
-    )
+    return _roads(lines)
 
 
 def _networkx_node_costs(
