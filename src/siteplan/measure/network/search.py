@@ -32,7 +32,7 @@ from siteplan.measure.network.graph import (
     csr_graph,
 )
 from siteplan.measure.network.legs import Legs
-from siteplan.measure.network.trees import Trees, arc_lookup, fill, pruned_for, trees_of
+from siteplan.measure.network.trees import Trees, fill, pruned_for, trees_of
 
 __all__ = [
     "SearchGraph",
@@ -160,8 +160,10 @@ def _tree_arcs(network: Network, cost: Cost, reverse: bool) -> _Pair:
         parent = trees_of(chains).parent
         below = np.flatnonzero(parent >= 0)
         w1, w2 = np.full(chains.n_junctions, np.inf), np.full(chains.n_junctions, np.inf)
-        arcs = _junction_arcs(network, cost, reverse)
-        w1[below], w2[below] = arc_lookup(chains.n_junctions, arcs, parent[below], below)
+        tail, head, primary, secondary = _junction_arcs(network, cost, reverse)
+        pos, found = _arc_positions(chains.n_junctions, tail, head, parent[below], below)
+        w1[below] = np.where(found, primary[pos], np.inf)
+        w2[below] = np.where(found, secondary[pos], np.inf)
         cache[key] = (w1, w2)
     return cache[key]
 
@@ -320,6 +322,23 @@ def convert(network: Network, values: FloatArray, cost: Cost) -> FloatArray:
     return values / m_per_min if cost == "length" else values * m_per_min
 
 
+def _arc_positions(
+    n: int, tail: IntArray, head: IntArray, q_tail: IntArray, q_head: IntArray
+) -> tuple[IntArray, BoolArray]:
+    """Return where each arc ``q_tail -> q_head`` sits among arcs sorted by (tail, head).
+
+    The arcs are unique (the cheapest of parallels, as :func:`csr_graph` keeps
+    them); ``found`` is False where there is no such arc (its position is then
+    any valid one).
+    """
+    keys = tail * n + head
+    query = q_tail * n + q_head
+    if not keys.shape[0]:
+        return np.zeros(query.shape, dtype=np.int64), np.zeros(query.shape, dtype=bool)
+    pos = np.minimum(np.searchsorted(keys, query), keys.shape[0] - 1)
+    return pos, keys[pos] == query
+
+
 def _accumulate(matrix: sparse.csr_matrix, second: FloatArray, pred: IntArray) -> FloatArray:
     """Sum the other unit's costs along each shortest-path tree (pointer doubling).
 
@@ -329,10 +348,10 @@ def _accumulate(matrix: sparse.csr_matrix, second: FloatArray, pred: IntArray) -
     n = matrix.shape[0]
     ptr = pred.astype(np.int64)
     has = ptr >= 0
-    # The weight of each tree arc pred[x] -> x, looked up in the sorted CSR keys.
-    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr)) * n + matrix.indices
-    query = np.where(has, ptr, 0) * n + np.arange(n, dtype=np.int64)[None, :]
-    pos = np.clip(np.searchsorted(keys, query), 0, keys.shape[0] - 1)
+    # The weight of each tree arc pred[x] -> x.
+    tail = np.repeat(np.arange(n, dtype=np.int64), np.diff(matrix.indptr))
+    node = np.broadcast_to(np.arange(n, dtype=np.int64), ptr.shape)
+    pos, _ = _arc_positions(n, tail, matrix.indices, np.where(has, ptr, 0), node)
     acc = np.where(has, second[pos], 0.0)
     rows = np.arange(ptr.shape[0])[:, None]
     while has.any():

@@ -29,7 +29,7 @@ import numpy as np
 from siteplan.measure.network.chains import Chains
 from siteplan.measure.network.graph import BoolArray, FloatArray, IntArray
 
-__all__ = ["Trees", "arc_lookup", "fill", "pruned_for", "trees_of"]
+__all__ = ["Trees", "fill", "pruned_for", "trees_of"]
 
 _CACHE: weakref.WeakKeyDictionary[Chains, Trees] = weakref.WeakKeyDictionary()
 
@@ -110,28 +110,6 @@ def pruned_for(trees: Trees, starts: IntArray) -> BoolArray:
         up = up[up >= 0]
         current = np.unique(up[pruned[up]])
     return pruned
-
-
-def arc_lookup(
-    n: int,
-    arcs: tuple[IntArray, IntArray, FloatArray, FloatArray],
-    tail: IntArray,
-    head: IntArray,
-) -> tuple[FloatArray, FloatArray]:
-    """Return the cheapest arc ``tail -> head`` of ``arcs`` (both units), inf if none."""
-    a_tail, a_head, primary, secondary = arcs
-    if not a_tail.shape[0]:
-        none = np.full(tail.shape[0], np.inf)
-        return none, none.copy()
-    key = a_tail * n + a_head
-    order = np.lexsort((primary, key))
-    query = tail * n + head
-    pos = np.minimum(np.searchsorted(key[order], query), key.shape[0] - 1)
-    first = order[pos]
-    found = key[first] == query
-    w1 = np.where(found, primary[first], np.inf)
-    w2 = np.where(found, secondary[first], np.inf)
-    return w1, w2
 
 
 def fill(
